@@ -1,0 +1,37 @@
+"""The ``wanassure`` command line: the composition root for people at a terminal."""
+
+from __future__ import annotations
+
+import platform
+
+import typer
+
+from assurance import __version__
+from assurance.cli import lake
+from assurance.cli.ui import out
+
+app = typer.Typer(
+    name="wanassure",
+    help="Self-hosted WAN assurance for SRX SD-WAN branches.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+app.add_typer(lake.app, name="lake")
+
+
+@app.command()
+def version() -> None:
+    """Print the version of wan-assurance and of the engines it runs on."""
+    import duckdb
+    import pyarrow
+
+    out.print(
+        f"wan-assurance {__version__} (Python {platform.python_version()}, "
+        f"DuckDB {duckdb.__version__}, Arrow {pyarrow.__version__})",
+        highlight=False,
+    )
+
+
+def main() -> None:
+    app()

@@ -1,0 +1,170 @@
+"""The lake's one filesystem object: a lake URL, listing, reading, deleting and atomic publish.
+
+Every byte the lake writes or deletes goes through ``LakeStore`` so that a local folder and an
+object store (``s3://bucket/prefix``) behave alike. A file is published by a single atomic step:
+on a local disk a temp file in the same folder, fsync, rename and a folder fsync; on an object
+store one upload that becomes visible only when complete. Nothing else in the code base may call
+``open()`` or ``os.rename`` on lake paths.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from dataclasses import dataclass
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.fs as pafs
+
+from assurance.errors import LakeError
+
+#: Published data files end with this; anything else under a table folder is ignored by readers.
+DATA_SUFFIX = ".parquet"
+#: In-flight files: hidden and with a suffix that no reader glob matches.
+TEMP_SUFFIX = ".tmp"
+
+
+@dataclass(frozen=True)
+class StoredFile:
+    """A published file: path relative to the lake root, size in bytes, modification time (s)."""
+
+    path: str
+    size: int
+    mtime: float
+
+
+class LakeStore:
+    """A lake rooted at a local folder or an object-store prefix."""
+
+    def __init__(self, url: str | os.PathLike[str]) -> None:
+        text = os.fspath(url)
+        if not text:
+            raise LakeError("lake path is empty")
+        self.url = text
+        if "://" in text and not text.startswith("file://"):
+            try:
+                self.fs, root = pafs.FileSystem.from_uri(text)
+            except (pa.ArrowInvalid, OSError) as exc:
+                raise LakeError(f"cannot open lake {text}: {exc}") from exc
+            self.root = root.rstrip("/")
+            self.is_local = False
+        else:
+            local = Path(text.removeprefix("file://")).expanduser().resolve()
+            self.fs = pafs.LocalFileSystem()
+            self.root = local.as_posix()
+            self.is_local = True
+
+    def __repr__(self) -> str:
+        return f"LakeStore({self.url!r})"
+
+    def abspath(self, relpath: str) -> str:
+        return f"{self.root}/{relpath}" if relpath else self.root
+
+    def exists(self) -> bool:
+        info = self.fs.get_file_info(self.root)
+        return info.type == pafs.FileType.Directory
+
+    def ensure_root(self) -> None:
+        if self.is_local:
+            try:
+                Path(self.root).mkdir(parents=True, exist_ok=True)
+            except OSError as exc:
+                raise LakeError(f"cannot create lake folder {self.root}: {exc}") from exc
+
+    # -- reading ---------------------------------------------------------------------------
+
+    def list_files(self, prefix: str) -> list[StoredFile]:
+        """Published data files under ``prefix`` (relative), sorted by path; temp files excluded."""
+        return [
+            f
+            for f in self.list_files_any(prefix)
+            if f.path.endswith(DATA_SUFFIX) and not f.path.rsplit("/", 1)[-1].startswith(".")
+        ]
+
+    def list_dirs(self, prefix: str) -> list[str]:
+        """Immediate sub-folders of ``prefix`` (relative paths), sorted."""
+        selector = pafs.FileSelector(self.abspath(prefix), recursive=False, allow_not_found=True)
+        start = len(self.root) + 1
+        infos = self.fs.get_file_info(selector)
+        return sorted(i.path[start:] for i in infos if i.type == pafs.FileType.Directory)
+
+    def open_input(self, relpath: str) -> pa.NativeFile:
+        return self.fs.open_input_file(self.abspath(relpath))
+
+    # -- writing ---------------------------------------------------------------------------
+
+    def publish(self, relpath: str, data: pa.Buffer | bytes) -> None:
+        """Make ``data`` appear at ``relpath`` in one atomic step, durable when this returns."""
+        target = self.abspath(relpath)
+        try:
+            if self.is_local:
+                self._publish_local(Path(target), data)
+            else:
+                with self.fs.open_output_stream(target) as out:
+                    out.write(data)
+        except OSError as exc:
+            raise LakeError(f"cannot publish {target}: {exc}") from exc
+
+    @staticmethod
+    def _publish_local(target: Path, data: pa.Buffer | bytes) -> None:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        temp = target.with_name(f".{target.name}.{secrets.token_hex(4)}{TEMP_SUFFIX}")
+        fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
+        try:
+            view = memoryview(data)
+            while view:
+                written = os.write(fd, view)
+                view = view[written:]
+            os.fsync(fd)
+        except BaseException:
+            os.close(fd)
+            temp.unlink(missing_ok=True)
+            raise
+        os.close(fd)
+        os.replace(temp, target)
+        dir_fd = os.open(target.parent, os.O_RDONLY)
+        try:
+            os.fsync(dir_fd)
+        finally:
+            os.close(dir_fd)
+
+    def delete(self, relpath: str) -> None:
+        try:
+            self.fs.delete_file(self.abspath(relpath))
+        except FileNotFoundError:
+            pass
+        except OSError as exc:
+            raise LakeError(f"cannot delete {self.abspath(relpath)}: {exc}") from exc
+
+    def delete_dir_if_empty(self, relpath: str) -> None:
+        """Remove a partition folder left empty (local only; object stores have no folders)."""
+        if not self.is_local:
+            return
+        try:
+            Path(self.abspath(relpath)).rmdir()
+        except OSError:
+            pass
+
+    def stale_temp_files(self, prefix: str, older_than_s: float, now: float) -> list[StoredFile]:
+        """In-flight files abandoned by a crashed writer (older than ``older_than_s``)."""
+        return [
+            f
+            for f in self.list_files_any(prefix)
+            if f.path.endswith(TEMP_SUFFIX) and now - f.mtime > older_than_s
+        ]
+
+    def list_files_any(self, prefix: str) -> list[StoredFile]:
+        """Every file under ``prefix``, temp files included, sorted by path."""
+        selector = pafs.FileSelector(self.abspath(prefix), recursive=True, allow_not_found=True)
+        try:
+            infos = self.fs.get_file_info(selector)
+        except OSError as exc:
+            raise LakeError(f"cannot list {self.abspath(prefix)}: {exc}") from exc
+        start = len(self.root) + 1
+        found = [
+            StoredFile(i.path[start:], i.size or 0, i.mtime.timestamp() if i.mtime else 0.0)
+            for i in infos
+            if i.type == pafs.FileType.File
+        ]
+        return sorted(found, key=lambda f: f.path)

@@ -1,0 +1,1 @@
+"""Synthetic and simulated network data for demos, benchmarks and ground truth."""

@@ -1,0 +1,1 @@
+"""Streamlit pages. They read through ``assurance.query`` (and config) only."""
