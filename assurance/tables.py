@@ -34,7 +34,9 @@ USER_MINUTES = TableSpec(
         col("bytes_up", U64, "Octets client → network in the minute (sampling-scaled)"),
         col("bytes_down", U64, "Octets network → client in the minute (sampling-scaled)"),
         col("flows", U32, "Flow records seen for the client in the minute"),
-        col("evidence_sources", STR, "Which raw tables contributed (flows,sessions,client_events…)"),
+        col(
+            "evidence_sources", STR, "Which raw tables contributed (flows,sessions,client_events…)"
+        ),
     ),
 )
 
@@ -49,7 +51,9 @@ SLE_MINUTES = TableSpec(
         required("client_id", STR, "Client identity (as in user_minutes)"),
         required("sle", STR, "SLE name (wan_link_health, application_health, coverage…)"),
         required("good", BOOL, "Whether the user minute met the SLE"),
-        col("classifier", STR, "Classifier a bad minute is attributed to (by documented precedence)"),
+        col(
+            "classifier", STR, "Classifier a bad minute is attributed to (by documented precedence)"
+        ),
         col("sub_classifier", STR, "Finer reason inside the classifier"),
         col("metric_value", F64, "The measured value the verdict was made on"),
         col("threshold", F64, "The threshold in force for the site"),
@@ -164,7 +168,9 @@ def table(name: str) -> TableSpec:
     try:
         return REGISTRY[name]
     except KeyError:
-        raise KeyError(f"unknown lake table {name!r}; known: {', '.join(sorted(REGISTRY))}") from None
+        raise KeyError(
+            f"unknown lake table {name!r}; known: {', '.join(sorted(REGISTRY))}"
+        ) from None
 
 
 __all__ = ["DERIVED_TABLES", "REGISTRY", "table"]

@@ -53,7 +53,9 @@ FLOWS = TableSpec(
         col("tcp_flags", U16, "Union of TCP flags seen in the flow"),
         col("bytes", U64, "Octets as reported (not scaled by sampling)"),
         col("packets", U64, "Packets as reported (not scaled by sampling)"),
-        col("sampling_rate", U32, "1-in-N packet sampling in force for the record; null if unknown"),
+        col(
+            "sampling_rate", U32, "1-in-N packet sampling in force for the record; null if unknown"
+        ),
         col("in_if", U32, "Ingress SNMP ifIndex"),
         col("out_if", U32, "Egress SNMP ifIndex"),
         col("next_hop", STR, "IP next hop"),

@@ -7,7 +7,8 @@ import platform
 import typer
 
 from assurance import __version__
-from assurance.cli import lake
+from assurance.cli import config_cmd, lake
+from assurance.cli.demo import demo
 from assurance.cli.ui import out
 
 app = typer.Typer(
@@ -18,6 +19,8 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 app.add_typer(lake.app, name="lake")
+app.add_typer(config_cmd.app, name="config")
+app.command()(demo)
 
 
 @app.command()

@@ -73,7 +73,8 @@ def info(path: LakePath) -> None:
 def compact_cmd(
     path: LakePath,
     min_age_minutes: Annotated[
-        int, typer.Option("--min-age-minutes", help="Leave partitions that ended less than this ago")
+        int,
+        typer.Option("--min-age-minutes", help="Leave partitions that ended less than this ago"),
     ] = 60,
 ) -> None:
     """Merge the small files of each settled hourly partition into one file."""
@@ -85,7 +86,8 @@ def compact_cmd(
         raise fail(str(exc)) from None
     out.print(
         f"compacted {result.partitions:,} partitions: {result.files_in:,} files → "
-        f"{result.files_out:,} ({result.rows:,} rows); removed {result.temp_removed} stale temp files"
+        f"{result.files_out:,} ({result.rows:,} rows); "
+        f"removed {result.temp_removed} stale temp files"
     )
 
 

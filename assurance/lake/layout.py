@@ -19,7 +19,9 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 _US_PER_HOUR = 3_600_000_000
-_PARTITION_RE = re.compile(r"^(?P<table>[^/]+)/date=(?P<date>\d{4}-\d{2}-\d{2})/hour=(?P<hour>\d{2})$")
+_PARTITION_RE = re.compile(
+    r"^(?P<table>[^/]+)/date=(?P<date>\d{4}-\d{2}-\d{2})/hour=(?P<hour>\d{2})$"
+)
 
 
 @dataclass(frozen=True, order=True)
@@ -72,7 +74,7 @@ def data_file_name(writer_id: str, seq: int) -> str:
 
 
 def split_by_hour(rows: pa.Table, time_column: str) -> Iterator[tuple[int, pa.Table]]:
-    """Yield (hours since epoch, rows of that hour) for ``rows``; one slice when all share an hour."""
+    """Yield (hours since epoch, rows of that hour); a single slice when all share one hour."""
     if rows.num_rows == 0:
         return
     micros = rows.column(time_column).cast(pa.int64())

@@ -152,7 +152,9 @@ def compact(
     for seq, (spec, partition, small) in enumerate(work, start=1):
         merged = pa.concat_tables([conform(spec, _read(store, f.path, spec)) for f in small])
         replaces = json.dumps([f.path.rsplit("/", 1)[-1] for f in small]).encode()
-        merged = merged.replace_schema_metadata({**(merged.schema.metadata or {}), REPLACES_KEY: replaces})
+        merged = merged.replace_schema_metadata(
+            {**(merged.schema.metadata or {}), REPLACES_KEY: replaces}
+        )
         sink = pa.BufferOutputStream()
         pq.write_table(merged, sink, compression=compression, write_statistics=True)
         target = f"{partition.path}/{data_file_name(f'compact-{writer_id}', seq)}"

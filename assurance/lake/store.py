@@ -9,6 +9,7 @@ store one upload that becomes visible only when complete. Nothing else in the co
 
 from __future__ import annotations
 
+import contextlib
 import os
 import secrets
 from dataclasses import dataclass
@@ -63,7 +64,7 @@ class LakeStore:
 
     def exists(self) -> bool:
         info = self.fs.get_file_info(self.root)
-        return info.type == pafs.FileType.Directory
+        return bool(info.type == pafs.FileType.Directory)
 
     def ensure_root(self) -> None:
         if self.is_local:
@@ -141,10 +142,8 @@ class LakeStore:
         """Remove a partition folder left empty (local only; object stores have no folders)."""
         if not self.is_local:
             return
-        try:
+        with contextlib.suppress(OSError):  # not empty (a writer got there first) is fine
             Path(self.abspath(relpath)).rmdir()
-        except OSError:
-            pass
 
     def stale_temp_files(self, prefix: str, older_than_s: float, now: float) -> list[StoredFile]:
         """In-flight files abandoned by a crashed writer (older than ``older_than_s``)."""

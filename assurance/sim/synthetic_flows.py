@@ -99,12 +99,18 @@ def synthetic_flows(
         "out_if": pa.array(rng.integers(500, 520, rows, dtype=np.uint32)),
         "next_hop": ipv4_strings(
             np.column_stack(
-                [np.full(rows, 192, np.uint8), np.full(rows, 0, np.uint8),
-                 np.full(rows, 2, np.uint8), rng.integers(1, 4, rows, dtype=np.uint8)]
+                [
+                    np.full(rows, 192, np.uint8),
+                    np.full(rows, 0, np.uint8),
+                    np.full(rows, 2, np.uint8),
+                    rng.integers(1, 4, rows, dtype=np.uint8),
+                ]
             )
         ),
         "src_as": pa.array(np.zeros(rows, np.uint32)),
-        "dst_as": pa.array(rng.choice(np.array([8075, 15169, 16509, 13335, 32934], np.uint32), rows)),
+        "dst_as": pa.array(
+            rng.choice(np.array([8075, 15169, 16509, 13335, 32934], np.uint32), rows)
+        ),
         "src_mask": pa.array(np.full(rows, 24, np.uint8)),
         "dst_mask": pa.array(rng.choice(np.array([16, 20, 24], np.uint8), rows)),
         "direction": pa.array(rng.integers(0, 2, rows, dtype=np.uint8)),

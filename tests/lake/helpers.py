@@ -8,11 +8,13 @@ import numpy as np
 import pyarrow as pa
 
 TS = pa.timestamp("us", tz="UTC")
-T0 = datetime(2026, 11, 27, 8, 0, tzinfo=UTC)
+T0 = datetime(2026, 3, 14, 8, 0, tzinfo=UTC)
 
 
-def flow_rows(first_id: int, count: int, start: datetime = T0, step: timedelta = timedelta(0)) -> pa.Table:
-    """``count`` flows whose ``sequence`` column is the row id ``first_id …``, at ``start + i*step``."""
+def flow_rows(
+    first_id: int, count: int, start: datetime = T0, step: timedelta = timedelta(0)
+) -> pa.Table:
+    """``count`` flows; ``sequence`` holds the row id ``first_id + i``, at ``start + i * step``."""
     ids = np.arange(first_id, first_id + count, dtype=np.int64)
     start_us = int(start.timestamp() * 1_000_000)
     event_us = start_us + (ids - first_id) * int(step.total_seconds() * 1_000_000)

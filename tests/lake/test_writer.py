@@ -1,4 +1,4 @@
-"""LakeWriter: buffering, flush triggers, hourly partitions, schema conformance, failure handling."""
+"""LakeWriter: buffering, flush triggers, hourly partitions, conformance, failure handling."""
 
 from __future__ import annotations
 
@@ -79,11 +79,14 @@ def test_rows_split_into_hive_partitions_by_event_time(tmp_path: Path) -> None:
     # 6 rows 25 minutes apart from 08:00 → hours 08 (0, 25, 50), 09 (75, 100), 10 (125 min).
     with LakeWriter(tmp_path) as writer:
         writer.write("flows", flow_rows(0, 6, step=timedelta(minutes=25)))
-    folders = {p.parent.relative_to(tmp_path).as_posix(): pq.read_table(p).num_rows for p in parquet_files(tmp_path)}
+    folders = {
+        p.parent.relative_to(tmp_path).as_posix(): pq.read_table(p).num_rows
+        for p in parquet_files(tmp_path)
+    }
     assert folders == {
-        "flows/date=2026-11-27/hour=08": 2 + 1,
-        "flows/date=2026-11-27/hour=09": 2,
-        "flows/date=2026-11-27/hour=10": 1,
+        "flows/date=2026-03-14/hour=08": 2 + 1,
+        "flows/date=2026-03-14/hour=09": 2,
+        "flows/date=2026-03-14/hour=10": 1,
     }
 
 
@@ -92,7 +95,7 @@ def test_partition_crosses_midnight(tmp_path: Path) -> None:
     with LakeWriter(tmp_path) as writer:
         writer.write("flows", flow_rows(0, 2, start=start, step=timedelta(minutes=2)))
     folders = sorted(p.parent.relative_to(tmp_path).as_posix() for p in parquet_files(tmp_path))
-    assert folders == ["flows/date=2026-11-27/hour=23", "flows/date=2026-11-28/hour=00"]
+    assert folders == ["flows/date=2026-03-14/hour=23", "flows/date=2026-03-15/hour=00"]
 
 
 def test_files_carry_the_declared_schema_and_unique_names(tmp_path: Path) -> None:
