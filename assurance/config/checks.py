@@ -27,17 +27,18 @@ def format_loc(loc: Iterable[str | int]) -> str:
 
 
 class _Registry:
-    """Remembers where each value was first seen and reports later duplicates."""
+    """Remembers where (and by which device) each value was first seen; reports duplicates."""
 
     def __init__(self, what: str, problems: list[Problem]) -> None:
         self.what = what
-        self.seen: dict[object, Loc] = {}
+        self.seen: dict[object, tuple[Loc, str]] = {}
         self.problems = problems
 
-    def add(self, value: object, loc: Loc) -> None:
-        first = self.seen.setdefault(value, loc)
+    def add(self, value: object, loc: Loc, owner: str = "") -> None:
+        first, first_owner = self.seen.setdefault(value, (loc, owner))
         if first != loc:
-            msg = f"duplicate {self.what} {value!s} (first at {format_loc(first)})"
+            by = f"used by {first_owner} at" if first_owner else "at"
+            msg = f"duplicate {self.what} {value!s} (first {by} {format_loc(first)})"
             self.problems.append((loc, msg))
 
 
@@ -50,6 +51,8 @@ def find_problems(inv: Inventory) -> list[Problem]:
     apps = _Registry("app name", problems)
     hubs = {g.name for s in inv.sites for g in s.gateways if g.role == "hub"}
 
+    if not inv.sites:
+        problems.append((("sites",), "at least one site is required"))
     for a, app in enumerate(inv.apps):
         apps.add(app.name, ("apps", a, "name"))
     for s, site in enumerate(inv.sites):
@@ -58,12 +61,12 @@ def find_problems(inv: Inventory) -> list[Problem]:
         for g, gw in enumerate(site.gateways):
             loc: Loc = (*base, "gateways", g)
             devices.add(gw.name, (*loc, "name"))
-            _add_addresses(addresses, loc, gw.mgmt_ip, gw.exporter_ips)
+            _add_addresses(addresses, loc, gw.name, gw.mgmt_ip, gw.exporter_ips)
             _check_links(gw, loc, hubs, problems)
         for w, sw in enumerate(site.switches):
             loc = (*base, "switches", w)
             devices.add(sw.name, (*loc, "name"))
-            _add_addresses(addresses, loc, sw.mgmt_ip, sw.exporter_ips)
+            _add_addresses(addresses, loc, sw.name, sw.mgmt_ip, sw.exporter_ips)
             ports = _Registry(f"port on {sw.name}:", problems)
             for p, port in enumerate(sw.ports):
                 ports.add(port.name, (*loc, "ports", p, "name"))
@@ -71,18 +74,20 @@ def find_problems(inv: Inventory) -> list[Problem]:
         for i, ap in enumerate(site.aps):
             loc = (*base, "aps", i)
             devices.add(ap.name, (*loc, "name"))
-            macs.add(ap.mac, (*loc, "mac"))
+            macs.add(ap.mac, (*loc, "mac"), ap.name)
             if ap.ip is not None:
-                addresses.add(ap.ip, (*loc, "ip"))
+                addresses.add(ap.ip, (*loc, "ip"), ap.name)
             _check_placement(site, ap, loc, placed, problems)
     return problems
 
 
-def _add_addresses(reg: _Registry, loc: Loc, mgmt: IPAddress, more: tuple[IPAddress, ...]) -> None:
-    reg.add(mgmt, (*loc, "mgmt_ip"))
+def _add_addresses(
+    reg: _Registry, loc: Loc, owner: str, mgmt: IPAddress, more: tuple[IPAddress, ...]
+) -> None:
+    reg.add(mgmt, (*loc, "mgmt_ip"), owner)
     for k, ip in enumerate(more):
         if ip != mgmt:  # exporting from the mgmt address as well is normal
-            reg.add(ip, (*loc, "exporter_ips", k))
+            reg.add(ip, (*loc, "exporter_ips", k), owner)
 
 
 def _check_links(gw: Gateway, loc: Loc, hubs: set[str], problems: list[Problem]) -> None:

@@ -182,7 +182,7 @@ class Inventory(StrictModel):
     org: Org
     thresholds: Thresholds = Thresholds()
     apps: tuple[App, ...] = ()
-    sites: tuple[Site, ...] = Field(min_length=1)
+    sites: tuple[Site, ...]
 
     _by_ip: dict[str, DeviceRef] = PrivateAttr(default_factory=dict)
     _by_name: dict[str, DeviceRef] = PrivateAttr(default_factory=dict)

@@ -23,12 +23,11 @@ from assurance.config.settings import Settings
 from assurance.config.yamldoc import (
     Issue,
     YamlDoc,
+    config_error,
     parse_yaml,
-    raise_issues,
     read_yaml,
     try_read_yaml,
 )
-from assurance.errors import ConfigError
 
 StrPath = str | os.PathLike[str]
 
@@ -46,8 +45,8 @@ def load_inventory(path: StrPath) -> Inventory:
     """Read a bare inventory file (top-level ``org``, ``sites``, ...)."""
     doc = read_yaml(Path(path))
     inventory, issues = _inventory(doc)
-    raise_issues(doc.file, issues)
-    assert inventory is not None
+    if inventory is None or issues:
+        raise config_error(doc.file, issues)
     return inventory
 
 
@@ -55,8 +54,8 @@ def inventory_from_text(text: str, source: str = "<string>") -> Inventory:
     """Like ``load_inventory`` for YAML already in memory; ``source`` names it in errors."""
     doc = parse_yaml(text, source)
     inventory, issues = _inventory(doc)
-    raise_issues(source, issues)
-    assert inventory is not None
+    if inventory is None or issues:
+        raise config_error(source, issues)
     return inventory
 
 
@@ -69,11 +68,11 @@ def load_settings(path: StrPath | None = None) -> Settings:
         except ValidationError as exc:
             doc = parse_yaml("{}", "<environment>")
             issues = validation_issues(doc, exc, Settings, from_env=True)
-            raise ConfigError("<environment>", [str(i) for i in issues]) from None
+            raise config_error(doc.file, issues) from None
     doc = read_yaml(Path(path))
     settings, issues = _settings(doc)
-    raise_issues(doc.file, issues)
-    assert settings is not None
+    if settings is None or issues:
+        raise config_error(doc.file, issues)
     return settings
 
 
@@ -83,16 +82,16 @@ def load_config(path: StrPath) -> Config:
     doc = read_yaml(file)
     settings, issues = _settings(doc)
     inventory: Inventory | None = None
-    if issues and not isinstance(doc.data, dict):
-        raise_issues(doc.file, issues)  # not a mapping: nothing more to say
+    if not isinstance(doc.data, dict):
+        raise config_error(doc.file, issues)  # not a mapping: nothing more to say
     if _is_bare_inventory(doc.data):
         inventory, more = _inventory(doc)
     elif "inventory" not in doc.data:
         more = [doc.issue(("inventory",), "required key is missing (inline mapping or a path)")]
     else:
         inventory, more = _referenced_inventory(doc, file)
-    raise_issues(doc.file, issues + more)
-    assert settings is not None and inventory is not None
+    if settings is None or inventory is None or issues or more:
+        raise config_error(doc.file, issues + more)
     return Config(settings=settings, inventory=inventory, source=file)
 
 
@@ -100,7 +99,9 @@ def _is_bare_inventory(data: dict[str, Any]) -> bool:
     return "inventory" not in data and ("org" in data or "sites" in data)
 
 
-def _top_mapping(doc: YamlDoc, what: str) -> list[Issue]:
+def _top_mapping(
+    doc: YamlDoc, what: str = "settings and inventory (or org and sites)"
+) -> list[Issue]:
     if isinstance(doc.data, dict):
         bad = [k for k in doc.data if not isinstance(k, str)]
         return [doc.issue((), f"keys must be strings, got {k!r}") for k in bad]
@@ -109,7 +110,7 @@ def _top_mapping(doc: YamlDoc, what: str) -> list[Issue]:
 
 
 def _inventory(doc: YamlDoc) -> tuple[Inventory | None, list[Issue]]:
-    issues = _top_mapping(doc, "inventory keys (org, sites, ...)")
+    issues = _top_mapping(doc, "org, sites, apps and thresholds")
     if issues:
         return None, issues
     try:
@@ -133,7 +134,7 @@ def _referenced_inventory(doc: YamlDoc, file: Path) -> tuple[Inventory | None, l
 
 
 def _settings(doc: YamlDoc) -> tuple[Settings | None, list[Issue]]:
-    issues = _top_mapping(doc, "settings")
+    issues = _top_mapping(doc)
     if issues:
         return None, issues
     data: dict[str, Any] = dict(doc.data)
@@ -156,5 +157,5 @@ def _anchor_lake_path(data: dict[str, Any], base: Path) -> None:
     lake = data.get("lake")
     if isinstance(lake, dict) and isinstance(lake.get("path"), str):
         value: str = lake["path"].strip()
-        if value and "://" not in value and not Path(value).expanduser().is_absolute():
-            data["lake"] = {**lake, "path": str(base / value)}
+        if value and "://" not in value:
+            data["lake"] = {**lake, "path": str(base / Path(value).expanduser())}

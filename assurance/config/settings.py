@@ -67,7 +67,11 @@ class _Section(BaseModel):
 
 
 class LakeSettings(_Section):
-    """The Parquet lake: a local folder or ``s3://bucket/prefix``, and when buffers flush."""
+    """The Parquet lake: a local folder or ``s3://bucket/prefix``, and when buffers flush.
+
+    A relative folder given in a config file is taken relative to that file (the loader anchors
+    it); one given in the environment is relative to the working directory.
+    """
 
     path: Annotated[str, AfterValidator(_check_lake_path)] = "lake"
     flush_rows: int = Field(default=1_000_000, gt=0)

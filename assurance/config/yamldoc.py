@@ -35,11 +35,10 @@ class Issue:
         return f"{where}: {self.path}: {self.message}"
 
 
-def raise_issues(file: str, issues: list[Issue]) -> None:
-    """Raise one ``ConfigError`` naming ``file`` and listing every issue, sorted by place."""
-    if issues:
-        ordered = sorted(dict.fromkeys(issues), key=lambda i: (i.file != file, i.file, i.line))
-        raise ConfigError(file, [str(i) for i in ordered])
+def config_error(file: str, issues: list[Issue]) -> ConfigError:
+    """One ``ConfigError`` naming ``file`` and listing every issue, sorted by place."""
+    ordered = sorted(dict.fromkeys(issues), key=lambda i: (i.file != file, i.file, i.line))
+    return ConfigError(file, [str(i) for i in ordered])
 
 
 @dataclass(frozen=True)
@@ -98,19 +97,17 @@ def _find_key(node: yaml.Node, key: str) -> tuple[yaml.Node, yaml.Node] | None:
 def read_yaml(path: Path) -> YamlDoc:
     """Read and parse one YAML file; every failure is a ``ConfigError`` naming the file."""
     result = try_read_yaml(path)
-    if isinstance(result, YamlDoc):
-        return result
-    raise_issues(str(path), result)
-    raise AssertionError("unreachable")
+    if isinstance(result, list):
+        raise config_error(str(path), result)
+    return result
 
 
 def parse_yaml(text: str, file: str) -> YamlDoc:
     """Parse YAML text (one document, safe-load semantics) said to come from ``file``."""
     result = try_parse_yaml(text, file)
-    if isinstance(result, YamlDoc):
-        return result
-    raise_issues(file, result)
-    raise AssertionError("unreachable")
+    if isinstance(result, list):
+        raise config_error(file, result)
+    return result
 
 
 def try_read_yaml(path: Path) -> YamlDoc | list[Issue]:
