@@ -20,7 +20,8 @@ class ConfigError(AssuranceError):
     def __init__(self, file: str, problems: list[str]) -> None:
         self.file = file
         self.problems = problems
-        head = f"{file}: invalid configuration ({len(problems)} problem{'s' if len(problems) != 1 else ''})"
+        count = f"{len(problems)} problem{'s' if len(problems) != 1 else ''}"
+        head = f"{file}: invalid configuration ({count})"
         super().__init__("\n".join([head, *(f"  {p}" for p in problems)]))
 
 

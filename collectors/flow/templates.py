@@ -24,7 +24,7 @@ MAX_FIELDS = 512
 _HH = struct.Struct(">HH")
 _HHH = struct.Struct(">HHH")
 _I = struct.Struct(">I")
-_NUMERIC_VIEW = ies.INTEGER_TYPES | ies.NTP_TYPES | {ies.IPV4, ies.F64}
+NUMERIC_VIEW = ies.INTEGER_TYPES | ies.NTP_TYPES | {ies.IPV4, ies.F64}
 
 
 @dataclass(frozen=True, slots=True)
@@ -120,7 +120,7 @@ def compile_dtype(fields: tuple[Field, ...]) -> np.dtype[np.void]:
         if f.length > 0:
             names.append(f"f{i}")
             offsets.append(pos)
-            if f.length in (1, 2, 4, 8) and f.type in _NUMERIC_VIEW:
+            if f.length in (1, 2, 4, 8) and f.type in NUMERIC_VIEW:
                 formats.append(f">u{f.length}")
             else:
                 formats.append(("u1", (f.length,)))
