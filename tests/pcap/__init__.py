@@ -1,0 +1,1 @@
+"""Tests of ``collectors.pcap``: round trips, link types, pcapng, real-tool interop and fuzzing."""
