@@ -69,9 +69,7 @@ class Template:
 
     def __post_init__(self) -> None:
         variable = self.version == 10 and any(f.variable for f in self.fields)
-        self.record_len = sum(
-            1 if (variable and f.variable) else f.length for f in self.fields
-        )
+        self.record_len = sum(1 if (variable and f.variable) else f.length for f in self.fields)
         self.dtype = None if variable else compile_dtype(self.fields)
 
     def same_layout(self, other: Template) -> bool:
@@ -93,16 +91,25 @@ class Template:
 
     @staticmethod
     def from_json(data: dict[str, object]) -> Template:
+        """A template from ``to_json`` output; ValueError/TypeError/KeyError when it is not."""
         raw_fields = data["fields"]
-        if not isinstance(raw_fields, list):
-            raise ValueError("template fields must be a list")
-        return Template(
+        if not isinstance(raw_fields, list) or not 0 < len(raw_fields) <= MAX_FIELDS:
+            raise ValueError("template fields must be a non-empty list")
+        fields = []
+        for ie, length, pen in raw_fields:
+            if not (0 <= int(ie) <= 0x7FFF and 0 <= int(length) <= 0xFFFF):
+                raise ValueError(f"bad field {ie}/{length}")
+            fields.append(Field.of(int(ie), int(length), int(pen)))
+        template = Template(
             version=int(str(data["version"])),
             template_id=int(str(data["template_id"])),
-            fields=tuple(Field.of(int(ie), int(ln), int(pen)) for ie, ln, pen in raw_fields),
+            fields=tuple(fields),
             scope_count=int(str(data["scope_count"])),
             options=bool(data["options"]),
         )
+        if template.record_len == 0 or template.version not in (9, 10):
+            raise ValueError("template describes empty records")
+        return template
 
 
 def compile_dtype(fields: tuple[Field, ...]) -> np.dtype[np.void]:
