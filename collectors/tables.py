@@ -260,6 +260,62 @@ CLIENT_EVENTS = TableSpec(
     ),
 )
 
+SECURITY_EVENTS = TableSpec(
+    name="security_events",
+    doc="Security events: IDP attacks, UTM (web filtering, antivirus, antispam), screens, "
+    "anti-malware, security intelligence",
+    time_column="event_time",
+    columns=(
+        *_origin("Time of the event on the device clock (UTC)"),
+        required(
+            "category",
+            STR,
+            "idp, utm_webfilter, utm_antivirus, utm_antispam, screen, aamw, secintel",
+        ),
+        required(
+            "event_type", STR, "Message tag (RT_IDP_ATTACK_LOG_EVENT, WEBFILTER_URL_BLOCKED…)"
+        ),
+        col("action", STR, "What the device did (permitted, blocked, dropped, close…)"),
+        col("severity_text", STR, "Threat severity as reported (critical, major, minor…)"),
+        col("name", STR, "Attack, threat, category or screen name"),
+        col("src_addr", STR, "Source IP"),
+        col("src_port", U16, "Source port"),
+        col("dst_addr", STR, "Destination IP"),
+        col("dst_port", U16, "Destination port"),
+        col("protocol", U8, "IP protocol number"),
+        col("application", STR, "Application"),
+        col("policy_name", STR, "Security policy"),
+        col("source_zone", STR, "Source zone"),
+        col("destination_zone", STR, "Destination zone"),
+        col("username", STR, "User identity"),
+        col("url", STR, "URL or host for web and anti-malware events"),
+        col("session_id", U64, "Device session id"),
+        col("fields", KV, "Every reported parameter"),
+    ),
+)
+
+DEVICE_EVENTS = TableSpec(
+    name="device_events",
+    doc="Device and network events: interface up/down, VPN up/down, chassis alarms, PoE, STP, "
+    "LLDP, DHCP snooping, port errors",
+    time_column="event_time",
+    columns=(
+        *_origin("Time of the event on the device clock (UTC)"),
+        required(
+            "category",
+            STR,
+            "interface, vpn, chassis, poe, stp, lldp, dhcp_snooping, port_errors, system",
+        ),
+        required("event_type", STR, "Message tag (SNMP_TRAP_LINK_DOWN, KMD_VPN_DOWN_ALARM_USER…)"),
+        col("state", STR, "up, down, raised, cleared, changed…"),
+        col("interface", STR, "Interface or port concerned"),
+        col("peer", STR, "VPN peer, LLDP neighbour or other counterpart"),
+        col("reason", STR, "Reason as reported"),
+        col("vlan", U16, "VLAN id"),
+        col("fields", KV, "Every reported parameter"),
+    ),
+)
+
 REJECTS = TableSpec(
     name="rejects",
     doc="Input that could not be decoded: kept byte for byte with the reason",
@@ -288,5 +344,7 @@ RAW_TABLES: tuple[TableSpec, ...] = (
     INTERFACE_STATS,
     DEVICE_HEALTH,
     CLIENT_EVENTS,
+    SECURITY_EVENTS,
+    DEVICE_EVENTS,
     REJECTS,
 )
