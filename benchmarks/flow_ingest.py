@@ -28,63 +28,20 @@ from pathlib import Path
 
 import numpy as np
 
+from assurance.sim.jflow import SRX_IPV4_FIELDS, srx_ipv4_columns
 from collectors.flow import IpfixEncoder
 
 RECORDS_PER_DATAGRAM = 20  # 73-octet records in a 1500-octet MTU, as an SRX sends them
 EXPORT_TIME = 1_780_000_000
-SRX_FIELDS = [
-    "sourceIPv4Address",
-    "destinationIPv4Address",
-    "sourceTransportPort",
-    "destinationTransportPort",
-    "protocolIdentifier",
-    "ipClassOfService",
-    "tcpControlBits",
-    "octetDeltaCount",
-    "packetDeltaCount",
-    "ingressInterface",
-    "egressInterface",
-    "ipNextHopIPv4Address",
-    "bgpSourceAsNumber",
-    "bgpDestinationAsNumber",
-    "sourceIPv4PrefixLength",
-    "destinationIPv4PrefixLength",
-    "flowDirection",
-    "flowStartMilliseconds",
-    "flowEndMilliseconds",
-    "vlanId",
-]
-
-
 def capture(datagrams: int, seed: int = 1) -> list[bytes]:
     """A template message followed by ``datagrams`` data messages."""
     rng = np.random.default_rng(seed)
-    n = datagrams * RECORDS_PER_DATAGRAM
-    end_ms = EXPORT_TIME * 1000 - rng.integers(0, 60_000, n)
-    columns = {
-        "sourceIPv4Address": (0x0A000000 + rng.integers(0, 1 << 16, n)).astype(np.uint32),
-        "destinationIPv4Address": rng.integers(0x01000000, 0xDF000000, n).astype(np.uint32),
-        "sourceTransportPort": rng.integers(1024, 65535, n),
-        "destinationTransportPort": rng.choice([443, 80, 53, 3478, 8801], n),
-        "protocolIdentifier": rng.choice([6, 17], n),
-        "ipClassOfService": rng.choice([0, 184], n),
-        "tcpControlBits": rng.integers(0, 64, n),
-        "octetDeltaCount": rng.integers(40, 10_000_000, n),
-        "packetDeltaCount": rng.integers(1, 10_000, n),
-        "ingressInterface": rng.integers(500, 520, n),
-        "egressInterface": rng.integers(500, 520, n),
-        "ipNextHopIPv4Address": np.full(n, 0xC0000201, np.uint32),
-        "bgpSourceAsNumber": np.zeros(n, np.int64),
-        "bgpDestinationAsNumber": rng.choice([8075, 15169, 16509], n),
-        "sourceIPv4PrefixLength": np.full(n, 24),
-        "destinationIPv4PrefixLength": rng.choice([16, 24], n),
-        "flowDirection": rng.integers(0, 2, n),
-        "flowStartMilliseconds": end_ms - rng.integers(0, 300_000, n),
-        "flowEndMilliseconds": end_ms,
-        "vlanId": rng.choice([10, 20], n),
-    }
+    end_ms = EXPORT_TIME * 1000
+    columns = srx_ipv4_columns(
+        rng, datagrams * RECORDS_PER_DATAGRAM, first_end_ms=end_ms - 60_000, last_end_ms=end_ms
+    )
     encoder = IpfixEncoder(domain=0, mtu=1500)
-    encoder.define(256, SRX_FIELDS)
+    encoder.define(256, SRX_IPV4_FIELDS)
     template = encoder.template_datagram(export_time=EXPORT_TIME)
     data = encoder.encode(
         256,

@@ -79,7 +79,8 @@ def test_config_check_accepts_the_sample_and_lists_problems_of_a_bad_file() -> N
 def test_demo_runs_the_pipeline_and_flags_the_unknown_exporter(tmp_path: Path) -> None:
     result = run("demo", "--lake", str(tmp_path / "lake"), "--rows", "20000", "--hours", "2")
     assert result.returncode == 0, result.stderr
-    assert "wrote 20,000 rows" in result.stdout
-    unknown = next(line for line in result.stdout.splitlines() if "│ 203.0.113.50" in line)
+    assert "collector decoded 20,000 records" in result.stdout
+    assert "rejects 1; kernel drops 0" in result.stdout
+    unknown = next(line for line in result.stdout.splitlines() if "│ 127.0.1.250" in line)
     assert "(unknown)" in unknown
     assert "br-nyc-012-gw1" in result.stdout

@@ -1,16 +1,22 @@
 """``wanassure demo``: the main pipeline end to end on the embedded default (DuckDB + Parquet).
 
-Loads the sample configuration, generates traffic for every gateway of the inventory (plus one
-exporter the inventory does not know, kept and flagged), writes it through the lake writer,
-compacts settled partitions and reports the lake and per-exporter traffic from DuckDB.
+Simulated SRX gateways of the sample inventory export IPFIX over loopback UDP to the real flow
+collector, which decodes, attaches device and site and writes the lake; settled partitions are
+compacted and DuckDB reports per-exporter traffic. One exporter the inventory does not know is
+kept and flagged, and one corrupt datagram lands in ``rejects``.
 """
 
 from __future__ import annotations
 
+import asyncio
+import socket
+import time
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Annotated
 
+import numpy as np
 import typer
 from rich.table import Table
 
@@ -20,10 +26,20 @@ from assurance.errors import AssuranceError
 from assurance.lake import LakeStore, LakeWriter, connect
 from assurance.lake.catalog import load_sql
 from assurance.lake.maintenance import compact, lake_info
-from assurance.sim.synthetic_flows import Exporter, synthetic_flows
+from assurance.sim.jflow import SRX_IPV4_FIELDS, srx_ipv4_columns
+from collectors.flow import IpfixEncoder
+from collectors.flow.listener import FlowCollector
 
-UNKNOWN_EXPORTER = "203.0.113.50"
-CHUNK_ROWS = 50_000
+UNKNOWN_EXPORTER = "127.0.1.250"
+SEND_RATE = 250_000  # records/s, paced like a busy exporter fleet
+BATCH_RECORDS = 20_000
+
+
+@dataclass(frozen=True)
+class SimulatedGateway:
+    address: str  # loopback source address the simulated device exports from
+    device: str | None
+    site: str | None
 
 
 def demo(
@@ -32,41 +48,41 @@ def demo(
         "data/samples/wanassure.yaml"
     ),
     hours: Annotated[float, typer.Option(help="Hours of traffic to generate", min=0.1)] = 3,
-    rows: Annotated[int, typer.Option(help="Flow records to generate", min=1000)] = 600_000,
+    rows: Annotated[int, typer.Option(help="Flow records to export", min=1000)] = 600_000,
 ) -> None:
-    """Run the pipeline on sample data and show what landed in the lake."""
+    """Export sample traffic to the flow collector over UDP and show what landed in the lake."""
     try:
         cfg = load_config(config)
         gateways = [
-            Exporter(ip, ref.device, ref.site)
-            for ip, ref in cfg.inventory.device_index().items()
+            ref
+            for ref in {r.device: r for r in cfg.inventory.device_index().values()}.values()
             if ref.kind == "gateway"
         ]
-        exporters = [*gateways, Exporter(UNKNOWN_EXPORTER, None, None)]
+        simulated = [
+            SimulatedGateway(f"127.0.1.{i}", ref.device, ref.site)
+            for i, ref in enumerate(gateways, start=1)
+        ] + [SimulatedGateway(UNKNOWN_EXPORTER, None, None)]
         end = datetime.now(UTC).replace(microsecond=0)
         start = end - timedelta(hours=hours)
         out.print(
-            f"[bold]1/4[/] {len(gateways)} gateways of org {cfg.inventory.org.name} "
-            f"(+1 unknown exporter {UNKNOWN_EXPORTER}) → {rows:,} flow records over {hours:g} h"
+            f"[bold]1/5[/] {len(gateways)} SRX gateways of org {cfg.inventory.org.name} "
+            f"(+1 exporter not in the inventory) will export {rows:,} IPFIX records over "
+            f"{hours:g} h of traffic",
+            highlight=False,
         )
         store = LakeStore(lake)
-        with LakeWriter(store, flush_rows=200_000) as writer, progress("writing flows") as advance:
-            span = hours * 3600 / max(1, rows // CHUNK_ROWS)
-            for done, first in enumerate(range(0, rows, CHUNK_ROWS), start=1):
-                count = min(CHUNK_ROWS, rows - first)
-                chunk_start = start + timedelta(seconds=span * (done - 1))
-                writer.write(
-                    "flows",
-                    synthetic_flows(
-                        count, start=chunk_start, span_s=span, exporters=exporters, seed=done
-                    ),
-                )
-                advance(first + count, rows)
-        out.print(f"[bold]2/4[/] wrote {writer.stats.rows:,} rows in {writer.stats.files} files")
+        collector = asyncio.run(_collect(store, simulated, rows, start, end))
+        m = collector.metrics
+        out.print(
+            f"[bold]3/5[/] collector decoded {_total(m.records):,.0f} records from "
+            f"{_total(m.datagrams):,.0f} datagrams; rejects {_total(m.decode_errors):,.0f}; "
+            f"kernel drops {collector.kernel_drops() or 0}",
+            highlight=False,
+        )
         result = compact(store)
         out.print(
-            f"[bold]3/4[/] compacted {result.files_in} small files into {result.files_out} "
-            "(partitions older than one hour)"
+            f"[bold]4/5[/] compacted {result.files_in} small files into {result.files_out} "
+            "(hourly partitions that ended over an hour ago)"
         )
         _show_lake(store)
         con = connect(store)
@@ -74,7 +90,7 @@ def demo(
     except AssuranceError as exc:
         raise fail(str(exc)) from None
     grid = Table(
-        title=f"[bold]4/4[/] traffic per exporter since {start:%H:%M} UTC", title_justify="left"
+        title=f"[bold]5/5[/] traffic per exporter since {start:%H:%M} UTC", title_justify="left"
     )
     for name in ("exporter", "site", "device", "flow records", "bytes"):
         grid.add_column(name, justify="right" if name in ("flow records", "bytes") else "left")
@@ -83,6 +99,82 @@ def demo(
         grid.add_row(exporter, site, device, f"{records:,}", human_bytes(int(nbytes)), style=style)
     out.print(grid)
     out.print(f"Look again with: .venv/bin/wanassure lake info {lake}", highlight=False)
+
+
+async def _collect(
+    store: LakeStore,
+    simulated: list[SimulatedGateway],
+    rows: int,
+    start: datetime,
+    end: datetime,
+) -> FlowCollector:
+    exporters = {g.address: (g.device, g.site) for g in simulated if g.device and g.site}
+    writer = LakeWriter(store, flush_rows=200_000)
+    collector = FlowCollector(writer, host="127.0.0.1", port=0, exporters=exporters)
+    await collector.start()
+    out.print(
+        f"[bold]2/5[/] flow collector listening on udp 127.0.0.1:{collector.port}, "
+        f"writing {store.root}",
+        highlight=False,
+    )
+    try:
+        sent = await asyncio.to_thread(_export, simulated, collector.port, rows, start, end)
+        deadline = time.monotonic() + 120
+        while _total(collector.metrics.records) < sent and time.monotonic() < deadline:
+            await asyncio.sleep(0.05)
+    finally:
+        await collector.stop()
+        writer.close()
+    return collector
+
+
+def _export(
+    simulated: list[SimulatedGateway], port: int, rows: int, start: datetime, end: datetime
+) -> int:
+    """Encode and send ``rows`` records spread over the gateways; returns records sent."""
+    rng = np.random.default_rng(2026)
+    first_ms, last_ms = int(start.timestamp() * 1000), int(end.timestamp() * 1000)
+    export_time = int(end.timestamp())
+    per_gateway = rows // len(simulated)
+    sent = 0
+    began = time.perf_counter()
+    with progress("exporting IPFIX") as advance:
+        for index, gateway in enumerate(simulated):
+            encoder = IpfixEncoder(domain=index, mtu=1500)
+            encoder.define(256, SRX_IPV4_FIELDS)
+            with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as sock:
+                sock.bind((gateway.address, 0))
+                sock.sendto(encoder.template_datagram(export_time=export_time), ("127.0.0.1", port))
+                for first in range(0, per_gateway, BATCH_RECORDS):
+                    count = min(BATCH_RECORDS, per_gateway - first)
+                    columns = srx_ipv4_columns(
+                        rng,
+                        count,
+                        first_end_ms=first_ms,
+                        last_end_ms=last_ms,
+                        client_net=0x0A000000 + (index << 16),
+                    )
+                    for datagram in encoder.encode(
+                        256, columns, export_time=export_time, with_template=False
+                    ):
+                        sock.sendto(datagram, ("127.0.0.1", port))
+                    sent += count
+                    advance(sent, per_gateway * len(simulated))
+                    # Pace the export so the demo behaves like devices, not a flood.
+                    time.sleep(max(0.0, began + sent / SEND_RATE - time.perf_counter()))
+                if index == len(simulated) - 1:
+                    sock.sendto(b"\x00\x0a\x00\x30corrupt IPFIX header", ("127.0.0.1", port))
+    return sent
+
+
+def _total(counter: object) -> float:
+    """Sum of a labelled Prometheus counter over all its label values."""
+    return sum(
+        sample.value
+        for family in counter.collect()  # type: ignore[attr-defined]
+        for sample in family.samples
+        if sample.name.endswith("_total")
+    )
 
 
 def _show_lake(store: LakeStore) -> None:
