@@ -47,12 +47,16 @@ FLOWS = TableSpec(
         col("src_addr", STR, "Source IP address"),
         col("dst_addr", STR, "Destination IP address"),
         col("src_port", U16, "Source transport port"),
-        col("dst_port", U16, "Destination transport port"),
+        col("dst_port", U16, "Destination transport port (ICMP: type × 256 + code)"),
         col("protocol", U8, "IP protocol number"),
         col("tos", U8, "IP type of service / traffic class"),
         col("tcp_flags", U16, "Union of TCP flags seen in the flow"),
         col("bytes", U64, "Octets as reported (not scaled by sampling)"),
         col("packets", U64, "Packets as reported (not scaled by sampling)"),
+        col("bytes_scaled", U64, "Derived: bytes × sampling_rate (× 1 when the rate is unknown)"),
+        col(
+            "packets_scaled", U64, "Derived: packets × sampling_rate (× 1 when the rate is unknown)"
+        ),
         col(
             "sampling_rate", U32, "1-in-N packet sampling in force for the record; null if unknown"
         ),

@@ -94,6 +94,8 @@ def synthetic_flows(
         "tcp_flags": pa.array(np.where(protocol == 6, 0x1B, 0).astype(np.uint16)),
         "bytes": pa.array(nbytes),
         "packets": pa.array(packets),
+        "bytes_scaled": pa.array(nbytes),
+        "packets_scaled": pa.array(packets),
         "sampling_rate": pa.array(np.ones(rows, np.uint32)),
         "in_if": pa.array(rng.integers(500, 520, rows, dtype=np.uint32)),
         "out_if": pa.array(rng.integers(500, 520, rows, dtype=np.uint32)),

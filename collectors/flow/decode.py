@@ -134,8 +134,12 @@ class FlowDecoder:
         max_held_sets: int | None = None,
         max_held_bytes: int | None = None,
         max_hold_us: int | None = None,
+        keep_all_fields: bool = False,
     ) -> None:
         self.state = state if state is not None else DecoderState()
+        #: Put every decoded element of a data record into ``extra`` under its IANA name
+        #: (``ie<pen>_<id>`` for enterprise ones), canonical ones included. Off on the hot path.
+        self.keep_all_fields = keep_all_fields
         held = self.state.held
         if max_held_sets is not None:
             held.max_sets = max_held_sets
@@ -445,7 +449,7 @@ class FlowDecoder:
                 cols = datasets.fixed_columns(t, b"".join(g.payloads), sum(g.counts))
             else:
                 cols = datasets.concat(g.parts)
-            tables.append(build_flows(t, g.ctxs, g.counts, cols))
+            tables.append(build_flows(t, g.ctxs, g.counts, cols, keep_all=self.keep_all_fields))
         if len(tables) == 1:
             flows = tables[0]
         else:

@@ -8,7 +8,17 @@ datagram arrives as a ``Ctx`` and the record fields as raw columns.
 Rules: an element copied as-is into a canonical column is not repeated in ``extra``; times that
 are derived (sysUpTime-relative IEs 21/22, delta IEs 158/159, systemInitTimeMilliseconds 160)
 stay in ``extra`` as reported beside the derived ``start_time``/``end_time``; paddingOctets (210)
-is dropped. ``event_time`` is the end time, else the export time.
+is dropped. ``event_time`` is the end time, else the export time. With ``keep_all`` every
+decoded element (canonical ones included, padding excepted) is in ``extra`` under its name.
+
+ICMP, as nfdump, pmacct and softflowd do it: an ICMP (protocol 1) record with icmpTypeCodeIPv4
+(32) or icmpTypeIPv4/icmpCodeIPv4 (176/177), or an ICMPv6 (protocol 58) record with
+icmpTypeCodeIPv6 (139) or 178/179, gets ``dst_port`` = type*256+code when it has no destination
+port (absent, or 0) and ``src_port`` 0 when it has no source port; without a protocol element
+the first family present applies to every record. The ICMP elements stay in ``extra``.
+
+``bytes_scaled``/``packets_scaled`` are the counters × ``sampling_rate`` (× 1 when the rate is
+unknown); a product beyond 64 bits is null.
 """
 
 from __future__ import annotations
@@ -21,6 +31,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from collectors.flow import columns as C
 from collectors.flow import ies
@@ -69,6 +80,12 @@ _ADDRESSES = (("src_addr", 8, 27), ("dst_addr", 12, 28), ("next_hop", 15, 62))
 _START = ((152, "abs"), (150, "abs"), (154, "abs"), (156, "abs"), (22, "uptime"), (158, "delta"))
 _END = ((153, "abs"), (151, "abs"), (155, "abs"), (157, "abs"), (21, "uptime"), (159, "delta"))
 _DROPPED = {210}
+#: (protocol, typeCode IE, type IE, code IE) per ICMP family.
+_ICMP = ((1, 32, 176, 177), (58, 139, 178, 179))
+_U8_MAX = np.uint64(0xFF)
+_U16_MAX = np.uint64(0xFFFF)
+_U32_MAX = np.uint64(0xFFFFFFFF)
+_U64_MAX = np.uint64(0xFFFFFFFFFFFFFFFF)
 
 
 @dataclass
@@ -83,7 +100,18 @@ class Plan:
     init: int | None = None
     sampler: int | None = None
     rate: int | None = None
+    #: Per ICMP family present: (protocol, typeCode field, type field, code field).
+    icmp: list[tuple[int, int | None, int | None, int | None]] = field(default_factory=list)
     extra: list[int] = field(default_factory=list)
+    #: Every field but padding: what ``extra`` holds with ``keep_all``.
+    every: list[int] = field(default_factory=list)
+
+    def index(self, column: str) -> int | None:
+        """The field feeding numeric ``column``, if any."""
+        for name, i, _ in self.numeric:
+            if name == column:
+                return i
+        return None
 
 
 def plan_for(template: Template) -> Plan:
@@ -131,9 +159,14 @@ def plan_for(template: Template) -> Plan:
     plan.init = pick((160,), integer)
     plan.sampler = pick((302, 48), integer)
     plan.rate = pick((34, 50), integer)
-    plan.extra = [
-        i for i, f in enumerate(fields) if i not in used and not (f.pen == 0 and f.ie in _DROPPED)
-    ]
+    for proto, combined_ie, type_ie, code_ie in _ICMP:
+        combined = pick((combined_ie,), integer)
+        type_ = pick((type_ie,), integer) if combined is None else None
+        if combined is not None or type_ is not None:
+            code = pick((code_ie,), integer) if type_ is not None else None
+            plan.icmp.append((proto, combined, type_, code))
+    plan.every = [i for i, f in enumerate(fields) if not (f.pen == 0 and f.ie in _DROPPED)]
+    plan.extra = [i for i in plan.every if i not in used]
     template.plan = plan
     return plan
 
@@ -157,9 +190,17 @@ def _time_spec(
 
 
 def build_flows(
-    template: Template, ctxs: list[Ctx], counts: list[int], cols: list[C.Raw]
+    template: Template,
+    ctxs: list[Ctx],
+    counts: list[int],
+    cols: list[C.Raw],
+    *,
+    keep_all: bool = False,
 ) -> pa.Table:
-    """The FLOWS rows of ``sum(counts)`` records; chunk ``k`` has ``counts[k]`` records of ctx k."""
+    """The FLOWS rows of ``sum(counts)`` records; chunk ``k`` has ``counts[k]`` records of ctx k.
+
+    ``keep_all`` puts every decoded element into ``extra``, canonical ones included.
+    """
     plan = plan_for(template)
     n = sum(counts)
     chunk = np.repeat(np.arange(len(ctxs), dtype=np.int32), counts)
@@ -194,16 +235,26 @@ def build_flows(
 
     for column, i, type_ in plan.numeric:
         arrays[column] = _fit(cols[i], type_)
+    if plan.icmp:
+        _icmp_ports(plan, cols, n, arrays)
     for column, i, family in plan.addresses:
         col = cols[i]
         arrays[column] = C.ipv4_text(col) if family == 4 else C.ipv6_text(col)  # type: ignore[arg-type]
     if "ip_version" not in arrays and plan.ip_version is not None:
         arrays["ip_version"] = pa.array(np.full(n, plan.ip_version, np.uint8))
-    arrays["sampling_rate"] = _sampling(plan, cols, ctxs, chunk, per_record)
+    rates, known = _sampling(plan, cols, ctxs, chunk, per_record)
+    arrays["sampling_rate"] = pa.array(
+        rates.astype(np.uint32), mask=None if known is None else ~known
+    )
+    factor = rates if known is None else np.where(known, rates, np.uint64(1))
+    for counter in ("bytes", "packets"):
+        if counter in arrays:
+            arrays[f"{counter}_scaled"] = _scaled(arrays[counter], factor)
 
     fields = template.fields
-    names = [fields[i].name for i in plan.extra]
-    texts = [C.text(fields[i].type, fields[i].length, cols[i]) for i in plan.extra]
+    shown = plan.every if keep_all else plan.extra
+    names = [fields[i].name for i in shown]
+    texts = [C.text(fields[i].type, fields[i].length, cols[i]) for i in shown]
     arrays["extra"] = C.build_map(names, texts, n)
     schema = _SCHEMA
     out = [arrays.get(f.name) for f in schema]
@@ -295,11 +346,16 @@ def _fit(col: C.Raw, type_: pa.DataType, valid: C.Mask | None = None) -> pa.Arra
 
 def _sampling(
     plan: Plan, cols: list[C.Raw], ctxs: list[Ctx], chunk: npt.NDArray[np.int32], per_record: Any
-) -> pa.Array:
+) -> tuple[C.U64, C.Mask | None]:
+    """1-in-N rate of every record (uint64, ≤ 2³²-1) and the mask of the known ones."""
     if plan.rate is not None:
         # A record's own samplingInterval wins; 0 there means unsampled.
         values, valid = C.widen(cols[plan.rate])
-        return _fit(np.maximum(values, np.uint64(1)), pa.uint32(), valid)
+        values = np.maximum(values, np.uint64(1))
+        small = values <= _U32_MAX
+        if not small.all():  # too large for the column: unknown (odd exporters)
+            valid = small if valid is None else valid & small
+        return values, valid
     rates = per_record([c.rate for c in ctxs])
     if plan.sampler is not None and any(c.by_sampler for c in ctxs):
         ids, _ = C.widen(cols[plan.sampler])
@@ -311,4 +367,61 @@ def _sampling(
         per = found[inverse.reshape(-1)]
         rates = np.where(per >= 0, per, rates)
     rates = np.minimum(rates, np.iinfo(np.uint32).max)
-    return pa.array(rates.astype(np.uint32), mask=rates <= 0)
+    known = rates > 0
+    return rates.astype(np.uint64), (None if known.all() else known)
+
+
+def _scaled(counter: pa.Array, factor: C.U64) -> pa.Array:
+    """``counter`` × ``factor`` null where the counter is null or the product overflows."""
+    if not (factor != 1).any():
+        return counter
+    values = pc.fill_null(counter, 0).to_numpy().astype(np.uint64, copy=False)
+    null = values > _U64_MAX // factor  # the product would not fit in 64 bits
+    if counter.null_count:
+        null |= counter.is_null().to_numpy(zero_copy_only=False)
+    return pa.array(values * factor, mask=null if null.any() else None)
+
+
+def _icmp_ports(plan: Plan, cols: list[C.Raw], n: int, arrays: dict[str, pa.Array]) -> None:
+    """dst_port = type*256+code (src_port 0) for ICMP records without ports; see the module doc."""
+    proto_i = plan.index("protocol")
+    proto = C.widen(cols[proto_i])[0] if proto_i is not None else None
+    code = np.zeros(n, np.uint64)
+    applies = np.zeros(n, np.bool_)
+    for family, combined, type_i, code_i in plan.icmp:
+        if combined is not None:
+            value, valid = C.widen(cols[combined])
+            ok = value <= _U16_MAX
+        else:
+            assert type_i is not None
+            value, valid = C.widen(cols[type_i])
+            ok = value <= _U8_MAX
+            value = value << np.uint64(8)
+            if code_i is not None:
+                low, low_valid = C.widen(cols[code_i])
+                ok &= low <= _U8_MAX
+                value = value | low
+                valid = _and(valid, low_valid)
+        if valid is not None:
+            ok &= valid
+        if proto is not None:
+            ok &= proto == family
+        ok &= ~applies
+        code = np.where(ok, value, code)
+        applies |= ok
+    if not applies.any():
+        return
+    for column, fill in (("dst_port", code), ("src_port", np.zeros(n, np.uint64))):
+        i = plan.index(column)
+        if i is None:
+            values, valid = np.zeros(n, np.uint64), np.zeros(n, np.bool_)
+        else:
+            values, col_valid = C.widen(cols[i])
+            valid = values <= _U16_MAX
+            if col_valid is not None:
+                valid &= col_valid
+        absent = ~valid | (values == 0) if column == "dst_port" else ~valid
+        use = applies & absent
+        values = np.where(use, fill, values)
+        valid |= use
+        arrays[column] = pa.array(values.astype(np.uint16), mask=None if valid.all() else ~valid)

@@ -182,3 +182,17 @@ def test_timestamp_column_types_are_utc_microseconds(tmp_path: Path) -> None:
     with LakeWriter(tmp_path) as writer:
         writer.write("flows", flow_rows(0, 1))
     assert pq.read_schema(parquet_files(tmp_path)[0]).field("event_time").type == TS
+
+
+def test_synthetic_flows_fit_the_declared_schema_and_resolve_sites() -> None:
+    from assurance.sim.synthetic_flows import Exporter, synthetic_flows
+    from collectors.tables import FLOWS
+
+    exporters = [Exporter("192.0.2.1", "gw1", "site-a"), Exporter("203.0.113.9", None, None)]
+    rows = synthetic_flows(5_000, start=T0, span_s=600, exporters=exporters, seed=3)
+    assert rows.schema.equals(FLOWS.schema)
+    times = rows.column("event_time").to_pylist()
+    assert times == sorted(times) and T0 <= times[0] and times[-1] < T0 + timedelta(seconds=600)
+    pairs = set(zip(rows.column("exporter").to_pylist(), rows.column("site").to_pylist()))
+    assert pairs == {("192.0.2.1", "site-a"), ("203.0.113.9", None)}
+    assert rows.column("bytes_scaled").equals(rows.column("bytes"))
