@@ -1,26 +1,17 @@
-"""Packet captures: a sans-IO reader (pcap and pcapng) and a classic-pcap writer.
+"""Reading captures, sans-IO: pcap/pcapng bytes → frames → IP packets → UDP datagrams.
 
-This module owns the capture file formats and the few link, network and transport headers needed
-to get from a captured frame to a UDP datagram (the way flow, syslog and JTI exports travel), and
-back again for tests:
+``iter_frames`` walks classic pcap (either byte order, microsecond or nanosecond magic) and
+pcapng (SHB/IDB/EPB/SPB and the obsolete PB, ``if_tsresol`` / ``if_tsoffset``, several sections
+of either byte order); ``iter_ip_packets`` strips Ethernet (with 802.1Q / 802.1ad tags), Linux
+cooked SLL/SLL2, BSD loopback and raw IPv4/IPv6 link layers, skips IPv4 and IPv6 fragments
+(counted) and walks IPv6 extension headers minimally; ``iter_udp`` yields ``UdpDatagram`` tuples
+with the timestamp as integer microseconds since the Unix epoch (UTC).
 
-* reading — ``iter_frames`` walks classic pcap (either byte order, microsecond or nanosecond
-  magic) and pcapng (SHB/IDB/EPB/SPB and the obsolete PB, ``if_tsresol`` / ``if_tsoffset``,
-  several sections of either byte order); ``iter_ip_packets`` strips Ethernet (with 802.1Q /
-  802.1ad tags), Linux cooked SLL/SLL2, BSD loopback and raw IPv4/IPv6 link layers, skips IPv4
-  and IPv6 fragments (counted) and walks IPv6 extension headers minimally; ``iter_udp`` yields
-  ``UdpDatagram`` tuples with the timestamp as integer microseconds since the Unix epoch (UTC).
-* writing — ``PcapWriter`` builds a classic pcap of Ethernet frames carrying UDP, TCP or ICMP
-  over IPv4 or IPv6 with correct IP, UDP, TCP and ICMP checksums; the header builders
-  (``ipv4_packet``, ``udp_segment`` …) are public so tests can craft odd packets.
-
-It is sans-IO: bytes in, tuples or bytes out; callers open files and sockets. Structural damage
-(bad magic, a record that runs past the end, inconsistent block lengths) raises
-``collectors.errors.MalformedPacket`` with the byte offset; packets that are merely not what is
-asked for (not IP, not UDP, fragments, cut short by the snap length) are skipped and counted in
-``ReadStats``, and so are packets whose own headers are inconsistent unless ``strict=True``, which
-raises for them too. Nothing else is ever raised for bad input. It must not import ``assurance``,
-``models`` or duckdb, and it does not decode what the datagrams carry.
+Structural damage (bad magic, a record that runs past the end, inconsistent block lengths)
+raises ``MalformedPacket`` with the byte offset; packets that are merely not what is asked for
+(not IP, not UDP, fragments, cut short by the snap length) are skipped and counted in
+``ReadStats``, and so are packets whose own headers are inconsistent unless ``strict=True``.
+Nothing else is raised for bad input. Does not decode what the datagrams carry.
 """
 
 from __future__ import annotations
@@ -32,92 +23,33 @@ from dataclasses import dataclass, field
 from typing import NamedTuple
 
 from collectors.errors import MalformedPacket
-
-__all__ = [
-    "ETHERTYPE_IPV4",
-    "ETHERTYPE_IPV6",
-    "ETHERTYPE_VLAN",
-    "LINKTYPE_ETHERNET",
-    "LINKTYPE_IPV4",
-    "LINKTYPE_IPV6",
-    "LINKTYPE_LINUX_SLL",
-    "LINKTYPE_LINUX_SLL2",
-    "LINKTYPE_LOOP",
-    "LINKTYPE_NULL",
-    "LINKTYPE_RAW",
-    "PROTO_ICMP",
-    "PROTO_ICMPV6",
-    "PROTO_TCP",
-    "PROTO_UDP",
-    "TCP_ACK",
-    "TCP_FIN",
-    "TCP_PSH",
-    "TCP_RST",
-    "TCP_SYN",
-    "Frame",
-    "IpPacket",
-    "PcapWriter",
-    "ReadStats",
-    "UdpDatagram",
-    "ethernet_frame",
-    "icmp_message",
-    "inet_checksum",
-    "ipv4_packet",
-    "ipv6_packet",
-    "iter_frames",
-    "iter_ip_packets",
-    "iter_udp",
-    "pcap_header",
-    "pcap_record",
-    "tcp_segment",
-    "udp_segment",
-]
-
-LINKTYPE_NULL = 0
-LINKTYPE_ETHERNET = 1
-LINKTYPE_RAW = 101
-LINKTYPE_LOOP = 108
-LINKTYPE_LINUX_SLL = 113
-LINKTYPE_IPV4 = 228
-LINKTYPE_IPV6 = 229
-LINKTYPE_LINUX_SLL2 = 276
-# DLT_RAW's historical values on some platforms, occasionally found in files.
-_RAW_ALIASES = frozenset({LINKTYPE_RAW, 12, 14})
-
-ETHERTYPE_IPV4 = 0x0800
-ETHERTYPE_IPV6 = 0x86DD
-ETHERTYPE_VLAN = 0x8100
-_VLAN_TPIDS = frozenset({ETHERTYPE_VLAN, 0x88A8, 0x9100})
-
-PROTO_ICMP = 1
-PROTO_TCP = 6
-PROTO_UDP = 17
-PROTO_ICMPV6 = 58
-
-TCP_FIN = 0x01
-TCP_SYN = 0x02
-TCP_RST = 0x04
-TCP_PSH = 0x08
-TCP_ACK = 0x10
-
-_PCAP_MAGIC_US = 0xA1B2C3D4
-_PCAP_MAGIC_NS = 0xA1B23C4D
-_PCAPNG_SHB = 0x0A0D0D0A
-_PCAPNG_BOM = 0x1A2B3C4D
-_PCAPNG_IDB = 0x00000001
-_PCAPNG_PB = 0x00000002
-_PCAPNG_SPB = 0x00000003
-_PCAPNG_EPB = 0x00000006
-_OPT_IF_TSRESOL = 9
-_OPT_IF_TSOFFSET = 14
-
-# IPv6 extension headers walked to reach the transport header (RFC 8200 §4).
-_V6_HOP_BY_HOP = 0
-_V6_ROUTING = 43
-_V6_FRAGMENT = 44
-_V6_AH = 51
-_V6_DEST_OPTS = 60
-_V6_GENERIC_EXT = frozenset({_V6_HOP_BY_HOP, _V6_ROUTING, _V6_DEST_OPTS, 135, 139, 140})
+from collectors.pcap.constants import (
+    _OPT_IF_TSOFFSET,
+    _OPT_IF_TSRESOL,
+    _PCAPNG_BOM,
+    _PCAPNG_EPB,
+    _PCAPNG_IDB,
+    _PCAPNG_PB,
+    _PCAPNG_SHB,
+    _PCAPNG_SPB,
+    _RAW_ALIASES,
+    _V6_AH,
+    _V6_FRAGMENT,
+    _V6_GENERIC_EXT,
+    _VLAN_TPIDS,
+    ETHERTYPE_IPV4,
+    ETHERTYPE_IPV6,
+    LINKTYPE_ETHERNET,
+    LINKTYPE_IPV4,
+    LINKTYPE_IPV6,
+    LINKTYPE_LINUX_SLL,
+    LINKTYPE_LINUX_SLL2,
+    LINKTYPE_LOOP,
+    LINKTYPE_NULL,
+    PCAP_MAGIC_NS,
+    PCAP_MAGIC_US,
+    PROTO_UDP,
+)
 
 
 class Frame(NamedTuple):
@@ -196,8 +128,8 @@ def iter_frames(data: bytes) -> Iterator[Frame]:
         return
     for order in (">", "<"):
         (magic,) = struct.unpack_from(order + "I", data, 0)
-        if magic in (_PCAP_MAGIC_US, _PCAP_MAGIC_NS):
-            yield from _iter_pcap(data, order, nanosecond=magic == _PCAP_MAGIC_NS)
+        if magic in (PCAP_MAGIC_US, PCAP_MAGIC_NS):
+            yield from _iter_pcap(data, order, nanosecond=magic == PCAP_MAGIC_NS)
             return
     raise MalformedPacket(f"not a pcap or pcapng file (magic {data[:4].hex()})", offset=0)
 
@@ -527,243 +459,3 @@ def iter_udp(
 
 
 # --------------------------------------------------------------------------------------- writing
-
-
-def inet_checksum(data: bytes) -> int:
-    """The Internet checksum (RFC 1071): one's complement of the one's-complement 16-bit sum."""
-    if len(data) % 2:
-        data += b"\x00"
-    total: int = sum(struct.unpack(f">{len(data) // 2}H", data))
-    while total >> 16:
-        total = (total & 0xFFFF) + (total >> 16)
-    return ~total & 0xFFFF
-
-
-def _ip_bytes(address: str) -> tuple[int, bytes]:
-    ip = ipaddress.ip_address(address)
-    return ip.version, ip.packed
-
-
-def _pseudo_header(src: str, dst: str, protocol: int, length: int) -> bytes:
-    version, s = _ip_bytes(src)
-    _, d = _ip_bytes(dst)
-    if version == 4:
-        return s + d + struct.pack(">BBH", 0, protocol, length)
-    return s + d + struct.pack(">IxxxB", length, protocol)
-
-
-def udp_segment(src: str, dst: str, sport: int, dport: int, payload: bytes) -> bytes:
-    """A UDP header plus ``payload`` with the checksum over the IPv4/IPv6 pseudo-header."""
-    length = 8 + len(payload)
-    header = struct.pack(">HHHH", sport, dport, length, 0)
-    checksum = inet_checksum(_pseudo_header(src, dst, PROTO_UDP, length) + header + payload)
-    return struct.pack(">HHHH", sport, dport, length, checksum or 0xFFFF) + payload
-
-
-def tcp_segment(
-    src: str,
-    dst: str,
-    sport: int,
-    dport: int,
-    payload: bytes = b"",
-    *,
-    flags: int = TCP_ACK,
-    seq: int = 0,
-    ack: int = 0,
-    window: int = 65535,
-) -> bytes:
-    """A 20-byte TCP header (no options) plus ``payload`` with a correct checksum."""
-
-    def header(checksum: int) -> bytes:
-        return struct.pack(">HHIIBBHHH", sport, dport, seq, ack, 5 << 4, flags, window, checksum, 0)
-
-    pseudo = _pseudo_header(src, dst, PROTO_TCP, 20 + len(payload))
-    return header(inet_checksum(pseudo + header(0) + payload)) + payload
-
-
-def icmp_message(src: str, dst: str, icmp_type: int, code: int = 0, body: bytes = b"") -> bytes:
-    """An ICMP (IPv4) or ICMPv6 (IPv6, pseudo-header in the checksum) message.
-
-    ``body`` follows the 4-byte type/code/checksum header (for echo: identifier, sequence, data).
-    """
-    version, _ = _ip_bytes(src)
-    head = struct.pack(">BBH", icmp_type, code, 0)
-    if version == 4:
-        checksum = inet_checksum(head + body)
-    else:
-        pseudo = _pseudo_header(src, dst, PROTO_ICMPV6, 4 + len(body))
-        checksum = inet_checksum(pseudo + head + body)
-    return struct.pack(">BBH", icmp_type, code, checksum) + body
-
-
-def ipv4_packet(
-    src: str,
-    dst: str,
-    protocol: int,
-    payload: bytes,
-    *,
-    ident: int = 0,
-    ttl: int = 64,
-    tos: int = 0,
-    flags_fragment: int = 0x4000,
-) -> bytes:
-    """A 20-byte IPv4 header (DF set by default) with a correct header checksum, plus payload."""
-    _, s = _ip_bytes(src)
-    _, d = _ip_bytes(dst)
-    total = 20 + len(payload)
-    if total > 0xFFFF:
-        raise ValueError(f"IPv4 packet of {total} bytes")
-    fields = (0x45, tos, total, ident, flags_fragment, ttl, protocol)
-    header = struct.pack(">BBHHHBBH4s4s", *fields, 0, s, d)
-    return struct.pack(">BBHHHBBH4s4s", *fields, inet_checksum(header), s, d) + payload
-
-
-def ipv6_packet(
-    src: str,
-    dst: str,
-    next_header: int,
-    payload: bytes,
-    *,
-    hop_limit: int = 64,
-    traffic_class: int = 0,
-    flow_label: int = 0,
-) -> bytes:
-    """A 40-byte IPv6 header plus payload (extension headers, if any, are part of payload)."""
-    _, s = _ip_bytes(src)
-    _, d = _ip_bytes(dst)
-    first = (6 << 28) | (traffic_class << 20) | (flow_label & 0xFFFFF)
-    return struct.pack(">IHBB16s16s", first, len(payload), next_header, hop_limit, s, d) + payload
-
-
-def ethernet_frame(
-    packet: bytes,
-    *,
-    src_mac: bytes = b"\x02\x00\x00\x00\x00\x01",
-    dst_mac: bytes = b"\x02\x00\x00\x00\x00\x02",
-    vlan: int | None = None,
-) -> bytes:
-    """An Ethernet II frame (optionally 802.1Q tagged) around an IPv4/IPv6 packet, no padding.
-
-    Frames are not padded to 60 bytes, like frames captured on the sending host, so a capture's
-    wire length minus the link header is the IP total length.
-    """
-    ethertype = ETHERTYPE_IPV6 if packet[:1] and packet[0] >> 4 == 6 else ETHERTYPE_IPV4
-    tag = b"" if vlan is None else struct.pack(">HH", ETHERTYPE_VLAN, vlan & 0x0FFF)
-    return dst_mac + src_mac + tag + struct.pack(">H", ethertype) + packet
-
-
-def pcap_header(
-    linktype: int = LINKTYPE_ETHERNET,
-    *,
-    snaplen: int = 262144,
-    nanosecond: bool = False,
-    big_endian: bool = False,
-) -> bytes:
-    """The 24-byte classic pcap file header."""
-    magic = _PCAP_MAGIC_NS if nanosecond else _PCAP_MAGIC_US
-    order = ">" if big_endian else "<"
-    return struct.pack(order + "IHHiIII", magic, 2, 4, 0, 0, snaplen, linktype)
-
-
-def pcap_record(
-    ts_us: int,
-    frame: bytes,
-    *,
-    nanosecond: bool = False,
-    big_endian: bool = False,
-    orig_len: int | None = None,
-) -> bytes:
-    """One classic pcap record (16-byte header plus the frame) stamped ``ts_us`` (UTC µs)."""
-    if ts_us < 0:
-        raise ValueError("pcap timestamps start at the Unix epoch")
-    sec, usec = divmod(ts_us, 1_000_000)
-    frac = usec * 1000 if nanosecond else usec
-    wire = len(frame) if orig_len is None else orig_len
-    order = ">" if big_endian else "<"
-    return struct.pack(order + "IIII", sec, frac, len(frame), wire) + frame
-
-
-class PcapWriter:
-    """Builds a classic pcap (Ethernet link type) in memory; ``getvalue()`` returns the file.
-
-    Each ``add_*`` method returns the IP packet it framed, so callers can check lengths.
-    """
-
-    def __init__(self, *, nanosecond: bool = False, big_endian: bool = False) -> None:
-        self._nanosecond = nanosecond
-        self._big_endian = big_endian
-        self._parts: list[bytes] = [
-            pcap_header(LINKTYPE_ETHERNET, nanosecond=nanosecond, big_endian=big_endian)
-        ]
-        self._ident = 0
-        self.packets = 0
-
-    def add_ip(self, ts_us: int, packet: bytes, *, vlan: int | None = None) -> bytes:
-        """Frame an already built IPv4/IPv6 packet in Ethernet and append it."""
-        frame = ethernet_frame(packet, vlan=vlan)
-        self._parts.append(
-            pcap_record(ts_us, frame, nanosecond=self._nanosecond, big_endian=self._big_endian)
-        )
-        self.packets += 1
-        return packet
-
-    def _wrap(self, src: str, dst: str, protocol: int, l4: bytes) -> bytes:
-        if ipaddress.ip_address(src).version == 4:
-            self._ident = (self._ident + 1) & 0xFFFF
-            return ipv4_packet(src, dst, protocol, l4, ident=self._ident)
-        return ipv6_packet(src, dst, protocol, l4)
-
-    def add_udp(
-        self,
-        ts_us: int,
-        src: str,
-        sport: int,
-        dst: str,
-        dport: int,
-        payload: bytes,
-        *,
-        vlan: int | None = None,
-    ) -> bytes:
-        """Append a UDP datagram over IPv4 or IPv6 (chosen by the address family)."""
-        l4 = udp_segment(src, dst, sport, dport, payload)
-        return self.add_ip(ts_us, self._wrap(src, dst, PROTO_UDP, l4), vlan=vlan)
-
-    def add_tcp(
-        self,
-        ts_us: int,
-        src: str,
-        sport: int,
-        dst: str,
-        dport: int,
-        payload: bytes = b"",
-        *,
-        flags: int = TCP_ACK,
-        seq: int = 0,
-        ack: int = 0,
-        vlan: int | None = None,
-    ) -> bytes:
-        """Append a TCP segment over IPv4 or IPv6."""
-        l4 = tcp_segment(src, dst, sport, dport, payload, flags=flags, seq=seq, ack=ack)
-        return self.add_ip(ts_us, self._wrap(src, dst, PROTO_TCP, l4), vlan=vlan)
-
-    def add_icmp(
-        self,
-        ts_us: int,
-        src: str,
-        dst: str,
-        icmp_type: int,
-        code: int = 0,
-        body: bytes = b"",
-        *,
-        vlan: int | None = None,
-    ) -> bytes:
-        """Append an ICMP (IPv4) or ICMPv6 (IPv6) message."""
-        v6 = ipaddress.ip_address(src).version == 6
-        l4 = icmp_message(src, dst, icmp_type, code, body)
-        return self.add_ip(
-            ts_us, self._wrap(src, dst, PROTO_ICMPV6 if v6 else PROTO_ICMP, l4), vlan=vlan
-        )
-
-    def getvalue(self) -> bytes:
-        """The whole capture file so far."""
-        return b"".join(self._parts)
