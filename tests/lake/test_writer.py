@@ -192,7 +192,8 @@ def test_synthetic_flows_fit_the_declared_schema_and_resolve_sites() -> None:
     rows = synthetic_flows(5_000, start=T0, span_s=600, exporters=exporters, seed=3)
     assert rows.schema.equals(FLOWS.schema)
     times = rows.column("event_time").to_pylist()
-    assert times == sorted(times) and T0 <= times[0] and times[-1] < T0 + timedelta(seconds=600)
-    pairs = set(zip(rows.column("exporter").to_pylist(), rows.column("site").to_pylist()))
+    assert times == sorted(times) and times[0] >= T0 and times[-1] < T0 + timedelta(seconds=600)
+    exporters_sites = zip(rows["exporter"].to_pylist(), rows["site"].to_pylist(), strict=True)
+    pairs = set(exporters_sites)
     assert pairs == {("192.0.2.1", "site-a"), ("203.0.113.9", None)}
     assert rows.column("bytes_scaled").equals(rows.column("bytes"))
