@@ -8,7 +8,9 @@ was sent. Kernel drops are read from /proc/net/udp for the collector's socket.
     .venv/bin/python benchmarks/flow_ingest.py --rates 100000,200000,400000 --seconds 10
     .venv/bin/python benchmarks/flow_ingest.py --rates 200000 --seconds 60 --peers ours
 
-A run counts as loss-free when every sent record is stored and the kernel dropped nothing.
+A run counts as loss-free when every sent record is stored and the kernel dropped nothing; a
+rate counts only if the sender really achieved it (within 2 %), since one Python sender core
+caps what can be offered.
 """
 
 from __future__ import annotations
@@ -23,8 +25,9 @@ import sys
 import tempfile
 import time
 from dataclasses import dataclass
-from multiprocessing import Process
+from multiprocessing import Process, Value
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -33,6 +36,8 @@ from collectors.flow import IpfixEncoder
 
 RECORDS_PER_DATAGRAM = 20  # 73-octet records in a 1500-octet MTU, as an SRX sends them
 EXPORT_TIME = 1_780_000_000
+
+
 def capture(datagrams: int, seed: int = 1) -> list[bytes]:
     """A template message followed by ``datagrams`` data messages."""
     rng = np.random.default_rng(seed)
@@ -54,8 +59,11 @@ def capture(datagrams: int, seed: int = 1) -> list[bytes]:
     return [template, *data]
 
 
-def send_paced(datagrams: list[bytes], port: int, rate_records: int, seconds: float) -> None:
-    """Send the capture in a loop at ``rate_records`` records/s for ``seconds`` (one CPU)."""
+def send_paced(
+    datagrams: list[bytes], port: int, rate_records: int, seconds: float, elapsed: Any
+) -> None:
+    """Send the capture in a loop at ``rate_records`` records/s for ``seconds`` (one CPU);
+    the time the sending really took goes to ``elapsed`` (a shared double)."""
     os.sched_setaffinity(0, {1 % os.cpu_count()})  # type: ignore[operator]
     sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, 8 * 1024 * 1024)
@@ -71,6 +79,7 @@ def send_paced(datagrams: list[bytes], port: int, rate_records: int, seconds: fl
             sock.sendto(data[sent % len(data)], ("127.0.0.1", port))
             sent += 1
         time.sleep(0.0005)
+    elapsed.value = time.perf_counter() - start
     sock.close()
 
 
@@ -78,6 +87,7 @@ def send_paced(datagrams: list[bytes], port: int, rate_records: int, seconds: fl
 class Outcome:
     peer: str
     rate: int
+    achieved: float
     seconds: float
     sent: int
     stored: int
@@ -127,9 +137,11 @@ def run_ours(capture_: list[bytes], rate: int, seconds: float, workdir: Path) ->
     assert proc.stderr is not None
     proc.stderr.readline()  # "collecting jflow on ..." once the socket is bound
     drops_before = udp_drops(port)
-    sender = Process(target=send_paced, args=(capture_, port, rate, seconds))
+    elapsed = Value("d", 0.0)
+    sender = Process(target=send_paced, args=(capture_, port, rate, seconds, elapsed))
     sender.start()
     sender.join()
+    achieved = rate * seconds / elapsed.value
     time.sleep(1.0)  # let the collector drain its queue before the socket closes
     drops = udp_drops(port) - drops_before
     proc.send_signal(signal.SIGINT)
@@ -141,7 +153,7 @@ def run_ours(capture_: list[bytes], rate: int, seconds: float, workdir: Path) ->
         print(f"  rejects: {rejects[0]} (e.g. {rejects[1]})")
     sent = int(rate / RECORDS_PER_DATAGRAM * seconds) * RECORDS_PER_DATAGRAM
     shutil.rmtree(lake, ignore_errors=True)
-    return Outcome("ours", rate, seconds, sent, stored, drops)
+    return Outcome("ours", rate, achieved, seconds, sent, stored, drops)
 
 
 def run_nfcapd(capture_: list[bytes], rate: int, seconds: float, workdir: Path) -> Outcome:
@@ -156,9 +168,11 @@ def run_nfcapd(capture_: list[bytes], rate: int, seconds: float, workdir: Path) 
     )
     time.sleep(1.0)
     drops_before = udp_drops(port)
-    sender = Process(target=send_paced, args=(capture_, port, rate, seconds))
+    elapsed = Value("d", 0.0)
+    sender = Process(target=send_paced, args=(capture_, port, rate, seconds, elapsed))
     sender.start()
     sender.join()
+    achieved = rate * seconds / elapsed.value
     time.sleep(1.0)
     drops = udp_drops(port) - drops_before
     proc.terminate()
@@ -169,7 +183,7 @@ def run_nfcapd(capture_: list[bytes], rate: int, seconds: float, workdir: Path) 
     stored = sum(1 for line in listing.stdout.splitlines() if line and line[0].isdigit())
     sent = int(rate / RECORDS_PER_DATAGRAM * seconds) * RECORDS_PER_DATAGRAM
     shutil.rmtree(out, ignore_errors=True)
-    return Outcome("nfcapd", rate, seconds, sent, stored, drops)
+    return Outcome("nfcapd", rate, achieved, seconds, sent, stored, drops)
 
 
 def main() -> None:
@@ -192,11 +206,12 @@ def main() -> None:
                 o = runner(capture_, rate, args.seconds, Path(tmp))
                 verdict = "loss-free" if o.loss_free else "LOSS"
                 print(
-                    f"{o.peer:7s} {o.rate:>9,} rec/s × {o.seconds:g} s: sent {o.sent:,}, "
+                    f"{o.peer:7s} {o.rate:>9,} rec/s (achieved {o.achieved:,.0f}) "
+                    f"× {o.seconds:g} s: sent {o.sent:,}, "
                     f"stored {o.stored:,}, kernel drops {o.kernel_drops:,} → {verdict}",
                     flush=True,
                 )
-                if o.loss_free:
+                if o.loss_free and o.achieved >= 0.98 * rate:
                     best[peer] = max(best.get(peer, 0), rate)
     for peer in peers:
         print(f"highest loss-free rate, {peer}: {best.get(peer, 0):,} records/s")
