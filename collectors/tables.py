@@ -264,6 +264,27 @@ CLIENT_EVENTS = TableSpec(
     ),
 )
 
+VPN_TUNNELS = TableSpec(
+    name="vpn_tunnels",
+    doc="IKE and IPsec security associations: state of each overlay tunnel, with its counters",
+    time_column="event_time",
+    columns=(
+        *_origin("Sample or event time on the device clock (UTC)"),
+        required("source", STR, "jti-grpc, jti-udp, gnmi, snmp or syslog"),
+        col("tunnel", STR, "Secure tunnel interface (st0.x) or SA index"),
+        col("remote_gateway", STR, "IKE peer address"),
+        col("local_address", STR, "Local IKE address"),
+        col("ike_state", STR, "up or down"),
+        col("ipsec_state", STR, "up or down"),
+        col("uptime_s", U64, "Seconds since the SA came up, as reported"),
+        col("in_octets", U64, "Decrypted octet counter as reported"),
+        col("out_octets", U64, "Encrypted octet counter as reported"),
+        col("in_pkts", U64, "Decrypted packet counter as reported"),
+        col("out_pkts", U64, "Encrypted packet counter as reported"),
+        col("fields", KV, "Every other reported value"),
+    ),
+)
+
 SECURITY_EVENTS = TableSpec(
     name="security_events",
     doc="Security events: IDP attacks, UTM (web filtering, antivirus, antispam), screens, "
@@ -348,6 +369,7 @@ RAW_TABLES: tuple[TableSpec, ...] = (
     INTERFACE_STATS,
     DEVICE_HEALTH,
     CLIENT_EVENTS,
+    VPN_TUNNELS,
     SECURITY_EVENTS,
     DEVICE_EVENTS,
     REJECTS,

@@ -16,6 +16,7 @@ from pydantic import Field, PrivateAttr, model_validator
 from pydantic_core import PydanticCustomError
 
 from assurance.config.checks import find_problems, format_loc
+from assurance.config.telemetry import DeviceTelemetry
 from assurance.config.thresholds import ThresholdOverrides, Thresholds
 from assurance.config.types import (
     InterfaceName,
@@ -40,6 +41,15 @@ class DeviceRef:
     device: str
     site: str
     kind: DeviceKind
+
+
+@dataclass(frozen=True, slots=True)
+class TelemetryTarget:
+    """A device to stream or poll telemetry from."""
+
+    ref: DeviceRef
+    address: str
+    settings: DeviceTelemetry
 
 
 class Capacity(StrictModel):
@@ -72,6 +82,7 @@ class Gateway(StrictModel):
     mgmt_ip: IPAddr
     exporter_ips: tuple[IPAddr, ...] = ()
     wan: tuple[WanLink, ...] = ()
+    telemetry: DeviceTelemetry | None = None
 
     def addresses(self) -> tuple[IPAddress, ...]:
         return _unique((self.mgmt_ip, *self.exporter_ips))
@@ -106,6 +117,7 @@ class Switch(StrictModel):
     mgmt_ip: IPAddr
     exporter_ips: tuple[IPAddr, ...] = ()
     ports: tuple[SwitchPort, ...] = ()
+    telemetry: DeviceTelemetry | None = None
 
     def addresses(self) -> tuple[IPAddress, ...]:
         return _unique((self.mgmt_ip, *self.exporter_ips))
@@ -227,6 +239,21 @@ class Inventory(StrictModel):
 
     def device(self, name: str) -> DeviceRef | None:
         return self._by_name.get(name)
+
+    def telemetry_targets(self) -> list[TelemetryTarget]:
+        """Every gateway and switch with a ``telemetry`` block, with the address to poll."""
+        targets = []
+        for site in self.sites:
+            devices: list[tuple[Gateway | Switch, DeviceKind]] = [
+                *((g, "gateway") for g in site.gateways),
+                *((s, "switch") for s in site.switches),
+            ]
+            for device, kind in devices:
+                if device.telemetry is not None:
+                    address = device.telemetry.address or str(device.mgmt_ip)
+                    ref = DeviceRef(device.name, site.name, kind)
+                    targets.append(TelemetryTarget(ref, address, device.telemetry))
+        return targets
 
     def resolve(self, ip: str | IPAddress) -> DeviceRef | None:
         """The device exporting from ``ip``, or None for unknown or unparsable addresses."""

@@ -433,3 +433,38 @@ def test_mutated_sample_loads_or_raises_config_error(
     else:
         for ip, ref in inv.device_index().items():
             assert inv.resolve(ip) == ref
+
+
+def test_telemetry_targets_come_from_the_inventory_with_secrets_by_name(monkeypatch) -> None:
+    from assurance.config import load_inventory, secret
+
+    inv = load_inventory(SAMPLES / "inventory.yaml")
+    targets = {t.ref.device: t for t in inv.telemetry_targets()}
+    assert sorted(targets) == ["br-nyc-012-gw1", "br-nyc-012-sw1"]
+    gw = targets["br-nyc-012-gw1"]
+    assert (gw.address, gw.ref.site, gw.ref.kind) == ("10.20.12.1", "br-nyc-012", "gateway")
+    assert gw.settings.jti is not None and gw.settings.jti.tls is not None
+    assert [(s.path, s.frequency_ms) for s in gw.settings.jti.sensors] == [
+        ("/interfaces/", 10000),
+        ("/junos/security/spu/cpu/usage/", 30000),
+        ("/junos/rpm/probe-results/", 0),
+    ]
+    assert gw.settings.snmp is not None and gw.settings.snmp.v3 is not None
+    assert gw.settings.snmp.v3.priv_protocol == "aes"
+    sw = targets["br-nyc-012-sw1"].settings.snmp
+    assert sw is not None and sw.community_env == "WANASSURE_SNMP_COMMUNITY"
+    monkeypatch.setenv("WANASSURE_SNMP_COMMUNITY", "s3cret")
+    assert secret(sw.community_env) == "s3cret"
+
+
+def test_telemetry_block_errors_name_the_key() -> None:
+    from assurance.config import inventory_from_text
+    from assurance.errors import ConfigError
+
+    text = (SAMPLES / "inventory.yaml").read_text().replace(
+        "community_env: WANASSURE_SNMP_COMMUNITY", "community_env: not-an-env-name"
+    )
+    with pytest.raises(ConfigError) as info:
+        inventory_from_text(text, "inv.yaml")
+    assert "sites[1].switches[0].telemetry.snmp.community_env" in str(info.value)
+    assert "not an environment variable name" in str(info.value)

@@ -1,0 +1,1 @@
+"""Normalization shared by the telemetry collectors (JTI, gNMI, SNMP): counters → rates."""
