@@ -25,6 +25,7 @@ from typing import Annotated, Any
 import pyarrow.parquet as pq
 import typer
 
+from assurance.cli import syslog_parse
 from assurance.cli.ui import fail
 from collectors.errors import MalformedPacket
 from collectors.flow import DecodeResult, FlowDecoder, Rejected
@@ -375,3 +376,6 @@ def flow(
     decoded = totals.records or totals.option_records or totals.templates
     if not decoded and (totals.rejected_datagrams or totals.held_rejects or totals.damaged_files):
         raise typer.Exit(EXIT_NOTHING_DECODED)
+
+
+app.command("syslog", help=syslog_parse.HELP)(syslog_parse.command)

@@ -1,0 +1,117 @@
+"""The batch (NumPy/Arrow) path and the per-line path give the same tables for any input."""
+
+from __future__ import annotations
+
+import pyarrow as pa
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from collectors.syslog.model import ParsedBatch
+from collectors.syslog.parse import SyslogParser, batch_candidate
+
+from .strategies import line, scaled, structured_lines
+
+BATCH = SyslogParser(chunk_lines=4)
+PER_LINE = SyslogParser(fast=False)
+ZONED_BATCH = SyslogParser(device_tz={"srx-1": "Europe/Paris"}, chunk_lines=3)
+ZONED_PER_LINE = SyslogParser(device_tz={"srx-1": "Europe/Paris"}, fast=False)
+
+
+def rows(table: pa.Table) -> list[str]:
+    """Rows as comparable text (typed tables are not in input order; syslog_events is)."""
+    return [repr(sorted(row.items())) for row in table.to_pylist()]
+
+
+def same(a: ParsedBatch, b: ParsedBatch) -> None:
+    assert sorted(a.tables) == sorted(b.tables)
+    for name, table in a.tables.items():
+        other = b.tables[name]
+        assert table.schema == other.schema, name
+        if name == "syslog_events":
+            assert table.to_pylist() == other.to_pylist()
+        else:
+            assert sorted(rows(table)) == sorted(rows(other)), name
+    assert [(r.error.reason, r.raw) for r in a.rejects] == [
+        (r.error.reason, r.raw) for r in b.rejects
+    ]
+
+
+@settings(max_examples=scaled(300), deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(structured_lines(), min_size=1, max_size=9))
+def test_batch_path_equals_per_line_path(texts: list[str]) -> None:
+    lines = [line(t.encode()) for t in texts]
+    same(BATCH.parse_batch(lines), PER_LINE.parse_batch(lines))
+    same(ZONED_BATCH.parse_batch(lines), ZONED_PER_LINE.parse_batch(lines))
+
+
+def test_batch_path_takes_the_dominant_form() -> None:
+    """Well-formed Junos structured lines really go through the batch path (not only equal)."""
+    text = (
+        "<14>1 2024-03-01T11:00:00Z srx-1 RT_FLOW - RT_FLOW_SESSION_CLOSE [junos@2636.1.1.1.2.129"
+        ' source-address="10.0.0.1" session-id-32="7" bytes-from-client="1500"]'
+    )
+    parser = SyslogParser()
+    lines = [line(text.encode())] * 3
+    chunk = parser._fast_chunk(lines, [x.raw for x in lines], [0, 1, 2])
+    assert chunk is not None
+    assert chunk.events.line.tolist() == [0, 1, 2]
+    sessions = chunk.typed["sessions"]
+    assert sessions.columns["bytes_from_client"].to_pylist() == [1500, 1500, 1500]
+    fields = chunk.events.columns["fields"].to_pylist()[0]
+    assert fields == [
+        ("_sd_id", "junos@2636.1.1.1.2.129"),
+        ("source-address", "10.0.0.1"),
+        ("session-id-32", "7"),
+        ("bytes-from-client", "1500"),
+    ]
+
+
+def test_batch_path_leaves_odd_lines_to_the_per_line_path() -> None:
+    odd = [
+        '<14>1 2024-03-01T11:00:00Z srx-1 RT_FLOW - X_Y [junos@1 a="1"  b="2"]',  # two spaces
+        '<14>1 2024-03-01T11:00:00Z srx-1 RT_FLOW - X_Y [junos@1 a="1" a="2"]',  # repeated
+        '<14>1 2024-03-01T11:00:00Z srx-1 RT_FLOW - X_Y [junos@1 _a="1"]',  # reserved name
+        '<14>1 2024-03-01T11:00:00Z srx-1 RT_FLOW - X_Y [junos@1 a="1"][m b="2"]',  # 2 elements
+        '<14>1 2024-03-01T24:00:00Z srx-1 RT_FLOW - X_Y [junos@1 a="1"]',  # bad time
+        '<14>1 2024-03-01T11:00:00Z srx-1 RT_FLOW - X_Y [junos@1 a="x\\"y"]',  # escape
+        '<14>1 2024-03-01T11:00:00Z srx-1 RT_FLOW - X_Y [junos@1 a="é"]',  # not ASCII
+        "<14>1 2024-03-01T11:00:00Z srx-1 RT_FLOW - X_Y [junos@1 a=1]",  # unquoted
+    ]
+    lines = [line(t.encode()) for t in odd]
+    parser = SyslogParser()
+    candidates = [i for i, x in enumerate(lines) if batch_candidate(x.raw, 65536)]
+    assert candidates == [0, 1, 2, 3, 4, 7]
+    assert parser._fast_chunk(lines, [x.raw for x in lines], candidates) is None
+    same(SyslogParser().parse_batch(lines), PER_LINE.parse_batch(lines))
+
+
+def test_chunk_boundaries_keep_input_order() -> None:
+    texts = []
+    for i in range(23):
+        if i % 4 == 3:
+            texts.append(f"<14>Mar  1 11:00:{i:02d} srx-1 sshd[1]: line {i}")
+        else:
+            texts.append(
+                f"<14>1 2024-03-01T11:00:{i:02d}Z srx-1 RT_FLOW - RT_FLOW_SESSION_CLOSE "
+                f'[junos@2636.1.1.1.2.129 session-id-32="{i}"]'
+            )
+    lines = [line(t.encode()) for t in texts]
+    result = SyslogParser(chunk_lines=5).parse_batch(lines)
+    events = result.tables["syslog_events"]
+    assert events.column("raw").to_pylist() == texts
+    sessions = result.tables["sessions"].column("session_id").to_pylist()
+    assert sorted(sessions) == [i for i in range(23) if i % 4 != 3]
+    same(result, PER_LINE.parse_batch(lines))
+    assert isinstance(events, pa.Table)
+
+
+@settings(max_examples=scaled(200), deadline=None)
+@given(st.binary(max_size=40), st.integers(1, 50))
+def test_inlined_candidate_test_matches_batch_candidate(raw: bytes, limit: int) -> None:
+    """parse_batch inlines batch_candidate; both must pick the same lines."""
+    parser = SyslogParser(max_line_bytes=limit, chunk_lines=1)
+    chunks: list[list[int]] = []
+    parser._fast_chunk = lambda lines, raws, part: chunks.append(part)  # type: ignore[method-assign]
+    parser.parse_batch([line(raw), line(b"<" + raw)])
+    picked = [i for part in chunks for i in part]
+    assert picked == [i for i, r in enumerate([raw, b"<" + raw]) if batch_candidate(r, limit)]
