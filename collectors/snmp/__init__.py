@@ -1,0 +1,17 @@
+"""SNMP: a pysnmp 7 asyncio poller (v2c, v3) and a trap/inform receiver.
+
+* ``oids`` — every numeric OID polled or decoded, in documented tables (no MIB files, ever);
+* ``values`` — plain Python values and the textual conventions (InetAddress, DateAndTime);
+* ``walk`` — GETBULK table walks, sans-IO;
+* ``client`` — the narrow typed wrapper around pysnmp's command generators (all pysnmp calls
+  of the poller live there);
+* ``normalize`` + ``rows`` — walked tables → ``interface_stats``, ``device_health``,
+  ``sla_metrics``, ``vpn_tunnels`` and ``telemetry`` rows, sans-IO;
+* ``poller`` — one asyncio task per device, per-device interval, timeout and error states;
+* ``notifications`` — received notifications → ``device_events`` rows, sans-IO;
+* ``trapengine`` — pysnmp as a notification decoder (communities, USM users, replies);
+* ``traps`` — the UDP trap receiver: socket → queue → decoding thread → sink;
+* ``metrics`` — Prometheus counters of both, in registries of their own.
+
+Nothing here imports ``assurance``: targets and credentials arrive as plain strings.
+"""
