@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import itertools
+from abc import ABC, abstractmethod
 from collections.abc import AsyncIterator, Callable
 from typing import TYPE_CHECKING
 
@@ -27,7 +28,7 @@ if TYPE_CHECKING:
 Item = bytes | object
 
 
-class GnmiTarget:
+class GnmiTarget(ABC):
     """gNMI handlers; the host class provides the attributes and methods declared here."""
 
     device: SimDevice
@@ -36,14 +37,15 @@ class GnmiTarget:
     stats: ServerStats
     _gnmi_queues: set[asyncio.Queue[Item]]
 
-    async def _authorize(self, context: grpc.aio.ServicerContext) -> str:
-        raise NotImplementedError
+    @abstractmethod
+    async def _authorize(self, context: grpc.aio.ServicerContext) -> str: ...
 
+    @abstractmethod
     def _drain(
         self, queue: asyncio.Queue[Item], context: grpc.aio.ServicerContext
-    ) -> AsyncIterator[Item]:
-        raise NotImplementedError
+    ) -> AsyncIterator[Item]: ...
 
+    @abstractmethod
     async def _produce(
         self,
         sensor: str,
@@ -51,8 +53,7 @@ class GnmiTarget:
         put: Callable[[list[Block], int], None],
         put_deleted: Callable[[list[str], int], None],
         put_sync: Callable[[], None],
-    ) -> None:
-        raise NotImplementedError
+    ) -> None: ...
 
     async def _capabilities(
         self, request: gnmi_pb2.CapabilityRequest, context: grpc.aio.ServicerContext

@@ -15,6 +15,7 @@ import asyncio
 import contextlib
 import logging
 import time
+from abc import ABC, abstractmethod
 from collections.abc import Callable
 from typing import Protocol
 
@@ -49,7 +50,7 @@ class StreamCall(Protocol):
     def cancel(self) -> bool: ...
 
 
-class StreamSession:
+class StreamSession(ABC):
     """Keeps one device streaming until ``stop``."""
 
     protocol = "stream"
@@ -75,13 +76,13 @@ class StreamSession:
 
     # -- protocol hooks -------------------------------------------------------------------------
 
+    @abstractmethod
     async def probe(self, channel: grpc.aio.Channel) -> None:
         """A short call proving the device answers (and accepts the credentials)."""
-        raise NotImplementedError
 
+    @abstractmethod
     async def subscribe(self, channel: grpc.aio.Channel) -> StreamCall:
         """Start the streaming call; messages are read as raw bytes."""
-        raise NotImplementedError
 
     # -- lifecycle ------------------------------------------------------------------------------
 
