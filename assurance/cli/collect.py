@@ -28,6 +28,15 @@ from collectors.syslog.listener import SyslogCollector
 
 app = typer.Typer(help="Run collectors into the lake.", no_args_is_help=True)
 
+#: Options every ``collect`` command shares (each command picks its own metrics port).
+LakeOption = Annotated[str, typer.Option(help="Lake folder")]
+MetricsOption = Annotated[
+    str, typer.Option(help="Serve Prometheus /metrics on host:port ('' to disable)")
+]
+DurationOption = Annotated[
+    float | None, typer.Option(help="Stop after this many seconds (default: run until Ctrl-C)")
+]
+
 STATUS_EVERY_S = 10.0
 
 
@@ -69,21 +78,17 @@ async def run_until_stopped(duration: float | None, status: Callable[[], None]) 
 
 @app.command("flow")
 def flow(
-    lake: Annotated[str, typer.Option(help="Lake folder")],
+    lake: LakeOption,
     listen: Annotated[str, typer.Option(help="UDP address to receive jflow on")] = "0.0.0.0:2055",
     inventory: Annotated[
         Path | None, typer.Option(help="Inventory YAML: exporter IP → device and site")
     ] = None,
-    metrics: Annotated[
-        str, typer.Option(help="Serve Prometheus /metrics on host:port ('' to disable)")
-    ] = "127.0.0.1:9155",
+    metrics: MetricsOption = "127.0.0.1:9155",
     state_file: Annotated[
         Path | None,
         typer.Option(help="Template state file (default: <lake>/_state/flow-<port>.json)"),
     ] = None,
-    duration: Annotated[
-        float | None, typer.Option(help="Stop after this many seconds (default: run until Ctrl-C)")
-    ] = None,
+    duration: DurationOption = None,
 ) -> None:
     """Receive IPFIX / NetFlow v9 / v5 on UDP and write flows, options and rejects to the lake."""
     try:
@@ -163,7 +168,7 @@ first byte; a full parse queue pauses reading instead of dropping.
 
 @app.command("syslog", help=SYSLOG_HELP)
 def syslog(
-    lake: Annotated[str, typer.Option(help="Lake folder")],
+    lake: LakeOption,
     udp: Annotated[str, typer.Option(help="UDP address ('' to disable)")] = ":514",
     tcp: Annotated[str, typer.Option(help="TCP address ('' to disable)")] = ":601",
     tls: Annotated[str, typer.Option(help="TLS address, e.g. :6514 (needs --cert)")] = "",
@@ -179,12 +184,8 @@ def syslog(
     inventory: Annotated[
         Path | None, typer.Option(help="Inventory YAML: sender IP → device and site")
     ] = None,
-    metrics: Annotated[
-        str, typer.Option(help="Serve Prometheus /metrics on host:port ('' to disable)")
-    ] = "127.0.0.1:9156",
-    duration: Annotated[
-        float | None, typer.Option(help="Stop after this many seconds (default: run until Ctrl-C)")
-    ] = None,
+    metrics: MetricsOption = "127.0.0.1:9156",
+    duration: DurationOption = None,
 ) -> None:
     try:
         addresses = {

@@ -19,7 +19,15 @@ from typing import Annotated
 import typer
 from prometheus_client import Counter
 
-from assurance.cli.collect import exporter_map, listen_address, run_until_stopped, serve_metrics
+from assurance.cli.collect import (
+    DurationOption,
+    LakeOption,
+    MetricsOption,
+    exporter_map,
+    listen_address,
+    run_until_stopped,
+    serve_metrics,
+)
 from assurance.cli.ui import err, fail
 from assurance.config import Inventory, Snmp, load_inventory, secret
 from assurance.errors import AssuranceError
@@ -118,13 +126,9 @@ secrets come from the environment variables the inventory names.
 
 def snmp(
     targets: Annotated[Path, typer.Option(help="Inventory YAML: devices with telemetry.snmp")],
-    lake: Annotated[str, typer.Option(help="Lake folder")],
-    metrics: Annotated[
-        str, typer.Option(help="Serve Prometheus /metrics on host:port ('' to disable)")
-    ] = "127.0.0.1:9161",
-    duration: Annotated[
-        float | None, typer.Option(help="Stop after this many seconds (default: run until Ctrl-C)")
-    ] = None,
+    lake: LakeOption,
+    metrics: MetricsOption = "127.0.0.1:9161",
+    duration: DurationOption = None,
 ) -> None:
     try:
         resolved = snmp_targets(load_inventory(targets))
@@ -194,7 +198,7 @@ inventory's snmp.v3 blocks (from any sender engine ID).
 
 
 def traps(
-    lake: Annotated[str, typer.Option(help="Lake folder")],
+    lake: LakeOption,
     listen: Annotated[str, typer.Option(help="UDP address to receive traps on")] = ":162",
     inventory: Annotated[
         Path | None, typer.Option(help="Inventory YAML: sender IP → device and site, v3 users")
@@ -202,12 +206,8 @@ def traps(
     community_env: Annotated[
         str | None, typer.Option(help="Environment variable holding the accepted community")
     ] = None,
-    metrics: Annotated[
-        str, typer.Option(help="Serve Prometheus /metrics on host:port ('' to disable)")
-    ] = "127.0.0.1:9162",
-    duration: Annotated[
-        float | None, typer.Option(help="Stop after this many seconds (default: run until Ctrl-C)")
-    ] = None,
+    metrics: MetricsOption = "127.0.0.1:9162",
+    duration: DurationOption = None,
 ) -> None:
     try:
         address = listen_address(listen)

@@ -23,7 +23,15 @@ from typing import Annotated
 
 import typer
 
-from assurance.cli.collect import exporter_map, listen_address, run_until_stopped, serve_metrics
+from assurance.cli.collect import (
+    DurationOption,
+    LakeOption,
+    MetricsOption,
+    exporter_map,
+    listen_address,
+    run_until_stopped,
+    serve_metrics,
+)
 from assurance.cli.ui import err, fail
 from assurance.config import Inventory, TelemetryTarget, load_inventory
 from assurance.config.telemetry import Gnmi, Jti, Tls, secret
@@ -120,16 +128,12 @@ def _targets(tt: TelemetryTarget, base: Path) -> list[Target]:
 
 def jti(
     targets: Annotated[Path, typer.Option(help="Targets file: an inventory with telemetry blocks")],
-    lake: Annotated[str, typer.Option(help="Lake folder")],
-    metrics: Annotated[
-        str, typer.Option(help="Serve Prometheus /metrics on host:port ('' to disable)")
-    ] = "127.0.0.1:9157",
+    lake: LakeOption,
+    metrics: MetricsOption = "127.0.0.1:9157",
     udp: Annotated[
         str, typer.Option(help="Also receive native JTI (GPB) on this UDP address, e.g. :50000")
     ] = "",
-    duration: Annotated[
-        float | None, typer.Option(help="Stop after this many seconds (default: run until Ctrl-C)")
-    ] = None,
+    duration: DurationOption = None,
 ) -> None:
     try:
         udp_address = listen_address(udp)
