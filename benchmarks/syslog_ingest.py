@@ -29,68 +29,28 @@ import sys
 import tempfile
 import time
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from multiprocessing import Process, Queue
 from pathlib import Path
 
 import numpy as np
 
+from assurance.sim.srx_syslog import session_close_lines
+
 DISTINCT_LINES = 20_000
 T0 = datetime(2026, 5, 28, 20, 0, 0, tzinfo=UTC)
-SD_ID = "junos@2636.1.1.1.2.129"
-APPS = [("SSL", "MS-TEAMS"), ("SSL", "ZOOM"), ("HTTP", "YOUTUBE"), ("DNS", "N/A"), ("SSL", "O365")]
 
 
 def srx_lines(count: int, seed: int = 1) -> list[bytes]:
     """``count`` RT_FLOW_SESSION_CLOSE lines as an SRX sends them (about 1.3 KB each)."""
-    rng = np.random.default_rng(seed)
-    lines = []
-    for n in range(count):
-        when = (T0 + timedelta(milliseconds=int(n * 7 + rng.integers(0, 7)))).strftime(
-            "%Y-%m-%dT%H:%M:%S.%f"
-        )[:-3] + "Z"
-        src = f"10.{12 + n % 4}.{rng.integers(0, 256)}.{rng.integers(1, 255)}"
-        dst = f"{rng.choice([52, 13, 142, 104])}.{rng.integers(0, 256)}.{rng.integers(0, 256)}.10"
-        sport, dport = int(rng.integers(1024, 65535)), int(rng.choice([443, 80, 53, 3478]))
-        proto = 17 if dport in (53, 3478) else 6
-        app, nested = APPS[int(rng.integers(0, len(APPS)))]
-        cbytes, sbytes = int(rng.integers(60, 5_000_000)), int(rng.integers(60, 50_000_000))
-        cpk, spk = cbytes // 900 + 1, sbytes // 1200 + 1
-        elapsed = int(rng.integers(1, 1800))
-        reason = ["TCP FIN", "TCP RST", "idle Timeout", "unset"][int(rng.integers(0, 4))]
-        gw = f"br-{['nyc', 'sfo', 'chi', 'dal'][n % 4]}-0{n % 7 + 10}-gw1"
-        params = (
-            f'reason="{reason}" source-address="{src}" source-port="{sport}" '
-            f'destination-address="{dst}" destination-port="{dport}" connection-tag="0" '
-            f'service-name="junos-https" nat-source-address="203.0.113.{n % 200 + 1}" '
-            f'nat-source-port="{sport}" nat-destination-address="{dst}" '
-            f'nat-destination-port="{dport}" nat-connection-tag="0" '
-            'src-nat-rule-type="source rule" src-nat-rule-name="nat-wan1" '
-            'dst-nat-rule-type="N/A" dst-nat-rule-name="N/A" '
-            f'protocol-id="{proto}" policy-name="trust-to-untrust" source-zone-name="trust" '
-            f'destination-zone-name="untrust" session-id-32="{1_000_000 + n}" '
-            f'packets-from-client="{cpk}" bytes-from-client="{cbytes}" '
-            f'packets-from-server="{spk}" bytes-from-server="{sbytes}" '
-            f'elapsed-time="{elapsed}" application="{app}" nested-application="{nested}" '
-            'username="N/A" roles="N/A" packet-incoming-interface="ge-0/0/1.0" encrypted="No" '
-            'application-category="Web" application-sub-category="N/A" application-risk="1" '
-            'application-characteristics="N/A" secure-web-proxy-session-type="NA" '
-            'peer-session-id="0" peer-source-address="0.0.0.0" peer-source-port="0" '
-            'peer-destination-address="0.0.0.0" peer-destination-port="0" hostname="N/A" '
-            'src-vrf-grp="N/A" dst-vrf-grp="N/A" tunnel-inspection="Off" '
-            'tunnel-inspection-policy-set="root" session-flag="0" '
-            'destination-interface-name="ge-0/0/0.0"'
-        )
-        text = (
-            f"session closed {reason}: {src}/{sport}->{dst}/{dport} 0x0 junos-https "
-            f"203.0.113.{n % 200 + 1}/{sport}->{dst}/{dport} 0x0 source rule nat-wan1 N/A N/A "
-            f"{proto} trust-to-untrust trust untrust {1_000_000 + n} {cpk}({cbytes}) "
-            f"{spk}({sbytes}) {elapsed} {app} {nested} N/A N/A ge-0/0/1.0 No Web N/A 1 N/A NA 0 "
-            "0.0.0.0/0->0.0.0.0/0 0 N/A N/A N/A Off root 0 ge-0/0/0.0 N/A N/A"
-        )
-        line = f"<14>1 {when} {gw} RT_FLOW - RT_FLOW_SESSION_CLOSE [{SD_ID} {params}] {text}"
-        lines.append(line.encode())
-    return lines
+    first_ms = int(T0.timestamp() * 1000)
+    return session_close_lines(
+        np.random.default_rng(seed),
+        count,
+        hostname=None,
+        first_ms=first_ms,
+        last_ms=first_ms + 7 * count,
+    )
 
 
 # -- senders (run in their own process, pinned to CPU 1) ------------------------------------

@@ -79,8 +79,13 @@ def test_config_check_accepts_the_sample_and_lists_problems_of_a_bad_file() -> N
 def test_demo_runs_the_pipeline_and_flags_the_unknown_exporter(tmp_path: Path) -> None:
     result = run("demo", "--lake", str(tmp_path / "lake"), "--rows", "20000", "--hours", "2")
     assert result.returncode == 0, result.stderr
-    assert "collector decoded 20,000 records" in result.stdout
+    assert "flow collector decoded 20,000 records" in result.stdout
     assert "rejects 1; kernel drops 0" in result.stdout
+    # 4 exporters × 5,000 records → 166 session-close lines each over TCP
+    assert "syslog collector parsed 664 lines over TCP" in result.stdout
+    assert "(syslog_events + sessions); rejects 0" in result.stdout
+    session_rows = [line for line in result.stdout.splitlines() if line.startswith("│ br-nyc-012 ")]
+    assert len(session_rows) == 5  # one per application
     unknown = next(line for line in result.stdout.splitlines() if "│ 127.0.1.250" in line)
     assert "(unknown)" in unknown
     assert "br-nyc-012-gw1" in result.stdout

@@ -1,9 +1,10 @@
 """``wanassure demo``: the main pipeline end to end on the embedded default (DuckDB + Parquet).
 
 Simulated SRX gateways of the sample inventory export IPFIX over loopback UDP to the real flow
-collector, which decodes, attaches device and site and writes the lake; settled partitions are
-compacted and DuckDB reports per-exporter traffic. One exporter the inventory does not know is
-kept and flagged, and one corrupt datagram lands in ``rejects``.
+collector and send RT_FLOW session-close syslog over TCP to the real syslog collector; both
+decode, attach device and site and write the lake; settled partitions are compacted and DuckDB
+reports per-exporter traffic and sessions per application. One exporter the inventory does not
+know is kept and flagged, and one corrupt datagram lands in ``rejects``.
 """
 
 from __future__ import annotations
@@ -27,12 +28,15 @@ from assurance.lake import LakeStore, LakeWriter, connect
 from assurance.lake.catalog import load_sql
 from assurance.lake.maintenance import compact, lake_info
 from assurance.sim.jflow import SRX_IPV4_FIELDS, srx_ipv4_columns
+from assurance.sim.srx_syslog import session_close_lines
 from collectors.flow import IpfixEncoder
 from collectors.flow.listener import FlowCollector
+from collectors.syslog.listener import SyslogCollector
 
 UNKNOWN_EXPORTER = "127.0.1.250"
 SEND_RATE = 250_000  # records/s, paced like a busy exporter fleet
 BATCH_RECORDS = 20_000
+FLOWS_PER_SESSION_LINE = 30  # session-close lines sent per this many flow records
 
 
 @dataclass(frozen=True)
@@ -71,12 +75,15 @@ def demo(
             highlight=False,
         )
         store = LakeStore(lake)
-        collector = asyncio.run(_collect(store, simulated, rows, start, end))
-        m = collector.metrics
+        flows, syslog = asyncio.run(_collect(store, simulated, rows, start, end))
+        m = flows.metrics
         out.print(
-            f"[bold]3/5[/] collector decoded {_total(m.records):,.0f} records from "
+            f"[bold]3/5[/] flow collector decoded {_total(m.records):,.0f} records from "
             f"{_total(m.datagrams):,.0f} datagrams; rejects {_total(m.decode_errors):,.0f}; "
-            f"kernel drops {collector.kernel_drops() or 0}",
+            f"kernel drops {flows.kernel_drops() or 0}\n"
+            f"    syslog collector parsed {_total(syslog.metrics.lines):,.0f} lines over TCP "
+            f"into {_total(syslog.metrics.rows):,.0f} rows "
+            f"(syslog_events + sessions); rejects {_total(syslog.metrics.rejects):,.0f}",
             highlight=False,
         )
         result = compact(store)
@@ -87,6 +94,7 @@ def demo(
         _show_lake(store)
         con = connect(store)
         summary = con.execute(load_sql("exporter_summary"), {"since": start}).fetchall()
+        apps = con.execute(load_sql("sessions_by_app"), {"since": start}).fetchall()
     except AssuranceError as exc:
         raise fail(str(exc)) from None
     grid = Table(
@@ -98,6 +106,12 @@ def demo(
         style = None if known else "yellow"
         grid.add_row(exporter, site, device, f"{records:,}", human_bytes(int(nbytes)), style=style)
     out.print(grid)
+    grid = Table(title="closed sessions per site and application (syslog)", title_justify="left")
+    for name in ("site", "application", "sessions", "up", "down"):
+        grid.add_column(name, justify="left" if name in ("site", "application") else "right")
+    for _known, site, app, sessions, up, down in apps:
+        grid.add_row(site, app, f"{sessions:,}", human_bytes(int(up)), human_bytes(int(down)))
+    out.print(grid)
     out.print(f"Look again with: .venv/bin/wanassure lake info {lake}", highlight=False)
 
 
@@ -107,36 +121,51 @@ async def _collect(
     rows: int,
     start: datetime,
     end: datetime,
-) -> FlowCollector:
+) -> tuple[FlowCollector, SyslogCollector]:
     exporters = {g.address: (g.device, g.site) for g in simulated if g.device and g.site}
     writer = LakeWriter(store, flush_rows=200_000)
-    collector = FlowCollector(writer, host="127.0.0.1", port=0, exporters=exporters)
-    await collector.start()
+    flows = FlowCollector(writer, host="127.0.0.1", port=0, exporters=exporters)
+    syslog = SyslogCollector(writer, tcp=("127.0.0.1", 0), exporters=exporters)
+    await flows.start()
+    await syslog.start()
+    assert syslog.tcp is not None
+    syslog_port = syslog.tcp[1]
     out.print(
-        f"[bold]2/5[/] flow collector listening on udp 127.0.0.1:{collector.port}, "
-        f"writing {store.root}",
+        f"[bold]2/5[/] flow collector on udp 127.0.0.1:{flows.port}, syslog collector on "
+        f"tcp 127.0.0.1:{syslog_port}, writing {store.root}",
         highlight=False,
     )
     try:
-        sent = await asyncio.to_thread(_export, simulated, collector.port, rows, start, end)
+        sent, lines = await asyncio.to_thread(
+            _export, simulated, flows.port, syslog_port, rows, start, end
+        )
         deadline = time.monotonic() + 120
-        while _total(collector.metrics.records) < sent and time.monotonic() < deadline:
+        while time.monotonic() < deadline and (
+            _total(flows.metrics.records) < sent or _total(syslog.metrics.lines) < lines
+        ):
             await asyncio.sleep(0.05)
     finally:
-        await collector.stop()
+        await flows.stop()
+        await syslog.stop()
         writer.close()
-    return collector
+    return flows, syslog
 
 
 def _export(
-    simulated: list[SimulatedGateway], port: int, rows: int, start: datetime, end: datetime
-) -> int:
-    """Encode and send ``rows`` records spread over the gateways; returns records sent."""
+    simulated: list[SimulatedGateway],
+    port: int,
+    syslog_port: int,
+    rows: int,
+    start: datetime,
+    end: datetime,
+) -> tuple[int, int]:
+    """Send ``rows`` IPFIX records and their session-close syslog, spread over the gateways;
+    returns (records, syslog lines) sent."""
     rng = np.random.default_rng(2026)
     first_ms, last_ms = int(start.timestamp() * 1000), int(end.timestamp() * 1000)
     export_time = int(end.timestamp())
     per_gateway = rows // len(simulated)
-    sent = 0
+    sent = lines = 0
     began = time.perf_counter()
     with progress("exporting IPFIX") as advance:
         for index, gateway in enumerate(simulated):
@@ -164,7 +193,31 @@ def _export(
                     time.sleep(max(0.0, began + sent / SEND_RATE - time.perf_counter()))
                 if index == len(simulated) - 1:
                     sock.sendto(b"\x00\x0a\x00\x30corrupt IPFIX header", ("127.0.0.1", port))
-    return sent
+            lines += _send_syslog(rng, gateway, syslog_port, per_gateway, first_ms, last_ms, index)
+    return sent, lines
+
+
+def _send_syslog(
+    rng: np.random.Generator,
+    gateway: SimulatedGateway,
+    port: int,
+    flow_records: int,
+    first_ms: int,
+    last_ms: int,
+    index: int,
+) -> int:
+    """Send session-close lines over TCP with octet-counting framing (RFC 6587)."""
+    lines = session_close_lines(
+        rng,
+        max(1, flow_records // FLOWS_PER_SESSION_LINE),
+        hostname=gateway.device or "unknown-srx",
+        first_ms=first_ms,
+        last_ms=last_ms,
+        client_net=f"10.{index}",
+    )
+    with socket.create_connection(("127.0.0.1", port), source_address=(gateway.address, 0)) as tcp:
+        tcp.sendall(b"".join(b"%d %s" % (len(line), line) for line in lines))
+    return len(lines)
 
 
 def _total(counter: object) -> float:
