@@ -18,7 +18,7 @@ from typing import Annotated
 import typer
 from prometheus_client import CollectorRegistry, start_http_server
 
-from assurance.cli.ui import err, fail
+from assurance.cli.ui import err, fail, total
 from assurance.config import Inventory, load_inventory, split_listen
 from assurance.errors import AssuranceError, ConfigError
 from assurance.lake import LakeStore, LakeWriter
@@ -131,13 +131,13 @@ async def _run_flow(
         + (f"; metrics on http://{metrics_listen}/metrics)" if metrics_listen else ")"),
         highlight=False,
     )
-    rate = _Rate(lambda: _total(collector.metrics.records))
+    rate = _Rate(lambda: total(collector.metrics.records))
 
     def status() -> None:
         per_s, records = rate()
         err.print(
             f"{per_s:,.0f} records/s, {records:,.0f} total, "
-            f"rejects {_total(collector.metrics.decode_errors):,.0f}, "
+            f"rejects {total(collector.metrics.decode_errors):,.0f}, "
             f"kernel drops {collector.kernel_drops() or 0:,}",
             highlight=False,
         )
@@ -242,12 +242,12 @@ async def _run_syslog(
         highlight=False,
     )
     m = collector.metrics
-    rate = _Rate(lambda: _total(m.lines))
+    rate = _Rate(lambda: total(m.lines))
 
     def status() -> None:
         per_s, lines = rate()
         err.print(
-            f"{per_s:,.0f} lines/s, {lines:,.0f} total, rejects {_total(m.rejects):,.0f}, "
+            f"{per_s:,.0f} lines/s, {lines:,.0f} total, rejects {total(m.rejects):,.0f}, "
             f"connections {len(collector.connections)}, "
             f"kernel drops {collector.kernel_drops() or 0:,}, "
             f"queue drops {collector.queue.overflow:,}",
@@ -259,7 +259,7 @@ async def _run_syslog(
     await collector.stop()
     writer.close()
     err.print(
-        f"done: {_total(m.lines):,.0f} lines; {writer.stats.rows:,} rows in "
+        f"done: {total(m.lines):,.0f} lines; {writer.stats.rows:,} rows in "
         f"{writer.stats.files:,} files; kernel drops {collector.kernel_drops() or 0:,}, "
         f"queue drops {collector.queue.overflow:,}",
         highlight=False,
@@ -278,13 +278,3 @@ class _Rate:
         per_s = (value - self.last) / max(now - self.since, 1e-9)
         self.last, self.since = value, now
         return per_s, value
-
-
-def _total(counter: object) -> float:
-    """Sum of a labelled Prometheus counter over all its label values."""
-    return sum(
-        sample.value
-        for family in counter.collect()  # type: ignore[attr-defined]
-        for sample in family.samples
-        if sample.name.endswith("_total")
-    )

@@ -17,7 +17,6 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from prometheus_client import Counter
 
 from assurance.cli.collect import (
     DurationOption,
@@ -28,7 +27,7 @@ from assurance.cli.collect import (
     run_until_stopped,
     serve_metrics,
 )
-from assurance.cli.ui import err, fail
+from assurance.cli.ui import err, fail, total
 from assurance.config import Inventory, Snmp, load_inventory, secret
 from assurance.errors import AssuranceError
 from assurance.lake import LakeStore, LakeWriter
@@ -109,12 +108,6 @@ def tune_gc() -> None:
     gc.set_threshold(50_000, 50, 100)
 
 
-def _total(counter: Counter) -> float:
-    return sum(
-        s.value for family in counter.collect() for s in family.samples if s.name.endswith("_total")
-    )
-
-
 SNMP_HELP = """Poll SNMP (v2c, v3) from every device of an inventory with a telemetry.snmp block.
 
 IF-MIB, Juniper operating/SPU/RPM/IKE-IPsec tables go to interface_stats,
@@ -171,9 +164,9 @@ async def _run_snmp(
             if m.registry.get_sample_value("wanassure_snmp_device_up", {"device": t.label}) == 1
         )
         err.print(
-            f"{up}/{len(targets)} devices answering; {_total(m.polls):,.0f} polls, "
-            f"{_total(m.errors):,.0f} errors, {_total(m.missed_intervals):,.0f} missed intervals, "
-            f"{_total(m.rows):,.0f} rows",
+            f"{up}/{len(targets)} devices answering; {total(m.polls):,.0f} polls, "
+            f"{total(m.errors):,.0f} errors, {total(m.missed_intervals):,.0f} missed intervals, "
+            f"{total(m.rows):,.0f} rows",
             highlight=False,
         )
 
@@ -182,7 +175,7 @@ async def _run_snmp(
     await poller.stop()
     writer.close()
     err.print(
-        f"done: {_total(m.polls):,.0f} polls; {writer.stats.rows:,} rows in "
+        f"done: {total(m.polls):,.0f} polls; {writer.stats.rows:,} rows in "
         f"{writer.stats.files:,} files",
         highlight=False,
     )
@@ -291,7 +284,7 @@ async def _run_traps(
 
     def status() -> None:
         err.print(
-            f"{_total(m.notifications):,.0f} notifications, {_total(m.rejects):,.0f} rejects, "
+            f"{total(m.notifications):,.0f} notifications, {total(m.rejects):,.0f} rejects, "
             f"kernel drops {receiver.kernel_drops() or 0:,}",
             highlight=False,
         )
@@ -301,7 +294,7 @@ async def _run_traps(
     await receiver.stop()
     writer.close()
     err.print(
-        f"done: {_total(m.notifications):,.0f} notifications, {_total(m.rejects):,.0f} rejects; "
+        f"done: {total(m.notifications):,.0f} notifications, {total(m.rejects):,.0f} rejects; "
         f"{writer.stats.rows:,} rows in {writer.stats.files:,} files",
         highlight=False,
     )

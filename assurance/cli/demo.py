@@ -21,7 +21,7 @@ import numpy as np
 import typer
 from rich.table import Table
 
-from assurance.cli.ui import fail, human_bytes, out, progress
+from assurance.cli.ui import fail, human_bytes, out, progress, total
 from assurance.config import load_config
 from assurance.errors import AssuranceError
 from assurance.lake import LakeStore, LakeWriter, connect
@@ -78,12 +78,12 @@ def demo(
         flows, syslog = asyncio.run(_collect(store, simulated, rows, start, end))
         m = flows.metrics
         out.print(
-            f"[bold]3/5[/] flow collector decoded {_total(m.records):,.0f} records from "
-            f"{_total(m.datagrams):,.0f} datagrams; rejects {_total(m.decode_errors):,.0f}; "
+            f"[bold]3/5[/] flow collector decoded {total(m.records):,.0f} records from "
+            f"{total(m.datagrams):,.0f} datagrams; rejects {total(m.decode_errors):,.0f}; "
             f"kernel drops {flows.kernel_drops() or 0}\n"
-            f"    syslog collector parsed {_total(syslog.metrics.lines):,.0f} lines over TCP "
-            f"into {_total(syslog.metrics.rows):,.0f} rows "
-            f"(syslog_events + sessions); rejects {_total(syslog.metrics.rejects):,.0f}",
+            f"    syslog collector parsed {total(syslog.metrics.lines):,.0f} lines over TCP "
+            f"into {total(syslog.metrics.rows):,.0f} rows "
+            f"(syslog_events + sessions); rejects {total(syslog.metrics.rejects):,.0f}",
             highlight=False,
         )
         result = compact(store)
@@ -141,7 +141,7 @@ async def _collect(
         )
         deadline = time.monotonic() + 120
         while time.monotonic() < deadline and (
-            _total(flows.metrics.records) < sent or _total(syslog.metrics.lines) < lines
+            total(flows.metrics.records) < sent or total(syslog.metrics.lines) < lines
         ):
             await asyncio.sleep(0.05)
     finally:
@@ -218,16 +218,6 @@ def _send_syslog(
     with socket.create_connection(("127.0.0.1", port), source_address=(gateway.address, 0)) as tcp:
         tcp.sendall(b"".join(b"%d %s" % (len(line), line) for line in lines))
     return len(lines)
-
-
-def _total(counter: object) -> float:
-    """Sum of a labelled Prometheus counter over all its label values."""
-    return sum(
-        sample.value
-        for family in counter.collect()  # type: ignore[attr-defined]
-        for sample in family.samples
-        if sample.name.endswith("_total")
-    )
 
 
 def _show_lake(store: LakeStore) -> None:
