@@ -75,13 +75,19 @@ EVENT_COLUMNS = (
 )
 _FIELDS_TYPE = SYSLOG_EVENTS.column("fields").type
 _ENDINGS = (b"\n", b"\r", b"\x00")
+_END_BYTES = frozenset(b"\n\r\x00")
 _PAD = bytes(64)
+#: largest batch (bytes) cut from one buffer (offsets are 32-bit)
+_MAX_BUFFER = 2**31 - 1024
 _FORMATS = pa.array(["rfc5424", "junos-structured"], pa.string())
 _RAW, _RECEIVED = attrgetter("raw"), attrgetter("received_us")
 _SENDER, _TRANSPORT = attrgetter("sender"), attrgetter("transport")
 #: families whose typed rows the batch path builds column-wise (with ``WANTS``/``columnar``)
 _COLUMNAR: dict[str, ModuleType] = {"rt_flow": sessions, "apptrack": sessions, "appqoe": appqoe}
 _ORIGIN = ("event_time", "received_at", "exporter", "device", "site")
+#: schemas built once (``TableSpec.schema`` builds a new one on every access)
+_EVENTS_SCHEMA = SYSLOG_EVENTS.schema
+_SCHEMAS = {name: spec.schema for name, spec in TYPED.items()}
 
 
 @dataclass
@@ -124,6 +130,23 @@ class _Part:
 
     line: np.ndarray
     columns: dict[str, pa.Array]
+
+
+@dataclass
+class _Buffer:
+    """Lines joined in one buffer: line ``i`` is ``data[offsets[i]:offsets[i + 1]]``; ``META``
+    follows the last line (at ``meta_at``), then zero padding (``scan_rfc5424`` reads ahead)."""
+
+    data: np.ndarray
+    offsets: np.ndarray
+    meta_at: int
+
+    @staticmethod
+    def of(raws: list[bytes]) -> _Buffer:
+        offsets = np.zeros(len(raws) + 1, np.int64)
+        np.cumsum(np.fromiter(map(len, raws), np.int64, len(raws)), out=offsets[1:])
+        data = np.frombuffer(b"".join([*raws, META, _PAD]), np.uint8)
+        return _Buffer(data, offsets, int(offsets[-1]))
 
 
 @dataclass
@@ -172,7 +195,12 @@ class SyslogParser:
         """All tables for ``lines``; ``syslog_events`` has one row per line, in order."""
         count = len(lines)
         raws = list(map(_RAW, lines))
-        raw_text = list(raws)
+        offsets = np.zeros(count + 1, np.int64)
+        np.cumsum(np.fromiter(map(len, raws), np.int64, count), out=offsets[1:])
+        size = int(offsets[-1])
+        # the whole batch in one buffer (the raw column and the batch path cut it up)
+        blob = b"".join([*raws, META, _PAD]) if size <= _MAX_BUFFER else None
+        changed: dict[int, bytes] = {}
         event_us = np.zeros(count, np.int64)
         done = np.zeros(count, bool)
         chunks: list[_Chunk] = []
@@ -182,15 +210,19 @@ class SyslogParser:
             candidates = [  # batch_candidate, inlined (it runs for every line)
                 i
                 for i, raw in enumerate(raws)
-                if raw[:1] == b"<"
+                if raw
+                and raw[0] == 60  # "<"
                 and len(raw) <= limit
+                and raw[-1] not in _END_BYTES
                 and raw.isascii()
-                and raw[-1:] not in _ENDINGS
                 and b"\\" not in raw
             ]
+            # too big for 32-bit offsets: _fast_chunk makes a buffer per chunk
+            batch = None if blob is None else _Buffer(np.frombuffer(blob, np.uint8), offsets, size)
             for at in range(0, len(candidates), self.chunk_lines):
                 try:
-                    chunk = self._fast_chunk(lines, raws, candidates[at : at + self.chunk_lines])
+                    part = candidates[at : at + self.chunk_lines]
+                    chunk = self._fast_chunk(lines, raws, part, batch)
                 except Exception:  # defensive: the per-line path takes these lines
                     self.chunk_failures += 1
                     continue
@@ -202,7 +234,9 @@ class SyslogParser:
         rows = _Rows()
         rejects: list[Reject] = []
         for i in np.flatnonzero(~done).tolist():
-            raw_text[i] = self._parse_line(i, lines[i], rows, typed, rejects)
+            text = self._parse_line(i, lines[i], rows, typed, rejects)
+            if text != raws[i]:
+                changed[i] = text
         if rows.line:
             event_us[rows.line] = rows.event_us
         self.lines += count
@@ -210,16 +244,16 @@ class SyslogParser:
         received = pa.array(list(map(_RECEIVED, lines)), pa.int64()).cast(TIMESTAMP)
         senders = pa.array(list(map(_SENDER, lines)), pa.string())
         parts = [chunk.events for chunk in chunks] + ([rows.part()] if rows.line else [])
-        events = _merge(parts, EVENT_COLUMNS, SYSLOG_EVENTS.schema)
+        schema = _EVENTS_SCHEMA
+        events = _merge(parts, EVENT_COLUMNS, schema)
         events.update(
             received_at=received,
             exporter=senders,
             device=pa.nulls(count, pa.string()),
             site=pa.nulls(count, pa.string()),
             transport=pa.array(list(map(_TRANSPORT, lines)), pa.string()),
-            raw=_joined(raw_text),
+            raw=_raw_column(raws, changed, blob, offsets),
         )
-        schema = SYSLOG_EVENTS.schema
         tables = {SYSLOG_EVENTS.name: pa.table([events[f.name] for f in schema], schema=schema)}
         tables.update(_typed_tables(chunks, typed, event_us, received, senders))
         return ParsedBatch(tables=tables, rejects=rejects)
@@ -341,19 +375,29 @@ class SyslogParser:
     # ----------------------------------------------------------------------- batch path
 
     def _fast_chunk(
-        self, lines: Sequence[Line], raws: list[bytes], part: list[int]
+        self,
+        lines: Sequence[Line],
+        raws: list[bytes],
+        part: list[int],
+        batch: _Buffer | None = None,
     ) -> _Chunk | None:
+        """Batch-path rows of lines ``part`` (increasing batch indices), cut from ``batch``
+        (all of ``raws`` in one buffer) or, without it, from a buffer of their own."""
         chunk_raws = [raws[i] for i in part]
         count = len(chunk_raws)
-        size = sum(map(len, chunk_raws))
-        data = np.frombuffer(b"".join([*chunk_raws, META, _PAD]), np.uint8)  # one copy
-        body = data[:size]
-        start = np.zeros(count + 1, np.int64)
-        np.cumsum(np.fromiter(map(len, chunk_raws), np.int64, count), out=start[1:])
-        end = start[1:]
-        start = start[:-1]
+        if batch is None:
+            batch = _Buffer.of(chunk_raws)
+            index = np.arange(count, dtype=np.int64)
+        else:
+            index = np.asarray(part, np.int64)
+        data, meta_at = batch.data, batch.meta_at
+        start, end = batch.offsets[index], batch.offsets[index + 1]
+        lo, hi = int(start[0]), int(end[-1])
+        body = data[lo:hi]
         spaces = np.flatnonzero(body == 32)
+        spaces += lo
         quotes = np.flatnonzero(body == 34)
+        quotes += lo
         scan = scan_rfc5424(data, start, end, spaces)
         ok = scan.ok
         brief = (data[np.maximum(end - 2, 0)] == 34) & (data[np.maximum(end - 1, 0)] == 93)
@@ -383,7 +427,7 @@ class SyslogParser:
         event_us = iso_batch_us(self.clock, ts, zones)
         timed = np.flatnonzero(event_us >= 0)
         el_start, el_end = scan.sd_start[sel][timed] + 1, close[sel][timed]
-        split = split_spans(data, quotes, spaces, el_start, el_end, size)
+        split = split_spans(data, quotes, spaces, el_start, el_end, meta_at)
         keep = timed[split.ok]
         if not len(keep):
             return None
@@ -426,6 +470,21 @@ def batch_candidate(raw: bytes, limit: int) -> bool:
         and raw[-1:] not in _ENDINGS
         and b"\\" not in raw
     )
+
+
+def _raw_column(
+    raws: list[bytes], changed: dict[int, bytes], blob: bytes | None, offsets: np.ndarray
+) -> pa.StringArray:
+    """The ``raw`` column: the lines as received, but the per-line path's text where it differs
+    (invalid UTF-8 escaped, cut at ``max_line_bytes``); the batch buffer when nothing differs."""
+    if blob is not None and not changed:
+        return pa.StringArray.from_buffers(
+            len(raws), pa.py_buffer(offsets.astype(np.int32)), pa.py_buffer(blob)
+        )
+    texts = list(raws)
+    for i, text in changed.items():
+        texts[i] = text
+    return _joined(texts)
 
 
 def _joined(texts: list[bytes]) -> pa.StringArray:
@@ -500,6 +559,7 @@ def _merge(parts: list[_Part], names: Sequence[str], schema: pa.Schema) -> dict[
     in_order = bool(np.all(order[1:] > order[:-1]))
     out: dict[str, pa.Array] = {}
     runs: list[tuple[int, int, int]] | None = None
+    taken = pa.array(order)
     for name in names:
         arrays = [part.columns[name] for part in parts]
         if in_order:
@@ -508,7 +568,7 @@ def _merge(parts: list[_Part], names: Sequence[str], schema: pa.Schema) -> dict[
             runs = runs if runs is not None else _runs(parts, order)
             out[name] = pa.concat_arrays([arrays[k].slice(p, n) for k, p, n in runs])
         else:
-            out[name] = pa.concat_arrays(arrays).take(pa.array(order))
+            out[name] = pa.concat_arrays(arrays).take(taken)
     return out
 
 
@@ -567,5 +627,6 @@ def _typed_tables(
             device=pa.nulls(len(lines), pa.string()),
             site=pa.nulls(len(lines), pa.string()),
         )
-        out[name] = pa.table([columns[f.name] for f in spec.schema], schema=spec.schema)
+        schema = _SCHEMAS[name]
+        out[name] = pa.table([columns[f.name] for f in schema], schema=schema)
     return out

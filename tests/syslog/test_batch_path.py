@@ -111,7 +111,7 @@ def test_inlined_candidate_test_matches_batch_candidate(raw: bytes, limit: int) 
     """parse_batch inlines batch_candidate; both must pick the same lines."""
     parser = SyslogParser(max_line_bytes=limit, chunk_lines=1)
     chunks: list[list[int]] = []
-    parser._fast_chunk = lambda lines, raws, part: chunks.append(part)  # type: ignore[method-assign]
+    parser._fast_chunk = lambda lines, raws, part, batch=None: chunks.append(part)  # type: ignore[method-assign]
     parser.parse_batch([line(raw), line(b"<" + raw)])
     picked = [i for part in chunks for i in part]
     assert picked == [i for i, r in enumerate([raw, b"<" + raw]) if batch_candidate(r, limit)]

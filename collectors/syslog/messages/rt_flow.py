@@ -31,6 +31,7 @@ Positional fields that are empty in the text (``31   N/A(N/A)``) are left out.
 from __future__ import annotations
 
 import re
+from itertools import compress
 
 from collectors.syslog.junos import strip_lsys
 from collectors.syslog.messages import sessions
@@ -127,7 +128,9 @@ def groups_to_params(match: re.Match[str], names: tuple[tuple[str, str], ...]) -
         wanted = [(group, param) for group, param in names if group in match.re.groupindex]
         plan = _PLANS[key] = (tuple(g for g, _ in wanted), tuple(p for _, p in wanted))
     groups, params = plan
-    return [(p, v) for p, v in zip(params, match.group(*groups), strict=True) if v]
+    one = len(groups) == 1
+    values: tuple[str | None, ...] = (match.group(groups[0]),) if one else match.group(*groups)
+    return list(zip(compress(params, values), filter(None, values), strict=True))
 
 
 def text_fields(msg_id: str, message: str) -> Params:
