@@ -42,7 +42,7 @@ class FlowCollector:
         exporters: ExporterMap | None = None,
         state_file: Path | None = None,
         metrics: FlowMetrics | None = None,
-        rcvbuf_bytes: int = 64 * 1024 * 1024,
+        rcvbuf_bytes: int = 256 * 1024 * 1024,
     ) -> None:
         self.sink = sink
         self.host, self.port = host, port
