@@ -171,6 +171,9 @@ class Site(StrictModel):
     name: Name
     description: str = ""
     timezone: str = Field(default="UTC", pattern=r"^[A-Za-z_]+(/[A-Za-z0-9_+-]+)*$")
+    #: Client address space behind the site's gateway (LAN and Wi-Fi subnets). A flow end inside
+    #: it is a client of this site; without it, SLE identity falls back to private addresses.
+    lan_prefixes: tuple[IPPrefix, ...] = ()
     gateways: tuple[Gateway, ...] = ()
     switches: tuple[Switch, ...] = ()
     aps: tuple[AccessPoint, ...] = ()
