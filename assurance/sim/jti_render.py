@@ -111,6 +111,8 @@ def gnmi_response(
             sequence_number=sequence,
             payload_get_timestamp=t_ms,
             export_timestamp=t_ms,
+            eom=True,
+            stream_id=juniper_header_pb2.PERIODIC,
         )
         ext = response.extension.add()
         ext.registered_ext.id = gnmi_ext_pb2.EID_JUNIPER_TELEMETRY_HEADER
@@ -130,14 +132,30 @@ NATIVE_SENSORS = (
 )
 
 
-def native_stream(
+_SPU_SENSORS = ("/junos/security/spu/cpu/usage/", "/junos/security/spu/flow/usage/")
+
+
+def native_streams(
     device: SimDevice, sensor: str, t_ms: int, sequence: int
+) -> list[telemetry_top_pb2.TelemetryStream]:
+    """The native GPB messages of ``sensor`` at ``t_ms``: one per SPU for the SPU sensors (their
+    messages carry a single SPU each), one for every other sensor."""
+    if sensor in _SPU_SENSORS:
+        return [
+            native_stream(device, sensor, t_ms, sequence, spu=i) for i in range(len(device.spus))
+        ]
+    return [native_stream(device, sensor, t_ms, sequence)]
+
+
+def native_stream(
+    device: SimDevice, sensor: str, t_ms: int, sequence: int, *, spu: int = 0
 ) -> telemetry_top_pb2.TelemetryStream:
-    """One native GPB message for ``sensor`` (a path of ``NATIVE_SENSORS``)."""
+    """One native GPB message for ``sensor`` (a path of ``NATIVE_SENSORS``); for the SPU sensors,
+    the message of the device's SPU number ``spu`` (its PIC is the sub-component)."""
     stream = telemetry_top_pb2.TelemetryStream(
         system_id=device.system_id,
         component_id=0,
-        sub_component_id=0,
+        sub_component_id=spu if sensor in _SPU_SENSORS else 0,
         sensor_name=f"jti_{sensor.strip('/').replace('/', '_')}:{sensor}:{sensor}:PFE",
         sequence_number=sequence,
         timestamp=t_ms,
@@ -149,16 +167,19 @@ def native_stream(
         _port(device, t_ms, jnpr.Extensions[port_pb2.jnpr_interface_ext])
     elif sensor == "/junos/system/linecard/interface/logical/usage/":
         _logical(device, t_ms, jnpr.Extensions[logical_port_pb2.jnprLogicalInterfaceExt])
-    elif sensor == "/junos/security/spu/cpu/usage/":
-        ext = jnpr.Extensions[security_spu_pb2.jnpr_spu_cpu_ext]
-        for s in device.spus:
-            ext.spu.add(spu_name=s.name, cpu_utilization=s.cpu_pct, memory_utilization=s.memory_pct)
-    elif sensor == "/junos/security/spu/flow/usage/":
-        flow = jnpr.Extensions[security_spu_pb2.jnpr_spu_flow_ext]
-        for s in device.spus:
-            flow.spu.add(
-                spu_name=s.name, flow_session_current=s.sessions, flow_session_max=s.max_sessions
-            )
+    elif sensor == "/junos/security/spu/cpu/usage/" and device.spus:
+        unit = device.spus[spu]
+        cpu = jnpr.Extensions[security_spu_pb2.jnpr_spu_cpu_ext].security.spu
+        cpu.spu_name = unit.name
+        cpu.cpu.add(cpu_name="cpu0", utilization=unit.cpu_pct)
+    elif sensor == "/junos/security/spu/flow/usage/" and device.spus:
+        unit = device.spus[spu]
+        flow = jnpr.Extensions[security_spu_pb2.jnpr_spu_flow_ext].security.spu
+        flow.spu_name = unit.name
+        session = flow.flow.stats_scope.system.session
+        session.no_v4, session.no_v6, session.no_unicast = unit.sessions, 0, unit.sessions
+    elif sensor in _SPU_SENSORS:
+        pass  # a device without SPUs sends the bare envelope
     elif sensor == "/junos/rpm/probe-results/":
         _rpm(device, jnpr.Extensions[rpm_pb2.jnpr_rpm_ext])
     elif sensor == "/junos/ike-security-associations/":
@@ -246,10 +267,11 @@ def _rpm(device: SimDevice, render: rpm_pb2.RpmRender) -> None:
 def native_datagrams(
     devices: Iterable[SimDevice], sensors: Iterable[str], t_ms: int, sequence: int
 ) -> list[tuple[SimDevice, bytes]]:
-    """One datagram per device and sensor at ``t_ms``."""
+    """The datagrams of every device and sensor at ``t_ms`` (one per SPU for SPU sensors)."""
     sensors = tuple(sensors)
     return [
-        (d, native_stream(d, s, t_ms, sequence).SerializeToString())
+        (d, stream.SerializeToString())
         for d in devices
         for s in sensors
+        for stream in native_streams(d, s, t_ms, sequence)
     ]

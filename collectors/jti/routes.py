@@ -65,6 +65,14 @@ def _spu(keys: dict[str, str]) -> str | None:
     return f"SPU {name}" if name else None
 
 
+def _spu_core(keys: dict[str, str]) -> str | None:
+    """Native SPU CPU figures come per CPU of the SPU: one component each."""
+    spu, core = keys.get("spu_name"), keys.get("cpu_name")
+    if not spu:
+        return None
+    return f"SPU {spu}/{core}" if core else f"SPU {spu}"
+
+
 def _probe(keys: dict[str, str]) -> tuple[str, str] | None:
     owner = keys.get("owner")
     test = keys.get("test-name") or keys.get("test_name")
@@ -132,6 +140,7 @@ _NATIVE_LOGICAL = {
 
 _SPU_CPU = {"cpu-utilization": "cpu_pct", "memory-utilization": "memory_pct"}
 _SPU_FLOW = {"flow-session-current": "sessions_current", "flow-session-max": "sessions_max"}
+_NATIVE_SPU_SESSIONS = "jnpr_spu_flow_ext/security/spu/flow/stats_scope/system/session/"
 _MEMORY = {
     "physical": "mem_physical",
     "used": "mem_used",
@@ -185,10 +194,13 @@ def _table() -> dict[str, tuple[int, Instance, str]]:
     t["/components/component/state/temperature/instant"] = (HEALTH, _component, "temperature_c")
     for leaf, column in _SPU_CPU.items():
         t[f"/junos/security/spu/cpu/usage/spu/{leaf}"] = (HEALTH, _spu, column)
-        t[f"jnpr_spu_cpu_ext/spu/{leaf.replace('-', '_')}"] = (HEALTH, _spu, column)
     for leaf, column in _SPU_FLOW.items():
         t[f"/junos/security/spu/flow/usage/spu/{leaf}"] = (HEALTH, _spu, column)
-        t[f"jnpr_spu_flow_ext/spu/{leaf.replace('-', '_')}"] = (HEALTH, _spu, column)
+    t["jnpr_spu_cpu_ext/security/spu/cpu/utilization"] = (HEALTH, _spu_core, "cpu_pct")
+    # The native flow sensor counts current sessions by address family; their sum is the
+    # SPU's session count (the counts themselves stay in the telemetry table).
+    for leaf in ("no_v4", "no_v6"):
+        t[f"{_NATIVE_SPU_SESSIONS}{leaf}"] = (HEALTH, _spu, "+sessions_current")
     return t
 
 

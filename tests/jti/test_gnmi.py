@@ -76,6 +76,64 @@ def test_notifications_decode_with_prefix_header_and_json_values() -> None:
     assert (counts.sequence_gaps, counts.sequence_lost, counts.sync_responses) == (1, 1, 1)
 
 
+def _varint(n: int) -> bytes:
+    out = b""
+    while n >= 0x80:
+        out += bytes([n & 0x7F | 0x80])
+        n >>= 7
+    return out + bytes([n])
+
+
+def test_juniper_header_encoded_by_juniper_numbers_reads_back_field_for_field() -> None:
+    """A header assembled from the numbers of Juniper's GnmiJuniperTelemetryHeaderExtension.proto
+    (11 event, 12 export timestamp, 13 sub-sequence, 14 eom, 16 stream type), not through
+    this package's message class: each lands in the field of that name."""
+
+    def number(field: int, value: int) -> bytes:
+        return _varint(field << 3) + _varint(value)
+
+    def text(field: int, value: bytes) -> bytes:
+        return _varint(field << 3 | 2) + _varint(len(value)) + value
+
+    raw = (
+        text(1, b"br-nyc-012-gw1:10.20.12.1")
+        + number(2, 65535)
+        + text(5, b"/interfaces/")
+        + number(8, 41)
+        + number(9, T0_MS - 2)
+        + number(10, T0_MS - 9_000)
+        + number(11, T0_MS - 1)
+        + number(12, T0_MS + 3)
+        + number(13, 2)
+        + number(14, 1)
+        + number(15, T0_MS + 4)
+        + number(16, 2)
+    )
+    header = juniper_header_pb2.GnmiJuniperTelemetryHeaderExtension.FromString(raw)
+    assert (header.payload_get_timestamp, header.stream_creation_timestamp) == (
+        T0_MS - 2,
+        T0_MS - 9_000,
+    )
+    assert (header.event_timestamp, header.export_timestamp, header.event_publish_timestamp) == (
+        T0_MS - 1,
+        T0_MS + 3,
+        T0_MS + 4,
+    )
+    assert (header.sub_sequence_number, header.eom, header.stream_id) == (
+        2,
+        True,
+        juniper_header_pb2.PERIODIC,
+    )
+    response = gnmi_pb2.SubscribeResponse.FromString(update(T0_MS, 1_000))
+    ext = response.extension.add()
+    ext.registered_ext.id = gnmi_ext_pb2.EID_JUNIPER_TELEMETRY_HEADER
+    ext.registered_ext.msg = raw
+    norm = Normalizer()
+    GnmiDecoder(norm).decode(response.SerializeToString(), GW, 0)
+    row = norm.tables()["telemetry"].to_pylist()[0]
+    assert (row["sensor"], row["sequence"], row["component_id"]) == ("/interfaces/", 41, 65535)
+
+
 def test_without_juniper_header_the_sensor_is_the_longest_subscribed_path() -> None:
     norm = Normalizer()
     decoder = GnmiDecoder(norm)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from assurance.sim.jti_render import NATIVE_SENSORS, native_datagrams
+from assurance.sim.jti_scenario import SimSpu, branch_gateway
 from collectors.errors import WireError
 from collectors.jti.model import Origin
 from collectors.jti.native import NativeDecoder
@@ -105,8 +107,9 @@ def test_logical_spu_rpm_and_ike_extensions() -> None:
     unit.ingress_stats.if_octets, unit.ingress_stats.if_packets = 1_234, 5
     unit.egress_stats.if_octets, unit.egress_stats.if_packets = 4_321, 6
     unit.op_state.operational_status = "up"
-    spu = jnpr.Extensions[security_spu_pb2.jnpr_spu_cpu_ext]
-    spu.spu.add(spu_name="FPC0 PIC0", cpu_utilization=37, memory_utilization=61)
+    spu = jnpr.Extensions[security_spu_pb2.jnpr_spu_cpu_ext].security.spu
+    spu.spu_name = "FPC0 PIC0"
+    spu.cpu.add(cpu_name="cpu0", utilization=37)
     rpm = jnpr.Extensions[rpm_pb2.jnpr_rpm_ext]
     test = rpm.rpm.probe_results.probe_test_results.add(
         owner="wan", test_name="mpls", target_address="10.255.0.1"
@@ -131,9 +134,9 @@ def test_logical_spu_rpm_and_ike_extensions() -> None:
     )
     [health] = tables["device_health"].to_pylist()
     assert (health["component"], health["cpu_pct"], health["memory_pct"]) == (
-        "SPU FPC0 PIC0",
+        "SPU FPC0 PIC0/cpu0",
         37.0,
-        61.0,
+        None,
     )
     [sla] = tables["sla_metrics"].to_pylist()
     assert (sla["probe"], sla["rtt_ms"], sla["jitter_ms"], sla["destination"]) == (
@@ -151,17 +154,96 @@ def test_logical_spu_rpm_and_ike_extensions() -> None:
     )
 
 
+def _varint(n: int) -> bytes:
+    out = b""
+    while n >= 0x80:
+        out += bytes([n & 0x7F | 0x80])
+        n >>= 7
+    return out + bytes([n])
+
+
 def _field(number: int, payload: bytes) -> bytes:
-    """A length-delimited protobuf field (tags and lengths below 2**14 only)."""
+    """A length-delimited protobuf field."""
+    return _varint(number << 3 | 2) + _varint(len(payload)) + payload
 
-    def varint(n: int) -> bytes:
-        out = b""
-        while n >= 0x80:
-            out += bytes([n & 0x7F | 0x80])
-            n >>= 7
-        return out + bytes([n])
 
-    return varint(number << 3 | 2) + varint(len(payload)) + payload
+def _number(number: int, value: int) -> bytes:
+    """A varint protobuf field."""
+    return _varint(number << 3) + _varint(value)
+
+
+def _juniper(extension: int, payload: bytes) -> bytes:
+    """``payload`` as extension ``extension`` of JuniperNetworksSensors inside the envelope's
+    enterprise field (101 → 2636)."""
+    return _field(101, _field(2636, _field(extension, payload)))
+
+
+def test_spu_and_rpm_encoded_by_juniper_numbers_fill_health_and_sla() -> None:
+    """Bytes assembled field by field from the numbers in Juniper's published protos
+    (spu_cpu_util.proto: 130 → 151 → 151 → {51, 151 {52, 53}}; spu_flow_stats.proto: 131 → 151
+    → 151 → {51, 151 → 151 → {151 → 151 {51, 52}, 152 → 152 {151, 152 {51}}}};
+    rmopd_render.proto: 74 → 151 → 151 → 151 {51, 52, 53, 152 {55}, 153 {51-54, 151 {51, 55,
+    56}}}), not through this package's own message classes."""
+    spu = _field(51, b"FPC0 PIC0")
+    cpu = _juniper(
+        130,
+        _field(
+            151,
+            _field(
+                151,
+                spu
+                + _field(151, _field(52, b"cpu0") + _number(53, 37))
+                + _field(151, _field(52, b"cpu1") + _number(53, 41)),
+            ),
+        ),
+    )
+    system = _field(151, _field(151, _number(51, 1_200) + _number(52, 300) + _number(53, 1_500)))
+    lsys = _field(152, _field(152, _field(151, b"LSYS1") + _field(152, _number(51, 99))))
+    flow = _juniper(131, _field(151, _field(151, spu + _field(151, _field(151, system + lsys)))))
+    measurement = _field(51, b"round-trip-time") + _number(55, 8_250) + _number(56, 400)
+    generic = (
+        _field(51, b"current-test")
+        + _number(52, 10)
+        + _number(53, 9)
+        + _number(54, 10)
+        + _field(151, measurement)
+    )
+    test = (
+        _field(51, b"wan")
+        + _field(52, b"mpls")
+        + _field(53, b"10.255.0.1")
+        + _field(152, _number(55, 9_000))
+        + _field(153, generic)
+    )
+    rpm = _juniper(74, _field(151, _field(151, _field(151, test))))
+    cpu_sensor = "spu-cpu:/junos/security/spu/cpu/usage/:/junos/security/spu/cpu/usage/:PFE"
+    flow_sensor = "spu-flow:/junos/security/spu/flow/usage/:/junos/security/spu/flow/usage/:PFE"
+    rpm_sensor = "rpm:/junos/rpm/probe-results/:/junos/rpm/probe-results/:rmopd"
+    norm, decoder = decode(
+        stream(1, T0_MS, cpu_sensor).SerializeToString() + cpu,
+        stream(1, T0_MS, flow_sensor).SerializeToString() + flow,
+        stream(1, T0_MS, rpm_sensor).SerializeToString() + rpm,
+    )
+    assert decoder.unknown_extensions == {}
+    tables = norm.tables()
+    health = {r["component"]: r for r in tables["device_health"].to_pylist()}
+    assert set(health) == {"SPU FPC0 PIC0/cpu0", "SPU FPC0 PIC0/cpu1", "SPU FPC0 PIC0"}
+    assert (health["SPU FPC0 PIC0/cpu0"]["cpu_pct"], health["SPU FPC0 PIC0/cpu1"]["cpu_pct"]) == (
+        37.0,
+        41.0,
+    )
+    # IPv4 + IPv6 sessions of the system scope; the logical system's 99 are a share of them.
+    assert health["SPU FPC0 PIC0"]["sessions_current"] == 1_500
+    [sla] = tables["sla_metrics"].to_pylist()
+    assert (sla["probe"], sla["destination"], sla["rtt_ms"], sla["jitter_ms"]) == (
+        "wan/mpls",
+        "10.255.0.1",
+        8.25,
+        0.4,
+    )
+    assert (sla["loss_pct"], sla["probes_sent"], sla["probes_received"]) == (10.0, 10, 9)
+    lsys_rows = [r for r in tables["telemetry"].to_pylist() if ("lsys_name", "LSYS1") in r["keys"]]
+    assert [(r["metric"].rsplit("/", 1)[-1], r["value"]) for r in lsys_rows] == [("no_v4", 99.0)]
 
 
 def test_unknown_extensions_are_counted_not_guessed_and_sequence_gaps_seen() -> None:
@@ -181,3 +263,23 @@ def test_missing_required_fields_and_garbage_are_wire_errors() -> None:
     for payload in (no_system_id, b"\xff\xff", port(1, 2**62, 1, 1)):
         with pytest.raises(WireError):
             decode(payload)
+
+
+def test_simulated_native_datagrams_decode_with_no_unknown_extensions() -> None:
+    dev = branch_gateway("gw-udp", 12, epoch_ms=T0_MS, interfaces=2)
+    dev.spus.append(SimSpu(name="FPC0 PIC1", cpu_pct=71, sessions=4_000))
+    norm, decoder = decode(
+        *(payload for _, payload in native_datagrams([dev], NATIVE_SENSORS, T0_MS + 10_000, 7))
+    )
+    assert decoder.unknown_extensions == {}
+    tables = norm.tables()
+    health = {r["component"]: r for r in tables["device_health"].to_pylist()}
+    assert health["SPU FPC0 PIC1/cpu0"]["cpu_pct"] == 71.0
+    assert health["SPU FPC0 PIC1"]["sessions_current"] == 4_000
+    assert health["SPU FPC0 PIC0"]["sessions_current"] == dev.spus[0].sessions
+    assert {r["probe"] for r in tables["sla_metrics"].to_pylist()} == {"wan/mpls", "wan/isp-a"}
+    assert {r["remote_gateway"] for r in tables["vpn_tunnels"].to_pylist()} == {"198.51.100.1"}
+    names = {r["if_name"] for r in tables["interface_stats"].to_pylist()}
+    assert names == {"ge-0/0/0", "ge-0/0/1", "ge-0/0/0.0", "ge-0/0/1.0"}
+    counts = norm.take_counts()[GW, "jti-udp"]
+    assert counts.sequence_gaps == 0  # each SPU's messages are a stream of their own

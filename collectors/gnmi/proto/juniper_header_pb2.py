@@ -24,13 +24,15 @@ _sym_db = _symbol_database.Default()
 
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n*collectors/gnmi/proto/juniper_header.proto\x12\njunos.gnmi\"\xc2\x02\n#GnmiJuniperTelemetryHeaderExtension\x12\x11\n\tsystem_id\x18\x01 \x01(\t\x12\x14\n\x0c\x63omponent_id\x18\x02 \x01(\r\x12\x18\n\x10sub_component_id\x18\x03 \x01(\r\x12\x13\n\x0bsensor_name\x18\x04 \x01(\t\x12\x17\n\x0fsubscribed_path\x18\x05 \x01(\t\x12\x15\n\rstreamed_path\x18\x06 \x01(\t\x12\x11\n\tcomponent\x18\x07 \x01(\t\x12\x17\n\x0fsequence_number\x18\x08 \x01(\x04\x12\x1d\n\x15payload_get_timestamp\x18\t \x01(\x03\x12!\n\x19stream_creation_timestamp\x18\n \x01(\x03\x12\x18\n\x10\x65xport_timestamp\x18\x0b \x01(\x03\x12\x0b\n\x03\x65om\x18\x0c \x01(\x08\x62\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n*collectors/gnmi/proto/juniper_header.proto\x12\njunos.gnmi\"\xc4\x03\n#GnmiJuniperTelemetryHeaderExtension\x12\x11\n\tsystem_id\x18\x01 \x01(\t\x12\x14\n\x0c\x63omponent_id\x18\x02 \x01(\r\x12\x18\n\x10sub_component_id\x18\x03 \x01(\r\x12\x13\n\x0bsensor_name\x18\x04 \x01(\t\x12\x17\n\x0fsubscribed_path\x18\x05 \x01(\t\x12\x15\n\rstreamed_path\x18\x06 \x01(\t\x12\x11\n\tcomponent\x18\x07 \x01(\t\x12\x17\n\x0fsequence_number\x18\x08 \x01(\x04\x12\x1d\n\x15payload_get_timestamp\x18\t \x01(\x03\x12!\n\x19stream_creation_timestamp\x18\n \x01(\x03\x12\x17\n\x0f\x65vent_timestamp\x18\x0b \x01(\x03\x12\x18\n\x10\x65xport_timestamp\x18\x0c \x01(\x03\x12\x1b\n\x13sub_sequence_number\x18\r \x01(\x04\x12\x0b\n\x03\x65om\x18\x0e \x01(\x08\x12\x1f\n\x17\x65vent_publish_timestamp\x18\x0f \x01(\x03\x12)\n\tstream_id\x18\x10 \x01(\x0e\x32\x16.junos.gnmi.StreamType*:\n\nStreamType\x12\x10\n\x0cINITIAL_SYNC\x10\x00\x12\x0c\n\x08ONCHANGE\x10\x01\x12\x0c\n\x08PERIODIC\x10\x02\x62\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
 _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'collectors.gnmi.proto.juniper_header_pb2', _globals)
 if not _descriptor._USE_C_DESCRIPTORS:
   DESCRIPTOR._loaded_options = None
+  _globals['_STREAMTYPE']._serialized_start=513
+  _globals['_STREAMTYPE']._serialized_end=571
   _globals['_GNMIJUNIPERTELEMETRYHEADEREXTENSION']._serialized_start=59
-  _globals['_GNMIJUNIPERTELEMETRYHEADEREXTENSION']._serialized_end=381
+  _globals['_GNMIJUNIPERTELEMETRYHEADEREXTENSION']._serialized_end=511
 # @@protoc_insertion_point(module_scope)

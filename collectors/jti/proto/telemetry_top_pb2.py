@@ -25,7 +25,7 @@ _sym_db = _symbol_database.Default()
 from google.protobuf import descriptor_pb2 as google_dot_protobuf_dot_descriptor__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n(collectors/jti/proto/telemetry_top.proto\x12\njti.native\x1a google/protobuf/descriptor.proto\"c\n\x15TelemetryFieldOptions\x12\x0e\n\x06is_key\x18\x01 \x01(\x08\x12\x14\n\x0cis_timestamp\x18\x02 \x01(\x08\x12\x12\n\nis_counter\x18\x03 \x01(\x08\x12\x10\n\x08is_gauge\x18\x04 \x01(\x08\"\xc0\x02\n\x0fTelemetryStream\x12\x18\n\tsystem_id\x18\x01 \x02(\tB\x05\x82@\x02\x08\x01\x12\x1b\n\x0c\x63omponent_id\x18\x02 \x01(\rB\x05\x82@\x02\x08\x01\x12\x1f\n\x10sub_component_id\x18\x03 \x01(\rB\x05\x82@\x02\x08\x01\x12\x1a\n\x0bsensor_name\x18\x04 \x01(\tB\x05\x82@\x02\x08\x01\x12\x17\n\x0fsequence_number\x18\x05 \x01(\r\x12\x18\n\ttimestamp\x18\x06 \x01(\x04\x42\x05\x82@\x02\x10\x01\x12\x15\n\rversion_major\x18\x07 \x01(\r\x12\x15\n\rversion_minor\x18\x08 \x01(\r\x12%\n\x04ietf\x18\x64 \x01(\x0b\x32\x17.jti.native.IETFSensors\x12\x31\n\nenterprise\x18\x65 \x01(\x0b\x32\x1d.jti.native.EnterpriseSensors\"\x17\n\x0bIETFSensors*\x08\x08\x01\x10\x80\x80\x80\x80\x02\"\x1d\n\x11\x45nterpriseSensors*\x08\x08\x01\x10\x80\x80\x80\x80\x02\"\"\n\x16JuniperNetworksSensors*\x08\x08\x01\x10\x80\x80\x80\x80\x02:\\\n\x11telemetry_options\x12\x1d.google.protobuf.FieldOptions\x18\x80\x08 \x01(\x0b\x32!.jti.native.TelemetryFieldOptions:[\n\x0fjuniperNetworks\x12\x1d.jti.native.EnterpriseSensors\x18\xcc\x14 \x01(\x0b\x32\".jti.native.JuniperNetworksSensors')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n(collectors/jti/proto/telemetry_top.proto\x12\njti.native\x1a google/protobuf/descriptor.proto\"c\n\x15TelemetryFieldOptions\x12\x0e\n\x06is_key\x18\x01 \x01(\x08\x12\x14\n\x0cis_timestamp\x18\x02 \x01(\x08\x12\x12\n\nis_counter\x18\x03 \x01(\x08\x12\x10\n\x08is_gauge\x18\x04 \x01(\x08\"\xcd\x02\n\x0fTelemetryStream\x12\x18\n\tsystem_id\x18\x01 \x02(\tB\x05\x82@\x02\x08\x01\x12\x1b\n\x0c\x63omponent_id\x18\x02 \x01(\rB\x05\x82@\x02\x08\x01\x12\x1f\n\x10sub_component_id\x18\x03 \x01(\rB\x05\x82@\x02\x08\x01\x12\x1a\n\x0bsensor_name\x18\x04 \x01(\tB\x05\x82@\x02\x08\x01\x12\x17\n\x0fsequence_number\x18\x05 \x01(\r\x12\x18\n\ttimestamp\x18\x06 \x01(\x04\x42\x05\x82@\x02\x10\x01\x12\x15\n\rversion_major\x18\x07 \x01(\r\x12\x15\n\rversion_minor\x18\x08 \x01(\r\x12\x0b\n\x03\x65om\x18\t \x01(\x08\x12%\n\x04ietf\x18\x64 \x01(\x0b\x32\x17.jti.native.IETFSensors\x12\x31\n\nenterprise\x18\x65 \x01(\x0b\x32\x1d.jti.native.EnterpriseSensors\"\x17\n\x0bIETFSensors*\x08\x08\x01\x10\x80\x80\x80\x80\x02\"\x1d\n\x11\x45nterpriseSensors*\x08\x08\x01\x10\x80\x80\x80\x80\x02\"\"\n\x16JuniperNetworksSensors*\x08\x08\x01\x10\x80\x80\x80\x80\x02:\\\n\x11telemetry_options\x12\x1d.google.protobuf.FieldOptions\x18\x80\x08 \x01(\x0b\x32!.jti.native.TelemetryFieldOptions:[\n\x0fjuniperNetworks\x12\x1d.jti.native.EnterpriseSensors\x18\xcc\x14 \x01(\x0b\x32\".jti.native.JuniperNetworksSensors')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -45,11 +45,11 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_TELEMETRYFIELDOPTIONS']._serialized_start=90
   _globals['_TELEMETRYFIELDOPTIONS']._serialized_end=189
   _globals['_TELEMETRYSTREAM']._serialized_start=192
-  _globals['_TELEMETRYSTREAM']._serialized_end=512
-  _globals['_IETFSENSORS']._serialized_start=514
-  _globals['_IETFSENSORS']._serialized_end=537
-  _globals['_ENTERPRISESENSORS']._serialized_start=539
-  _globals['_ENTERPRISESENSORS']._serialized_end=568
-  _globals['_JUNIPERNETWORKSSENSORS']._serialized_start=570
-  _globals['_JUNIPERNETWORKSSENSORS']._serialized_end=604
+  _globals['_TELEMETRYSTREAM']._serialized_end=525
+  _globals['_IETFSENSORS']._serialized_start=527
+  _globals['_IETFSENSORS']._serialized_end=550
+  _globals['_ENTERPRISESENSORS']._serialized_start=552
+  _globals['_ENTERPRISESENSORS']._serialized_end=581
+  _globals['_JUNIPERNETWORKSSENSORS']._serialized_start=583
+  _globals['_JUNIPERNETWORKSSENSORS']._serialized_end=617
 # @@protoc_insertion_point(module_scope)

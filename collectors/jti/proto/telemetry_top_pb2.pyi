@@ -3,10 +3,13 @@
 isort:skip_file
 Native JTI (UDP, GPB): the envelope every sensor message travels in.
 
-Written for wan-assurance from Juniper's published telemetry_top.proto. Field numbers,
-the FieldOptions extension (1024) and the enterprise extension number (2636, Juniper's
-IANA enterprise number) follow Juniper's. The package name is ours: Juniper's file has none,
-and a package changes nothing on the wire for messages and extensions.
+Field numbers checked against Juniper's telemetry_top.proto as published in Juniper/jtimon
+(schema/telemetry_top/telemetry_top.proto) and Juniper/telemetry
+(21.4/21.4R3-EVO/protos/telemetry_top.proto): TelemetryStream fields 1-9, 100 and 101, the
+FieldOptions extension 1024 (TelemetryFieldOptions 1-4) and the EnterpriseSensors extension
+2636 (Juniper's IANA enterprise number) all agree in both. The package name is ours:
+Juniper's file has none, and a package changes nothing on the wire for messages and
+extensions.
 """
 
 from google.protobuf import descriptor as _descriptor
@@ -64,6 +67,7 @@ class TelemetryStream(_message.Message):
     TIMESTAMP_FIELD_NUMBER: _builtins.int
     VERSION_MAJOR_FIELD_NUMBER: _builtins.int
     VERSION_MINOR_FIELD_NUMBER: _builtins.int
+    EOM_FIELD_NUMBER: _builtins.int
     IETF_FIELD_NUMBER: _builtins.int
     ENTERPRISE_FIELD_NUMBER: _builtins.int
     system_id: _builtins.str
@@ -77,6 +81,8 @@ class TelemetryStream(_message.Message):
     """Milliseconds since the epoch."""
     version_major: _builtins.int
     version_minor: _builtins.int
+    eom: _builtins.bool
+    """Set on the last message of a wrap (a sensor's data split over several messages)."""
     @_builtins.property
     def ietf(self) -> Global___IETFSensors: ...
     @_builtins.property
@@ -92,12 +98,13 @@ class TelemetryStream(_message.Message):
         timestamp: _builtins.int | None = ...,
         version_major: _builtins.int | None = ...,
         version_minor: _builtins.int | None = ...,
+        eom: _builtins.bool | None = ...,
         ietf: Global___IETFSensors | None = ...,
         enterprise: Global___EnterpriseSensors | None = ...,
     ) -> None: ...
-    _HasFieldArgType: _TypeAlias = _typing.Literal["component_id", b"component_id", "enterprise", b"enterprise", "ietf", b"ietf", "sensor_name", b"sensor_name", "sequence_number", b"sequence_number", "sub_component_id", b"sub_component_id", "system_id", b"system_id", "timestamp", b"timestamp", "version_major", b"version_major", "version_minor", b"version_minor"]  # noqa: Y015
+    _HasFieldArgType: _TypeAlias = _typing.Literal["component_id", b"component_id", "enterprise", b"enterprise", "eom", b"eom", "ietf", b"ietf", "sensor_name", b"sensor_name", "sequence_number", b"sequence_number", "sub_component_id", b"sub_component_id", "system_id", b"system_id", "timestamp", b"timestamp", "version_major", b"version_major", "version_minor", b"version_minor"]  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["component_id", b"component_id", "enterprise", b"enterprise", "ietf", b"ietf", "sensor_name", b"sensor_name", "sequence_number", b"sequence_number", "sub_component_id", b"sub_component_id", "system_id", b"system_id", "timestamp", b"timestamp", "version_major", b"version_major", "version_minor", b"version_minor"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["component_id", b"component_id", "enterprise", b"enterprise", "eom", b"eom", "ietf", b"ietf", "sensor_name", b"sensor_name", "sequence_number", b"sequence_number", "sub_component_id", b"sub_component_id", "system_id", b"system_id", "timestamp", b"timestamp", "version_major", b"version_major", "version_minor", b"version_minor"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
