@@ -261,7 +261,7 @@ class SimTelemetryServer(GnmiTarget):
                     sequence_number=next(sequence),
                     timestamp=t_ms,
                 )
-                msg.delete.path = prefix.rstrip("/")
+                msg.delete.add(path=prefix.rstrip("/"))
                 queue.put_nowait(msg.SerializeToString())
 
         def put_sync() -> None:

@@ -4,7 +4,8 @@ Owns the key/value conventions of Junos over gRPC: ``__prefix__`` makes the foll
 relative to it (and may change mid-message), other ``__…__`` keys are metadata, the header path
 ``sensor:internal:subscribed:producer`` names the sensor, sequence numbers count per
 (component, sub-component, path) stream, ``sync_response`` marks the end of the initial dump
-and ``delete`` withdraws a path. Sans-IO: bytes and an ``Origin`` in; raises only
+and ``delete`` entries withdraw paths; a leaf-list value becomes one value per element
+(``leaf[index='i']``). Sans-IO: bytes and an ``Origin`` in; raises only
 ``MalformedMessage`` (a ``WireError``).
 """
 
@@ -46,7 +47,7 @@ def decode_message(
         raise MalformedMessage(
             f"timestamp {msg.timestamp} ms is out of range", exporter=origin.exporter
         )
-    if msg.sync_response and not msg.kv and not msg.HasField("delete"):
+    if msg.sync_response and not msg.kv and not msg.delete:
         norm.sync_response(origin, source)
         return 0
     time_us = msg.timestamp * 1000 if msg.timestamp else received_us
@@ -76,6 +77,16 @@ def decode_message(
             which = kv.WhichOneof("value")
             if which is None:
                 continue
+            if which == "leaflist_value":
+                full = key
+                if prefix and not key.startswith("/"):
+                    full = prefix + key if prefix.endswith("/") else f"{prefix}/{key}"
+                for index, element in enumerate(kv.leaflist_value.element):
+                    kind = element.WhichOneof("value")
+                    if kind is not None:
+                        leaves.append(leaf_of(f"{full}[index='{index}']"))
+                        raws.append(getattr(element, kind))
+                continue
             leaf = under.get(key)
             if leaf is None:
                 full = key
@@ -85,8 +96,9 @@ def decode_message(
             leaves.append(leaf)
             raws.append(getattr(kv, which))
         norm.add_values(leaves, raws)
-        if msg.HasField("delete") and msg.delete.path:
-            norm.deleted(leaf_of(msg.delete.path))
+        for deleted in msg.delete:
+            if deleted.path:
+                norm.deleted(leaf_of(deleted.path))
         norm.end()
     except BaseException:
         norm.abort()

@@ -41,5 +41,5 @@ def oc(
         else:
             kv.str_value = str(value)
     if delete is not None:
-        msg.delete.path = delete
+        msg.delete.add(path=delete)
     return msg.SerializeToString()

@@ -10,6 +10,7 @@ from collectors.errors import WireError
 from collectors.jti.model import Origin
 from collectors.jti.normalize import Normalizer
 from collectors.jti.opencfg import decode
+from collectors.jti.proto.telemetry_pb2 import OpenConfigData
 from collectors.tables import DEVICE_HEALTH, INTERFACE_STATS, SLA_METRICS, TELEMETRY, VPN_TUNNELS
 from tests.jti.oc import T0_MS, oc
 
@@ -347,3 +348,28 @@ def test_linecard_queue_drops_sum_into_out_discards_and_temperature_is_health() 
     assert (row["if_name"], row["out_octets"], row["out_discards"]) == ("ge-0/0/0", 5_000, 17)
     [health] = tables["device_health"].to_pylist()
     assert (health["component"], health["temperature_c"]) == ("Routing Engine0", 47.0)
+
+
+def test_several_deletes_float_and_leaf_list_values_in_one_message() -> None:
+    """delete (8) is a repeated field on the device side: two withdrawn SAs in one message are
+    two deletes, not one merged. float_value (12) and leaflist_value (13) carry values too."""
+    sa = "/junos/ike-security-associations/ike-security-association[remote-ip='{}']"
+    msg = OpenConfigData.FromString(oc("/junos/ike-security-associations/", [], seq=2))
+    msg.delete.add(path=sa.format("198.51.100.7"))
+    msg.delete.add(path=sa.format("198.51.100.8"))
+    msg.kv.add(key="__prefix__", str_value="/system/")
+    msg.kv.add(key="load-average", float_value=0.5)
+    servers = msg.kv.add(key="dns-servers").leaflist_value
+    servers.element.add(leaflist_str_value="10.0.0.53")
+    servers.element.add(leaflist_str_value="10.0.1.53")
+    norm = Normalizer()
+    assert decode(msg.SerializeToString(), GW, RECEIVED_US, norm) == 3
+    tables = norm.tables()
+    assert [r["remote_gateway"] for r in tables["vpn_tunnels"].to_pylist()] == [
+        "198.51.100.7",
+        "198.51.100.8",
+    ]
+    values = {(r["metric"], tuple(r["keys"])): r for r in tables["telemetry"].to_pylist()}
+    assert values["/system/load-average", ()]["value"] == 0.5
+    second = values["/system/dns-servers", (("index", "1"),)]
+    assert second["value_text"] == "10.0.1.53"

@@ -4,7 +4,9 @@ isort:skip_file
 Juniper's gRPC login service (package "authentication"): a client proves its credentials
 once per channel before subscribing. Newer Junos releases also accept the credentials as
 call metadata (username, password, clientid); the collector sends both.
-Written for wan-assurance from Juniper's published definition; names and numbers follow it.
+Package, service, method, names and numbers follow Juniper's definition, checked against the
+copy published in influxdata/telegraf
+(plugins/inputs/jti_openconfig_telemetry/auth/authentication_service.proto).
 """
 
 from google.protobuf import descriptor as _descriptor

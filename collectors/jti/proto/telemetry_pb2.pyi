@@ -4,10 +4,13 @@ isort:skip_file
 JTI OpenConfig telemetry over gRPC (dial-in): the service a Junos device serves on its
 gRPC port (extension-service request-response grpc), and the OpenConfigData it streams.
 
-Written for wan-assurance from Juniper's published openconfig-telemetry definition
-(package "telemetry", service "OpenConfigTelemetry"); package, service, method names and
-field numbers follow Juniper's so that real devices interoperate. Regenerate the Python
-modules with scripts/gen_protos.sh after any change.
+Package, service, method names and field numbers follow Juniper's openconfig-telemetry
+definition so that real devices interoperate; checked against the copies published in
+nileshsimaria/jtimon (telemetry/telemetry.proto, the newer one) and influxdata/telegraf
+(plugins/inputs/jti_openconfig_telemetry/oc/oc.proto). Both make OpenConfigData's delete
+(8) and eom (9) repeated. The newer copy adds Path.origin (100) and target_defined (101),
+SubscriptionAdditionalConfig.mode (4), and KeyValue float_value (12) and leaflist_value (13).
+Regenerate the Python modules with scripts/gen_protos.sh after any change.
 """
 
 from collections import abc as _abc
@@ -25,6 +28,23 @@ else:
     from typing_extensions import TypeAlias as _TypeAlias, Never as _Never
 
 DESCRIPTOR: _descriptor.FileDescriptor
+
+class _SubscriptionMode:
+    ValueType = _typing.NewType("ValueType", _builtins.int)
+    V: _TypeAlias = ValueType  # noqa: Y015
+
+class _SubscriptionModeEnumTypeWrapper(_enum_type_wrapper._EnumTypeWrapper[_SubscriptionMode.ValueType], _builtins.type):
+    DESCRIPTOR: _descriptor.EnumDescriptor
+    LONG_LIVED: _SubscriptionMode.ValueType  # 0
+    ONE_OFF: _SubscriptionMode.ValueType  # 1
+    POLL: _SubscriptionMode.ValueType  # 2
+
+class SubscriptionMode(_SubscriptionMode, metaclass=_SubscriptionModeEnumTypeWrapper): ...
+
+LONG_LIVED: SubscriptionMode.ValueType  # 0
+ONE_OFF: SubscriptionMode.ValueType  # 1
+POLL: SubscriptionMode.ValueType  # 2
+Global___SubscriptionMode: _TypeAlias = SubscriptionMode  # noqa: Y015
 
 class _ReturnCode:
     ValueType = _typing.NewType("ValueType", _builtins.int)
@@ -159,6 +179,8 @@ class Path(_message.Message):
     MAX_SILENT_INTERVAL_FIELD_NUMBER: _builtins.int
     SAMPLE_FREQUENCY_FIELD_NUMBER: _builtins.int
     NEED_EOM_FIELD_NUMBER: _builtins.int
+    ORIGIN_FIELD_NUMBER: _builtins.int
+    TARGET_DEFINED_FIELD_NUMBER: _builtins.int
     path: _builtins.str
     filter: _builtins.str
     suppress_unchanged: _builtins.bool
@@ -166,6 +188,10 @@ class Path(_message.Message):
     sample_frequency: _builtins.int
     """Milliseconds between samples; 0 = on change."""
     need_eom: _builtins.bool
+    origin: _builtins.str
+    """"openconfig", "ietf"… (where the path's model comes from)."""
+    target_defined: _builtins.bool
+    """Let the device choose on-change or periodic per leaf."""
     def __init__(
         self,
         *,
@@ -175,10 +201,12 @@ class Path(_message.Message):
         max_silent_interval: _builtins.int = ...,
         sample_frequency: _builtins.int = ...,
         need_eom: _builtins.bool = ...,
+        origin: _builtins.str = ...,
+        target_defined: _builtins.bool = ...,
     ) -> None: ...
     _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["filter", b"filter", "max_silent_interval", b"max_silent_interval", "need_eom", b"need_eom", "path", b"path", "sample_frequency", b"sample_frequency", "suppress_unchanged", b"suppress_unchanged"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["filter", b"filter", "max_silent_interval", b"max_silent_interval", "need_eom", b"need_eom", "origin", b"origin", "path", b"path", "sample_frequency", b"sample_frequency", "suppress_unchanged", b"suppress_unchanged", "target_defined", b"target_defined"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
@@ -191,19 +219,22 @@ class SubscriptionAdditionalConfig(_message.Message):
     LIMIT_RECORDS_FIELD_NUMBER: _builtins.int
     LIMIT_TIME_SECONDS_FIELD_NUMBER: _builtins.int
     NEED_EOS_FIELD_NUMBER: _builtins.int
+    MODE_FIELD_NUMBER: _builtins.int
     limit_records: _builtins.int
     limit_time_seconds: _builtins.int
     need_eos: _builtins.bool
+    mode: Global___SubscriptionMode.ValueType
     def __init__(
         self,
         *,
         limit_records: _builtins.int = ...,
         limit_time_seconds: _builtins.int = ...,
         need_eos: _builtins.bool = ...,
+        mode: Global___SubscriptionMode.ValueType = ...,
     ) -> None: ...
     _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["limit_records", b"limit_records", "limit_time_seconds", b"limit_time_seconds", "need_eos", b"need_eos"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["limit_records", b"limit_records", "limit_time_seconds", b"limit_time_seconds", "mode", b"mode", "need_eos", b"need_eos"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
@@ -278,9 +309,13 @@ class OpenConfigData(_message.Message):
     @_builtins.property
     def kv(self) -> _containers.RepeatedCompositeFieldContainer[Global___KeyValue]: ...
     @_builtins.property
-    def delete(self) -> Global___Delete: ...
+    def delete(self) -> _containers.RepeatedCompositeFieldContainer[Global___Delete]:
+        """Paths the device withdrew."""
+
     @_builtins.property
-    def eom(self) -> Global___Eom: ...
+    def eom(self) -> _containers.RepeatedCompositeFieldContainer[Global___Eom]:
+        """Paths whose walk this message completes."""
+
     def __init__(
         self,
         *,
@@ -291,11 +326,11 @@ class OpenConfigData(_message.Message):
         sequence_number: _builtins.int = ...,
         timestamp: _builtins.int = ...,
         kv: _abc.Iterable[Global___KeyValue] | None = ...,
-        delete: Global___Delete | None = ...,
-        eom: Global___Eom | None = ...,
+        delete: _abc.Iterable[Global___Delete] | None = ...,
+        eom: _abc.Iterable[Global___Eom] | None = ...,
         sync_response: _builtins.bool = ...,
     ) -> None: ...
-    _HasFieldArgType: _TypeAlias = _typing.Literal["delete", b"delete", "eom", b"eom"]  # noqa: Y015
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
     _ClearFieldArgType: _TypeAlias = _typing.Literal["component_id", b"component_id", "delete", b"delete", "eom", b"eom", "kv", b"kv", "path", b"path", "sequence_number", b"sequence_number", "sub_component_id", b"sub_component_id", "sync_response", b"sync_response", "system_id", b"system_id", "timestamp", b"timestamp"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
@@ -315,6 +350,8 @@ class KeyValue(_message.Message):
     BOOL_VALUE_FIELD_NUMBER: _builtins.int
     STR_VALUE_FIELD_NUMBER: _builtins.int
     BYTES_VALUE_FIELD_NUMBER: _builtins.int
+    FLOAT_VALUE_FIELD_NUMBER: _builtins.int
+    LEAFLIST_VALUE_FIELD_NUMBER: _builtins.int
     key: _builtins.str
     double_value: _builtins.float
     int_value: _builtins.int
@@ -323,6 +360,9 @@ class KeyValue(_message.Message):
     bool_value: _builtins.bool
     str_value: _builtins.str
     bytes_value: _builtins.bytes
+    float_value: _builtins.float
+    @_builtins.property
+    def leaflist_value(self) -> Global___ScalarArray: ...
     def __init__(
         self,
         *,
@@ -334,16 +374,82 @@ class KeyValue(_message.Message):
         bool_value: _builtins.bool = ...,
         str_value: _builtins.str = ...,
         bytes_value: _builtins.bytes = ...,
+        float_value: _builtins.float = ...,
+        leaflist_value: Global___ScalarArray | None = ...,
     ) -> None: ...
-    _HasFieldArgType: _TypeAlias = _typing.Literal["bool_value", b"bool_value", "bytes_value", b"bytes_value", "double_value", b"double_value", "int_value", b"int_value", "sint_value", b"sint_value", "str_value", b"str_value", "uint_value", b"uint_value", "value", b"value"]  # noqa: Y015
+    _HasFieldArgType: _TypeAlias = _typing.Literal["bool_value", b"bool_value", "bytes_value", b"bytes_value", "double_value", b"double_value", "float_value", b"float_value", "int_value", b"int_value", "leaflist_value", b"leaflist_value", "sint_value", b"sint_value", "str_value", b"str_value", "uint_value", b"uint_value", "value", b"value"]  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["bool_value", b"bool_value", "bytes_value", b"bytes_value", "double_value", b"double_value", "int_value", b"int_value", "key", b"key", "sint_value", b"sint_value", "str_value", b"str_value", "uint_value", b"uint_value", "value", b"value"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["bool_value", b"bool_value", "bytes_value", b"bytes_value", "double_value", b"double_value", "float_value", b"float_value", "int_value", b"int_value", "key", b"key", "leaflist_value", b"leaflist_value", "sint_value", b"sint_value", "str_value", b"str_value", "uint_value", b"uint_value", "value", b"value"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
-    _WhichOneofReturnType_value: _TypeAlias = _typing.Literal["double_value", "int_value", "uint_value", "sint_value", "bool_value", "str_value", "bytes_value"]  # noqa: Y015
+    _WhichOneofReturnType_value: _TypeAlias = _typing.Literal["double_value", "int_value", "uint_value", "sint_value", "bool_value", "str_value", "bytes_value", "float_value", "leaflist_value"]  # noqa: Y015
     _WhichOneofArgType_value: _TypeAlias = _typing.Literal["value", b"value"]  # noqa: Y015
     def WhichOneof(self, oneof_group: _WhichOneofArgType_value) -> _WhichOneofReturnType_value | None: ...
 
 Global___KeyValue: _TypeAlias = KeyValue  # noqa: Y015
+
+@_typing.final
+class ScalarArray(_message.Message):
+    """A leaf-list's elements."""
+
+    DESCRIPTOR: _descriptor.Descriptor
+
+    ELEMENT_FIELD_NUMBER: _builtins.int
+    @_builtins.property
+    def element(self) -> _containers.RepeatedCompositeFieldContainer[Global___TypedValue]: ...
+    def __init__(
+        self,
+        *,
+        element: _abc.Iterable[Global___TypedValue] | None = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["element", b"element"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___ScalarArray: _TypeAlias = ScalarArray  # noqa: Y015
+
+@_typing.final
+class TypedValue(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    LEAFLIST_DOUBLE_VALUE_FIELD_NUMBER: _builtins.int
+    LEAFLIST_INT_VALUE_FIELD_NUMBER: _builtins.int
+    LEAFLIST_UINT_VALUE_FIELD_NUMBER: _builtins.int
+    LEAFLIST_SINT_VALUE_FIELD_NUMBER: _builtins.int
+    LEAFLIST_BOOL_VALUE_FIELD_NUMBER: _builtins.int
+    LEAFLIST_STR_VALUE_FIELD_NUMBER: _builtins.int
+    LEAFLIST_BYTES_VALUE_FIELD_NUMBER: _builtins.int
+    LEAFLIST_FLOAT_VALUE_FIELD_NUMBER: _builtins.int
+    leaflist_double_value: _builtins.float
+    leaflist_int_value: _builtins.int
+    leaflist_uint_value: _builtins.int
+    leaflist_sint_value: _builtins.int
+    leaflist_bool_value: _builtins.bool
+    leaflist_str_value: _builtins.str
+    leaflist_bytes_value: _builtins.bytes
+    leaflist_float_value: _builtins.float
+    def __init__(
+        self,
+        *,
+        leaflist_double_value: _builtins.float = ...,
+        leaflist_int_value: _builtins.int = ...,
+        leaflist_uint_value: _builtins.int = ...,
+        leaflist_sint_value: _builtins.int = ...,
+        leaflist_bool_value: _builtins.bool = ...,
+        leaflist_str_value: _builtins.str = ...,
+        leaflist_bytes_value: _builtins.bytes = ...,
+        leaflist_float_value: _builtins.float = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _typing.Literal["leaflist_bool_value", b"leaflist_bool_value", "leaflist_bytes_value", b"leaflist_bytes_value", "leaflist_double_value", b"leaflist_double_value", "leaflist_float_value", b"leaflist_float_value", "leaflist_int_value", b"leaflist_int_value", "leaflist_sint_value", b"leaflist_sint_value", "leaflist_str_value", b"leaflist_str_value", "leaflist_uint_value", b"leaflist_uint_value", "value", b"value"]  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["leaflist_bool_value", b"leaflist_bool_value", "leaflist_bytes_value", b"leaflist_bytes_value", "leaflist_double_value", b"leaflist_double_value", "leaflist_float_value", b"leaflist_float_value", "leaflist_int_value", b"leaflist_int_value", "leaflist_sint_value", b"leaflist_sint_value", "leaflist_str_value", b"leaflist_str_value", "leaflist_uint_value", b"leaflist_uint_value", "value", b"value"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    _WhichOneofReturnType_value: _TypeAlias = _typing.Literal["leaflist_double_value", "leaflist_int_value", "leaflist_uint_value", "leaflist_sint_value", "leaflist_bool_value", "leaflist_str_value", "leaflist_bytes_value", "leaflist_float_value"]  # noqa: Y015
+    _WhichOneofArgType_value: _TypeAlias = _typing.Literal["value", b"value"]  # noqa: Y015
+    def WhichOneof(self, oneof_group: _WhichOneofArgType_value) -> _WhichOneofReturnType_value | None: ...
+
+Global___TypedValue: _TypeAlias = TypedValue  # noqa: Y015
 
 @_typing.final
 class Delete(_message.Message):
