@@ -7,7 +7,15 @@ import platform
 import typer
 
 from assurance import __version__
-from assurance.cli import collect, collect_snmp, collect_telemetry, config_cmd, lake, parse
+from assurance.cli import (
+    collect,
+    collect_snmp,
+    collect_telemetry,
+    config_cmd,
+    lake,
+    parse,
+    simulate,
+)
 from assurance.cli.demo import demo
 from assurance.cli.ui import out
 
@@ -24,6 +32,7 @@ app.add_typer(collect.app, name="collect")
 collect_telemetry.register(collect.app)
 collect_snmp.register(collect.app)
 app.add_typer(parse.app, name="parse")
+app.add_typer(simulate.app, name="simulate")
 app.command()(demo)
 
 

@@ -59,6 +59,7 @@ class LakeWriter:
         compression_level: int | None = None,
         tables: Mapping[str, TableSpec] = REGISTRY,
         clock: Callable[[], float] = time.monotonic,
+        writer_id: str | None = None,
     ) -> None:
         self.store = lake if isinstance(lake, LakeStore) else LakeStore(lake)
         self.store.ensure_root()
@@ -67,7 +68,8 @@ class LakeWriter:
         self.flush_age_s = flush_age_s
         self.compression = compression
         self.compression_level = compression_level
-        self.writer_id = new_writer_id()
+        # a fixed id (with flushes at fixed points) makes file names reproducible
+        self.writer_id = writer_id or new_writer_id()
         self._tables = tables
         self._clock = clock
         self._buffers: dict[str, _Buffer] = {}
