@@ -7,12 +7,29 @@ column check and the dashboards' dimensions are all derived from ``REGISTRY``.
 
 from __future__ import annotations
 
-from collectors.schema import TIMESTAMP, TableSpec, col, required
+import pyarrow as pa
+
+from assurance.sle.catalog import SLES
+from collectors.schema import TIMESTAMP, Column, TableSpec, col, required
 from collectors.tables import BOOL, F64, KV, RAW_TABLES, STR, U32, U64
+
+def _verdict_columns() -> tuple[Column, ...]:
+    """Five columns per SLE: verdict, classifier, sub-classifier, measured value, evidence."""
+    out: list[Column] = []
+    for s in SLES:
+        out += [
+            col(f"{s.name}_ok", BOOL, f"{s.key}: good (true), bad (false), not applicable (null)"),
+            col(f"{s.name}_classifier", STR, f"{s.key}: classifier of a bad minute (precedence)"),
+            col(f"{s.name}_sub", STR, f"{s.key}: sub-classifier of a bad minute"),
+            col(f"{s.name}_value", F64, f"{s.key}: measured {s.metric} behind the verdict"),
+            col(f"{s.name}_evidence", STR, f"{s.key}: every classifier/sub that fired, in order"),
+        ]
+    return tuple(out)
+
 
 USER_MINUTES = TableSpec(
     name="user_minutes",
-    doc="One row per active client per minute per site, with its identity and path",
+    doc="One row per active client per minute per site: identity, path and every SLE's verdict",
     kind="derived",
     time_column="minute",
     columns=(
@@ -22,49 +39,65 @@ USER_MINUTES = TableSpec(
         col("client_mac", STR, "Client MAC address"),
         col("client_ip", STR, "Client IP address"),
         col("username", STR, "User identity where known"),
+        col("hostname", STR, "Client hostname where known"),
         col("os", STR, "Client operating system"),
+        col("ssid", STR, "SSID of a wireless client"),
         col("band", STR, "Wi-Fi band; null for wired clients"),
+        col("wireless", BOOL, "Whether the client is on Wi-Fi (else wired)"),
         col("gateway", STR, "SRX gateway the traffic used"),
         col("wan_link", STR, "Inventory WAN link the traffic egressed"),
-        col("overlay_path", STR, "Overlay tunnel / path from AppQoE or APBR"),
+        col("overlay_path", STR, "Overlay tunnel (st0.x) of that link"),
         col("application", STR, "Dominant application in the minute"),
         col("ap", STR, "AP the client was associated to"),
-        col("switch", STR, "Switch the client was connected to"),
+        col("switch", STR, "Switch the client or its AP was connected to"),
         col("switch_port", STR, "Switch port of the client or its AP"),
         col("bytes_up", U64, "Octets client → network in the minute (sampling-scaled)"),
         col("bytes_down", U64, "Octets network → client in the minute (sampling-scaled)"),
         col("flows", U32, "Flow records seen for the client in the minute"),
         col(
-            "evidence_sources", STR, "Which raw tables contributed (flows,sessions,client_events…)"
+            "evidence_sources",
+            STR,
+            "Which raw tables made the minute active (flows,sessions,client_events,displaced)",
         ),
+        *_verdict_columns(),
     ),
 )
 
-SLE_MINUTES = TableSpec(
-    name="sle_minutes",
-    doc="One row per user minute and SLE: good or bad, and the classifier that explains a bad one",
-    kind="derived",
-    time_column="minute",
-    columns=(
-        required("minute", TIMESTAMP, "Start of the minute (UTC)"),
-        required("site", STR, "Site"),
-        required("client_id", STR, "Client identity (as in user_minutes)"),
-        required("sle", STR, "SLE name (wan_link_health, application_health, coverage…)"),
-        required("good", BOOL, "Whether the user minute met the SLE"),
-        col(
-            "classifier", STR, "Classifier a bad minute is attributed to (by documented precedence)"
-        ),
-        col("sub_classifier", STR, "Finer reason inside the classifier"),
-        col("metric_value", F64, "The measured value the verdict was made on"),
-        col("threshold", F64, "The threshold in force for the site"),
-        col("gateway", STR, "Gateway"),
-        col("wan_link", STR, "WAN link"),
-        col("application", STR, "Application"),
-        col("ap", STR, "AP"),
-        col("switch_port", STR, "Switch port"),
-        col("evidence", KV, "Raw measurements behind the verdict"),
-    ),
+_SCOPE_COLUMNS = (
+    col("gateway", STR, "Gateway (the one an outage was charged to, for displaced minutes)"),
+    col("wan_link", STR, "WAN link (the failed one, for displaced minutes)"),
+    col("application", STR, "Application"),
+    col("ap", STR, "AP"),
+    col("switch", STR, "Switch"),
+    col("switch_port", STR, "Switch port"),
+    col("band", STR, "Wi-Fi band"),
+    col("classifier", STR, "Classifier of the bad minutes (null: the good minutes)"),
+    col("sub_classifier", STR, "Sub-classifier of the bad minutes"),
 )
+
+
+def _rollup(name: str, grain: str, time_column: str, count: pa.DataType) -> TableSpec:
+    return TableSpec(
+        name=name,
+        doc=f"User minutes per SLE, site, scope and classifier, summed per {grain}",
+        kind="derived",
+        time_column=time_column,
+        columns=(
+            required(time_column, TIMESTAMP, f"Start of the {grain} (UTC)"),
+            required("site", STR, "Site"),
+            required("sle", STR, "SLE name (wan_link_health, coverage…)"),
+            *_SCOPE_COLUMNS,
+            required("total", count, "User minutes"),
+            required("good", count, "User minutes that met the SLE"),
+            col("value_sum", F64, "Sum of the measured values (mean = value_sum / value_count)"),
+            col("value_count", count, "User minutes with a measured value"),
+        ),
+    )
+
+
+SLE_MINUTES = _rollup("sle_minutes", "minute", "minute", U32)
+SLE_HOURS = _rollup("sle_hours", "hour", "hour_start", U64)
+SLE_DAYS = _rollup("sle_days", "day", "day_start", U64)
 
 ANOMALIES = TableSpec(
     name="anomalies",
@@ -154,6 +187,8 @@ ALERTS = TableSpec(
 DERIVED_TABLES: tuple[TableSpec, ...] = (
     USER_MINUTES,
     SLE_MINUTES,
+    SLE_HOURS,
+    SLE_DAYS,
     ANOMALIES,
     INCIDENTS,
     ACTIONS,

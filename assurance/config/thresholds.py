@@ -9,6 +9,7 @@ time to connect 2 s, coverage -72 dBm, WAN latency 150 ms (ITU-T G.114 one-way b
 RTT ceiling), jitter 30 ms and loss 1 % (Microsoft Teams network guidance), gateway CPU and memory
 80 %, 20 % bandwidth headroom. Every value can be set for the org and overridden per site.
 Gateway temperature is in degrees Celsius: the SRX reports temperatures, not a percentage.
+The SLE engine's use of each value is written down in ``assurance/sle/SIGNALS.md``.
 """
 
 from __future__ import annotations
@@ -26,6 +27,9 @@ Headroom = Annotated[float, Field(ge=0, lt=100)]
 Mbps = Annotated[float, Field(gt=0)]
 Dbm = Annotated[float, Field(ge=-100, le=-30)]
 Celsius = Annotated[float, Field(gt=0, le=125)]
+Minutes = Annotated[int, Field(ge=0, le=1440)]
+Hours = Annotated[int, Field(ge=1, le=24 * 28)]
+Sigmas = Annotated[float, Field(gt=0, le=10)]
 
 
 class WanThresholds(StrictModel):
@@ -38,6 +42,22 @@ class WanThresholds(StrictModel):
     gateway_memory_pct: Percent = 80.0
     gateway_temperature_c: Celsius = 75.0
     bandwidth_headroom_pct: Headroom = 20.0
+    #: input errors + CRC errors per input packet on a WAN interface (cable issues)
+    link_error_pct: Percent = 0.1
+    #: output discards (queue drops) per output packet on a WAN interface (congestion)
+    link_drop_pct: Percent = 0.1
+    #: active sessions per session-table capacity on an SPU
+    gateway_session_pct: Percent = 90.0
+    #: a device with no telemetry for longer than this is disconnected; samples hold this long
+    telemetry_stale_s: Seconds = 180.0
+    #: trailing window of the latency/jitter baselines (Mist looks back up to 14 days = 336 h)
+    baseline_hours: Hours = 24
+    #: baseline = median + k × 1.4826 × MAD of the per-minute values
+    baseline_mad_k: Sigmas = 3.0
+    #: server resets per closed session of an application in a minute
+    app_reset_pct: Percent = 10.0
+    #: minutes an outage is charged to the clients that were on the failed gateway/link/AP
+    outage_charge_min: Minutes = 30
 
 
 class WirelessThresholds(StrictModel):
@@ -49,6 +69,8 @@ class WirelessThresholds(StrictModel):
     capacity_available_pct: Percent = 20.0
     roaming_fast_ms: Millis = 400.0
     roaming_standard_ms: Millis = 2000.0
+    #: a connect step is flagged when this many standard deviations above the site mean
+    connect_sigma: Sigmas = 2.0
 
 
 class WiredThresholds(StrictModel):
@@ -57,6 +79,11 @@ class WiredThresholds(StrictModel):
     throughput_utilization_pct: Percent = 80.0
     throughput_error_pct: Percent = 0.1
     connect_timeout_s: Seconds = 10.0
+    #: a port negotiated below this speed is a speed mismatch
+    min_port_speed_mbps: Mbps = 100.0
+    switch_cpu_pct: Percent = 80.0
+    switch_memory_pct: Percent = 80.0
+    switch_temperature_c: Celsius = 70.0
 
 
 class Thresholds(StrictModel):
@@ -87,6 +114,14 @@ class WanOverride(StrictModel):
     gateway_memory_pct: Percent | None = None
     gateway_temperature_c: Celsius | None = None
     bandwidth_headroom_pct: Headroom | None = None
+    link_error_pct: Percent | None = None
+    link_drop_pct: Percent | None = None
+    gateway_session_pct: Percent | None = None
+    telemetry_stale_s: Seconds | None = None
+    baseline_hours: Hours | None = None
+    baseline_mad_k: Sigmas | None = None
+    app_reset_pct: Percent | None = None
+    outage_charge_min: Minutes | None = None
 
 
 class WirelessOverride(StrictModel):
@@ -96,12 +131,17 @@ class WirelessOverride(StrictModel):
     capacity_available_pct: Percent | None = None
     roaming_fast_ms: Millis | None = None
     roaming_standard_ms: Millis | None = None
+    connect_sigma: Sigmas | None = None
 
 
 class WiredOverride(StrictModel):
     throughput_utilization_pct: Percent | None = None
     throughput_error_pct: Percent | None = None
     connect_timeout_s: Seconds | None = None
+    min_port_speed_mbps: Mbps | None = None
+    switch_cpu_pct: Percent | None = None
+    switch_memory_pct: Percent | None = None
+    switch_temperature_c: Celsius | None = None
 
 
 class ThresholdOverrides(StrictModel):

@@ -1,0 +1,100 @@
+"""Assembling a job's outputs from the per-SLE verdict tables ``v_<sle>``.
+
+Owns the SQL that joins every SLE's verdict onto the window's user minutes (``user_minutes``:
+one row per client-minute, five columns per SLE) and the roll-ups (``sle_minutes``: good and
+total user minutes per SLE, site, scope and classifier, and its hourly sum). The statements are
+generated from the SLE catalogue and the table declarations only — names, never user text.
+Must not judge minutes (the ``.sql`` files do).
+"""
+
+from __future__ import annotations
+
+import duckdb
+
+from assurance.sle import sqlfiles
+from assurance.sle.catalog import SLE_NAMES
+from assurance.tables import USER_MINUTES
+
+_IDENTITY = (
+    "minute",
+    "site",
+    "client_id",
+    "client_mac",
+    "client_ip",
+    "username",
+    "hostname",
+    "os",
+    "ssid",
+    "band",
+    "wireless",
+    "gateway",
+    "wan_link",
+    "overlay_path",
+    "application",
+    "ap",
+    "switch",
+    "switch_port",
+    "bytes_up",
+    "bytes_down",
+    "flows",
+    "evidence_sources",
+)
+_SCOPE = ("gateway", "wan_link", "application", "ap", "switch", "switch_port", "band")
+
+
+def user_minutes_sql() -> str:
+    select = [f"u.{c}" for c in _IDENTITY]
+    joins = []
+    for i, sle in enumerate(SLE_NAMES):
+        a = f"v{i}"
+        select += [
+            f"{a}.ok AS {sle}_ok",
+            f"{a}.classifier AS {sle}_classifier",
+            f"{a}.sub AS {sle}_sub",
+            f"{a}.value AS {sle}_value",
+            f"{a}.evidence AS {sle}_evidence",
+        ]
+        joins.append(f"LEFT JOIN v_{sle} {a} USING (site, client_id, minute)")
+    assert [c.split(" AS ")[-1].split(".")[-1] for c in select] == list(USER_MINUTES.column_names)
+    return (
+        "CREATE OR REPLACE TEMP TABLE out_user_minutes AS SELECT "  # noqa: S608
+        + ", ".join(select)
+        + " FROM uw u "
+        + " ".join(joins)
+    )
+
+
+def sle_minutes_sql() -> str:
+    scope = ", ".join(_SCOPE)
+    parts = [
+        f"SELECT minute, site, '{sle}' AS sle, {scope}, classifier, sub AS sub_classifier, ok, "
+        f"value FROM v_{sle}"
+        for sle in SLE_NAMES
+    ]
+    return (
+        "CREATE OR REPLACE TEMP TABLE out_sle_minutes AS "  # noqa: S608
+        f"SELECT minute, site, sle, {scope}, classifier, sub_classifier, "
+        "count(*)::UINTEGER AS total, count(*) FILTER (WHERE ok)::UINTEGER AS good, "
+        "sum(value) AS value_sum, count(value)::UINTEGER AS value_count "
+        f"FROM ({' UNION ALL '.join(parts)}) GROUP BY ALL"
+    )
+
+
+def rollup_sql(source: str, target: str, time_in: str, time_out: str, grain: str) -> str:
+    """Sum ``source`` (sle_minutes or sle_hours rows) into ``grain`` buckets as ``target``."""
+    scope = ", ".join(_SCOPE)
+    return (
+        f"CREATE OR REPLACE TEMP TABLE {target} AS "  # noqa: S608
+        f"SELECT date_trunc('{grain}', {time_in}) AS {time_out}, site, sle, {scope}, "
+        "classifier, sub_classifier, sum(total)::UBIGINT AS total, sum(good)::UBIGINT AS good, "
+        "sum(value_sum) AS value_sum, sum(value_count)::UBIGINT AS value_count "
+        f"FROM {source} GROUP BY ALL"
+    )
+
+
+def run(con: duckdb.DuckDBPyConnection) -> None:
+    sqlfiles.execute(con, user_minutes_sql())
+    sqlfiles.execute(con, sle_minutes_sql())
+    sqlfiles.execute(
+        con, rollup_sql("out_sle_minutes", "out_sle_hours", "minute", "hour_start", "hour")
+    )

@@ -1,0 +1,217 @@
+"""Computing SLEs over a lake: plan the partitions, run them, roll hours up into days.
+
+Owns cutting a request (lake, inventory, time range, sites) into pure partition jobs — site
+shards × hour-aligned windows — running them through ``assurance.runner``, then the day roll-up
+jobs (one per shard and day, reading that shard's hourly outputs), and removing outputs of
+shards that no longer exist when every site is recomputed. Must not contain SQL or judge minutes.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+import duckdb
+
+from assurance import runner
+from assurance.config.inventory import Inventory
+from assurance.errors import AssuranceError
+from assurance.lake.layout import Partition
+from assurance.lake.store import LakeStore
+from assurance.sle import assemble, output, sqlfiles
+from assurance.sle.context import Context, build_context
+from assurance.sle.inputs import hours_between
+from assurance.sle.job import Job, JobResult, run_job
+
+HOUR = timedelta(hours=1)
+DAY = timedelta(days=1)
+OUTPUT_TABLES = ["user_minutes", "sle_minutes", "sle_hours"]
+#: Raw tables whose partitions say which hours have data to compute.
+ACTIVITY_TABLES = ("flows", "sessions", "client_events")
+
+
+class SleError(AssuranceError):
+    """A request the SLE engine cannot serve (no lake, unknown site, empty range…)."""
+
+
+@dataclass(frozen=True)
+class DayJob:
+    lake: str
+    shard: str
+    day: datetime
+
+
+@dataclass(frozen=True)
+class Summary:
+    """What a compute run did."""
+
+    start: datetime
+    end: datetime
+    jobs: int
+    user_minutes: int
+    sle_rows: int
+    files: int
+    pruned: int
+    seconds: float
+
+
+def floor_hour(t: datetime) -> datetime:
+    t = t if t.tzinfo else t.replace(tzinfo=UTC)
+    return t.astimezone(UTC).replace(minute=0, second=0, microsecond=0)
+
+
+def ceil_hour(t: datetime) -> datetime:
+    floored = floor_hour(t)
+    return floored if floored == t.astimezone(UTC) else floored + HOUR
+
+
+def data_range(store: LakeStore) -> tuple[datetime, datetime] | None:
+    """First and last hour (end exclusive) holding raw activity data, from partition names."""
+    hours: list[datetime] = []
+    for table in ACTIVITY_TABLES:
+        for day_dir in store.list_dirs(table):
+            for hour_dir in store.list_dirs(day_dir):
+                part = Partition.parse(hour_dir)
+                if part is not None and store.list_files(hour_dir):
+                    hours.append(part.start)
+    if not hours:
+        return None
+    return min(hours), max(hours) + HOUR
+
+
+def shard_sites(sites: Sequence[str], shards: int) -> list[tuple[str, tuple[str, ...]]]:
+    """Sites split round-robin (sorted) into ``shards`` named groups."""
+    ordered = sorted(sites)
+    count = max(1, min(shards, len(ordered)))
+    return [(f"{i:03d}of{count:03d}", tuple(ordered[i::count])) for i in range(count)]
+
+
+def plan(
+    lake: str,
+    context: Context,
+    start: datetime,
+    end: datetime,
+    *,
+    shards: int = 1,
+    window: timedelta = HOUR,
+    threads: int = 1,
+    memory_limit: str = "2GB",
+) -> list[Job]:
+    """The partition jobs covering [start, end) (hour-aligned) for the context's sites."""
+    if window < HOUR or window % HOUR:
+        raise SleError("the window must be a whole number of hours")
+    jobs = []
+    t = start
+    while t < end:
+        stop = min(t + window, end)
+        for shard, sites in shard_sites(context.site_names, shards):
+            jobs.append(Job(lake, shard, context.for_sites(sites), t, stop, threads, memory_limit))
+        t = stop
+    return jobs
+
+
+def rollup_day(job: DayJob) -> int:
+    """Sum one shard's ``sle_hours`` files of one day into its ``sle_days`` file."""
+    store = LakeStore(job.lake)
+    hours = hours_between(job.day, job.day + DAY)
+    paths = []
+    for hour in hours:
+        part = Partition("sle_hours", hour.date(), hour.hour)
+        path = f"{part.path}/{output.file_name(job.shard)}"
+        if any(f.path == path for f in store.list_files(part.path)):
+            paths.append(store.abspath(path))
+    con = duckdb.connect()
+    try:
+        sqlfiles.execute(con, "SET TimeZone = 'UTC'")
+        if paths:
+            sqlfiles.execute(
+                con, "CREATE TEMP TABLE src AS SELECT * FROM read_parquet($files)", {"files": paths}
+            )
+        else:
+            sqlfiles.execute(
+                con,
+                "CREATE TEMP TABLE src AS SELECT * FROM (SELECT NULL::TIMESTAMPTZ AS hour_start, "
+                "NULL AS site, NULL AS sle, NULL AS gateway, NULL AS wan_link, "
+                "NULL AS application, NULL AS ap, NULL AS switch, NULL AS switch_port, "
+                "NULL AS band, NULL AS classifier, NULL AS sub_classifier, 0::UBIGINT AS total, "
+                "0::UBIGINT AS good, NULL::DOUBLE AS value_sum, 0::UBIGINT AS value_count) "
+                "WHERE false",
+            )
+        sqlfiles.execute(con, assemble.rollup_sql("src", "days", "hour_start", "day_start", "day"))
+        rows = con.sql("SELECT * FROM days").to_arrow_table()
+    finally:
+        con.close()
+    return output.publish_hours(store, "sle_days", job.shard, [job.day], rows)
+
+
+def compute(
+    lake: str,
+    inventory: Inventory,
+    start: datetime | None = None,
+    end: datetime | None = None,
+    *,
+    sites: Sequence[str] | None = None,
+    shards: int = 1,
+    window: timedelta = HOUR,
+    workers: int | None = None,
+    threads: int = 1,
+    memory_limit: str = "2GB",
+    progress: Callable[[int, int], None] | None = None,
+) -> Summary:
+    """Compute every SLE for [start, end) (widened to whole hours); default: all raw data."""
+    began = time.perf_counter()
+    store = LakeStore(lake)
+    if not store.exists():
+        raise SleError(f"no lake at {store.root} (folder does not exist)")
+    known = {s.name for s in inventory.sites}
+    unknown = sorted(set(sites or ()) - known)
+    if unknown:
+        raise SleError(f"unknown site(s) {', '.join(unknown)}; known: {', '.join(sorted(known))}")
+    if start is None or end is None:
+        found = data_range(store)
+        if found is None:
+            raise SleError(f"no raw data in {store.root} (flows, sessions or client_events)")
+        start = start or found[0]
+        end = end or found[1]
+    start, end = floor_hour(start), ceil_hour(end)
+    if end <= start:
+        raise SleError("the time range is empty (--to must be after --from)")
+    context = build_context(inventory, sites)
+    jobs = plan(
+        lake,
+        context,
+        start,
+        end,
+        shards=shards,
+        window=window,
+        threads=threads,
+        memory_limit=memory_limit,
+    )
+    results: list[JobResult] = []
+    total = len(jobs)
+    for result in runner.run(run_job, jobs, workers=workers):
+        results.append(result)
+        if progress:
+            progress(len(results), total)
+    shard_names = {j.shard for j in jobs}
+    days = sorted({floor_hour(h).replace(hour=0) for h in hours_between(start, end)})
+    day_jobs = [DayJob(lake, shard, day) for shard in sorted(shard_names) for day in days]
+    files = sum(r.files for r in results)
+    files += sum(runner.run(rollup_day, day_jobs, workers=workers))
+    pruned = 0
+    if sites is None:
+        hours = hours_between(start, end)
+        pruned = output.prune(store, OUTPUT_TABLES, hours, shard_names)
+        pruned += output.prune(store, ["sle_days"], days, shard_names)
+    return Summary(
+        start,
+        end,
+        len(jobs),
+        sum(r.user_minutes for r in results),
+        sum(r.sle_rows for r in results),
+        files,
+        pruned,
+        time.perf_counter() - began,
+    )

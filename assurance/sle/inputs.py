@@ -1,0 +1,229 @@
+"""Raw inputs of one SLE job: the columns it reads from each raw table, loaded for a time range.
+
+Owns which raw columns the engine reads (checked against the table declarations) and loading
+them into DuckDB temp tables ``in_<name>`` for one time range and site shard, from the hourly
+partitions that can hold rows of that range. Files are listed through the ``LakeStore`` and read
+by DuckDB with the file list bound as a parameter. Must not decide anything about SLEs.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+import duckdb
+import pyarrow as pa
+
+from assurance.lake.layout import Partition
+from assurance.lake.store import LakeStore
+from assurance.sle import sqlfiles
+from assurance.tables import REGISTRY
+
+
+@dataclass(frozen=True)
+class Input:
+    """A raw table read by the engine: temp table name, source table, columns (or expressions)."""
+
+    name: str
+    table: str
+    columns: tuple[str, ...]
+    where: str = ""
+
+
+INPUTS: dict[str, Input] = {
+    i.name: i
+    for i in (
+        Input(
+            "flows",
+            "flows",
+            (
+                "event_time",
+                "site",
+                "device",
+                "src_addr",
+                "dst_addr",
+                "src_port",
+                "dst_port",
+                "protocol",
+                "coalesce(bytes_scaled, bytes) AS b",
+                "in_if",
+                "out_if",
+            ),
+        ),
+        Input("flow_options", "flow_options", ("event_time", "device", "if_index", "if_name")),
+        Input(
+            "sessions",
+            "sessions",
+            (
+                "event_time",
+                "site",
+                "device",
+                "src_addr",
+                "dst_addr",
+                "dst_port",
+                "protocol",
+                "application",
+                "nested_application",
+                "egress_interface",
+                "packets_from_server",
+                "coalesce(bytes_from_client, 0) + coalesce(bytes_from_server, 0) AS b",
+                "close_reason",
+            ),
+            "event_type IN ('session_close', 'appt_close')",
+        ),
+        Input(
+            "sla",
+            "sla_metrics",
+            (
+                "event_time",
+                "site",
+                "device",
+                "source",
+                "application",
+                "interface",
+                "rtt_ms",
+                "jitter_ms",
+                "loss_pct",
+                "probes_sent",
+                "probes_received",
+            ),
+            "source IN ('rpm', 'appqoe')",
+        ),
+        Input(
+            "ifstats",
+            "interface_stats",
+            (
+                "event_time",
+                "site",
+                "device",
+                "if_name",
+                "if_index",
+                "lower(oper_status) AS oper_status",
+                "speed_bps",
+                "in_pkts",
+                "out_pkts",
+                "in_errors",
+                "out_errors",
+                "out_discards",
+                "in_crc_errors",
+                "in_bps",
+                "out_bps",
+                "counter_reset",
+            ),
+        ),
+        Input(
+            "health",
+            "device_health",
+            (
+                "event_time",
+                "site",
+                "device",
+                "component",
+                "cpu_pct",
+                "memory_pct",
+                "temperature_c",
+                "power_status",
+                "sessions_current",
+                "sessions_max",
+                "status",
+            ),
+        ),
+        Input(
+            "clients",
+            "client_events",
+            (
+                "event_time",
+                "site",
+                "device",
+                "event_type",
+                "result",
+                "reason",
+                "client_mac",
+                "client_ip",
+                "hostname",
+                "username",
+                "os",
+                "ssid",
+                "band",
+                "ap",
+                "switch_port",
+                "rssi_dbm",
+                "duration_ms",
+                "TRY_CAST(fields['channel_util_pct'] AS DOUBLE) AS channel_util",
+                "TRY_CAST(fields['util_other_bss_pct'] AS DOUBLE) AS util_other_bss",
+                "TRY_CAST(fields['util_non_wifi_pct'] AS DOUBLE) AS util_non_wifi",
+                "TRY_CAST(fields['rate_mbps'] AS DOUBLE) AS rate_mbps",
+                "TRY_CAST(fields['max_rate_mbps'] AS DOUBLE) AS max_rate_mbps",
+                "lower(fields['roam_type']) AS roam_type",
+                "TRY_CAST(fields['ap_uptime_s'] AS DOUBLE) AS ap_uptime_s",
+            ),
+        ),
+        Input(
+            "vpn",
+            "vpn_tunnels",
+            ("event_time", "site", "device", "tunnel", "ike_state", "ipsec_state"),
+        ),
+        Input(
+            "devevents",
+            "device_events",
+            ("event_time", "site", "device", "category", "lower(state) AS state", "interface"),
+            "category IN ('interface', 'vpn', 'lldp', 'poe')",
+        ),
+    )
+}
+
+
+def hours_between(start: datetime, end: datetime) -> list[datetime]:
+    """Start of every hour that overlaps [start, end)."""
+    first = start.replace(minute=0, second=0, microsecond=0)
+    out = []
+    t = first
+    while t < end:
+        out.append(t)
+        t += timedelta(hours=1)
+    return out
+
+
+def files_for(store: LakeStore, table: str, start: datetime, end: datetime) -> list[str]:
+    """Absolute paths of the published files in the hourly partitions overlapping [start, end)."""
+    files = []
+    for hour in hours_between(start, end):
+        part = Partition(table, hour.date(), hour.hour)
+        files += [store.abspath(f.path) for f in store.list_files(part.path)]
+    return files
+
+
+def load(
+    con: duckdb.DuckDBPyConnection,
+    store: LakeStore,
+    name: str,
+    start: datetime,
+    end: datetime,
+) -> int:
+    """Create ``in_<name>`` with the rows of [start, end) at the shard's sites (``d_site``)."""
+    spec_input = INPUTS[name]
+    spec = REGISTRY[spec_input.table]
+    files = files_for(store, spec.name, start, end)
+    empty = f"_empty_{name}"
+    con.register(empty, pa.Table.from_batches([], schema=spec.schema))
+    source = f"SELECT * FROM {empty}"
+    if files:
+        source += (
+            f" UNION ALL BY NAME SELECT * FROM read_parquet($files, union_by_name = true,"
+            f" hive_partitioning = false)"
+        )
+    where = "event_time >= $start AND event_time < $end AND site IN (SELECT site FROM d_site)"
+    if spec_input.where:
+        where += f" AND ({spec_input.where})"
+    # Names and expressions come from INPUTS above, never from user text; values are bound.
+    sql = (
+        f"CREATE OR REPLACE TEMP TABLE in_{name} AS SELECT {', '.join(spec_input.columns)} "  # noqa: S608
+        f"FROM ({source}) WHERE {where}"
+    )
+    params: dict[str, object] = {"start": start, "end": end}
+    if files:
+        params["files"] = files
+    sqlfiles.execute(con, sql, params)
+    con.unregister(empty)
+    rows = sqlfiles.execute(con, f"SELECT count(*) FROM in_{name}")  # noqa: S608
+    return int(rows[0][0])  # type: ignore[call-overload]

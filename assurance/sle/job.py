@@ -1,0 +1,259 @@
+"""One SLE partition job: (site shard, hour-aligned window) → that partition's output files.
+
+Owns the order of the SQL stages, the dimension tables built from the ``Context``, the look-back
+each input needs, and turning the per-SLE label lists into verdicts. A job reads raw inputs for
+its window plus look-backs, writes ``user_minutes``, ``sle_minutes`` and ``sle_hours`` for its
+window through ``output`` and returns a small summary; it is pure (same inputs → same files) and
+may run twice. Must not reach other shards' outputs or decide how partitions are laid out.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+import duckdb
+import pyarrow as pa
+
+from assurance.lake.store import LakeStore
+from assurance.sle import assemble, inputs, output, sqlfiles
+from assurance.sle.catalog import SLE_NAMES
+from assurance.sle.context import Context
+from assurance.tables import SLE_MINUTES, USER_MINUTES
+
+#: SQL stages before the SLEs, in order.
+STAGES = ("paths", "traffic", "identity", "interfaces", "devices", "links", "outages", "window")
+#: Look-back of client events (identity attributes, IP → MAC bindings).
+CLIENT_LOOKBACK = timedelta(minutes=60)
+#: Look-back of device events that hold a state until the opposite event.
+EVENT_LOOKBACK = timedelta(minutes=60)
+#: Look-back of sampled state (carry-forward and counter deltas).
+STATE_LOOKBACK = timedelta(minutes=10)
+#: Clients seen this long before an outage began are charged for it.
+DISPLACE_BEFORE = timedelta(minutes=5)
+
+
+@dataclass(frozen=True)
+class Job:
+    """One partition: the lake, the shard's context, the window and execution limits."""
+
+    lake: str
+    shard: str
+    context: Context
+    start: datetime
+    end: datetime
+    threads: int = 1
+    memory_limit: str = "2GB"
+
+
+@dataclass(frozen=True)
+class JobResult:
+    shard: str
+    start: datetime
+    end: datetime
+    user_minutes: int
+    sle_rows: int
+    files: int
+    seconds: float
+
+
+def _max_threshold(context: Context, key: str) -> float:
+    return max((t[key] for _, t in context.sites), default=0.0)
+
+
+def _dimensions(con: duckdb.DuckDBPyConnection, ctx: Context, lb: datetime, end: datetime) -> None:
+    names = sorted({k for _, t in ctx.sites for k in t})
+    sites = {"site": [s for s, _ in ctx.sites]}
+    for key in names:
+        sites[key] = [t[key] for _, t in ctx.sites]  # type: ignore[list-item]
+    tables: dict[str, pa.Table] = {
+        "d_site": pa.table(
+            sites, schema=pa.schema([("site", pa.string())] + [(k, pa.float64()) for k in names])
+        ),
+        "d_link": pa.table(
+            list(zip(*ctx.links, strict=True)) if ctx.links else [[]] * 8,
+            names=[
+                "site",
+                "gateway",
+                "link",
+                "interface",
+                "parent",
+                "tunnel",
+                "cap_up",
+                "cap_down",
+            ],
+        ).cast(
+            pa.schema(
+                [
+                    ("site", pa.string()),
+                    ("gateway", pa.string()),
+                    ("link", pa.string()),
+                    ("interface", pa.string()),
+                    ("parent", pa.string()),
+                    ("tunnel", pa.string()),
+                    ("cap_up", pa.float64()),
+                    ("cap_down", pa.float64()),
+                ]
+            )
+        ),
+        "d_port": _strings(ctx.switch_ports, ["site", "switch", "port", "role"]),
+        "d_ap": _strings(ctx.aps, ["site", "ap", "switch", "switch_port"]),
+        "d_gateway": _strings(ctx.gateways, ["site", "gateway"]),
+        "d_switch": _strings(ctx.switches, ["site", "switch"]),
+        "d_app": pa.table(
+            {
+                "app": [a.name for a in ctx.apps],
+                "rtt_ms": [a.sla[0] for a in ctx.apps],
+                "jitter_ms": [a.sla[1] for a in ctx.apps],
+                "loss_pct": [a.sla[2] for a in ctx.apps],
+            },
+            schema=pa.schema(
+                [
+                    ("app", pa.string()),
+                    ("rtt_ms", pa.float64()),
+                    ("jitter_ms", pa.float64()),
+                    ("loss_pct", pa.float64()),
+                ]
+            ),
+        ),
+        "d_apptrack": _strings(
+            [(name, a.name) for a in ctx.apps for name in a.apptrack], ["apptrack", "app"]
+        ),
+    }
+    ifl = []
+    for _site, gw, link, interface, _parent, tunnel, _up, _down in ctx.links:
+        ifl.append((gw, interface, link, tunnel))
+        if tunnel:
+            ifl.append((gw, tunnel, link, tunnel))
+    tables["d_ifl"] = _strings(ifl, ["gateway", "if_name", "link", "overlay"])
+    for name, table in tables.items():
+        con.register(f"_{name}", table)
+        sqlfiles.execute(con, f"CREATE OR REPLACE TEMP TABLE {name} AS SELECT * FROM _{name}")  # noqa: S608
+        con.unregister(f"_{name}")
+    sqlfiles.execute(
+        con,
+        "CREATE OR REPLACE TEMP TABLE d_minute AS SELECT unnest(generate_series("
+        "$lb::TIMESTAMPTZ, $end::TIMESTAMPTZ - INTERVAL 1 MINUTE, INTERVAL 1 MINUTE)) AS minute",
+        {"lb": lb, "end": end},
+    )
+
+
+def _strings(
+    rows: list[tuple[str | None, ...]] | tuple[tuple[str | None, ...], ...], names: list[str]
+) -> pa.Table:
+    columns = list(zip(*rows, strict=True)) if rows else [()] * len(names)
+    return pa.table(
+        {n: pa.array(list(c), pa.string()) for n, c in zip(names, columns, strict=True)}
+    )
+
+
+def _lan(con: duckdb.DuckDBPyConnection, ctx: Context) -> None:
+    pairs = con.execute(
+        "SELECT DISTINCT site, src_addr FROM in_flows WHERE src_addr IS NOT NULL "
+        "UNION SELECT DISTINCT site, dst_addr FROM in_flows WHERE dst_addr IS NOT NULL "
+        "UNION SELECT DISTINCT site, src_addr FROM in_sessions WHERE src_addr IS NOT NULL"
+    ).fetchall()
+    lan = ctx.lan_addresses(pairs)
+    con.register("_d_lan", _strings(lan, ["site", "addr"]))
+    sqlfiles.execute(con, "CREATE OR REPLACE TEMP TABLE d_lan AS SELECT * FROM _d_lan")
+    con.unregister("_d_lan")
+
+
+def _servers(con: duckdb.DuckDBPyConnection, ctx: Context) -> None:
+    ends = con.execute("SELECT DISTINCT server, protocol, server_port FROM cf").fetchall()
+    rows = []
+    for addr, protocol, port in ends:
+        app = ctx.app_for(addr, protocol, port)
+        if app is not None:
+            rows.append((addr, protocol, port, app))
+    table = pa.table(
+        {
+            "addr": pa.array([r[0] for r in rows], pa.string()),
+            "protocol": pa.array([r[1] for r in rows], pa.uint8()),
+            "port": pa.array([r[2] for r in rows], pa.uint16()),
+            "app": pa.array([r[3] for r in rows], pa.string()),
+        }
+    )
+    con.register("_d_server", table)
+    sqlfiles.execute(con, "CREATE OR REPLACE TEMP TABLE d_server AS SELECT * FROM _d_server")
+    con.unregister("_d_server")
+
+
+_VERDICT = """
+SELECT minute, site, client_id, gateway, wan_link, application, ap, switch, switch_port, band,
+    len(labels) = 0 AS ok,
+    CASE WHEN len(labels) > 0 THEN split_part(labels[1], '/', 1) END AS classifier,
+    CASE WHEN position('/' IN labels[1]) > 0
+        THEN labels[1][position('/' IN labels[1]) + 1:] END AS sub,
+    value,
+    CASE WHEN len(labels) > 0 THEN array_to_string(labels, ',') END AS evidence
+FROM l_{sle}
+"""
+
+
+def compute(con: duckdb.DuckDBPyConnection, store: LakeStore, job: Job) -> None:
+    """Run every stage for ``job`` on ``con``; leaves ``out_user_minutes`` and ``out_sle``."""
+    ctx = job.context
+    charge = timedelta(minutes=_max_threshold(ctx, "wan_outage_charge_min"))
+    lb = job.start - charge - DISPLACE_BEFORE
+    baseline = timedelta(hours=_max_threshold(ctx, "wan_baseline_hours"))
+    _dimensions(con, ctx, lb, job.end)
+    client_lb = min(lb, job.start - CLIENT_LOOKBACK)
+    ranges = {
+        "flows": lb,
+        "flow_options": lb - timedelta(hours=1),
+        "sessions": lb,
+        "sla": min(lb, job.start - baseline) - STATE_LOOKBACK,
+        "ifstats": lb - STATE_LOOKBACK,
+        "health": lb - STATE_LOOKBACK,
+        "clients": client_lb,
+        "vpn": lb - STATE_LOOKBACK,
+        "devevents": lb - EVENT_LOOKBACK,
+    }
+    for name, begin in ranges.items():
+        inputs.load(con, store, name, begin, job.end)
+    params = {"start": job.start, "end": job.end, "lb": lb}
+    _lan(con, ctx)
+    sqlfiles.run(con, "paths", params)
+    _servers(con, ctx)
+    for stage in STAGES[1:]:
+        sqlfiles.run(con, stage, params)
+    for sle in SLE_NAMES:
+        sqlfiles.run(con, sle, params)
+        sqlfiles.execute(
+            con,
+            f"CREATE OR REPLACE TEMP TABLE v_{sle} AS {_VERDICT.format(sle=sle)}",  # noqa: S608
+        )
+    assemble.run(con)
+
+
+def run_job(job: Job) -> JobResult:
+    """The partition function handed to ``assurance.runner.run``."""
+    began = time.perf_counter()
+    store = LakeStore(job.lake)
+    con = duckdb.connect()
+    try:
+        sqlfiles.execute(con, "SET TimeZone = 'UTC'")
+        sqlfiles.execute(con, f"SET threads = {int(job.threads)}")
+        sqlfiles.execute(con, "SET memory_limit = $m", {"m": job.memory_limit})
+        sqlfiles.execute(con, "SET preserve_insertion_order = false")
+        compute(con, store, job)
+        hours = inputs.hours_between(job.start, job.end)
+        users = con.sql("SELECT * FROM out_user_minutes").to_arrow_table()
+        sle = con.sql("SELECT * FROM out_sle_minutes").to_arrow_table()
+        sle_hours = con.sql("SELECT * FROM out_sle_hours").to_arrow_table()
+    finally:
+        con.close()
+    files = output.publish_hours(store, USER_MINUTES.name, job.shard, hours, users)
+    files += output.publish_hours(store, SLE_MINUTES.name, job.shard, hours, sle)
+    files += output.publish_hours(store, "sle_hours", job.shard, hours, sle_hours)
+    return JobResult(
+        job.shard,
+        job.start,
+        job.end,
+        users.num_rows,
+        sle.num_rows,
+        files,
+        time.perf_counter() - began,
+    )

@@ -1,0 +1,70 @@
+"""Publishing one job's outputs: one file per output table, hour and site shard, replaced whole.
+
+Owns the file names of SLE outputs (``part-sle-<shard>-00000000.parquet`` in each hourly
+partition) and the replacement rule: recomputing a (shard, hour) publishes its new file over the
+old one in one atomic step, or deletes the old file when the hour now has no rows. Files of other
+shards are never touched here (``prune`` removes files of shards that no longer exist). All I/O
+goes through the ``LakeStore``. Must not compute anything.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
+
+from assurance.lake.conform import conform
+from assurance.lake.layout import Partition, data_file_name
+from assurance.lake.store import LakeStore
+from assurance.tables import REGISTRY
+
+PREFIX = "part-sle-"
+
+
+def file_name(shard: str) -> str:
+    return data_file_name(f"sle-{shard}", 0)
+
+
+def publish_hours(
+    store: LakeStore, table: str, shard: str, hours: list[datetime], rows: pa.Table
+) -> int:
+    """Replace the shard's file of every hour in ``hours`` with that hour's rows; files written."""
+    spec = REGISTRY[table]
+    rows = conform(spec, rows)
+    times = rows.column(spec.time_column)
+    written = 0
+    for hour in hours:
+        part = Partition(table, hour.date(), hour.hour)
+        path = f"{part.path}/{file_name(shard)}"
+        start = pa.scalar(part.start, times.type)
+        end = pa.scalar(part.end, times.type)
+        mask = pc.and_(pc.greater_equal(times, start), pc.less(times, end))
+        chunk = rows.filter(mask)
+        if chunk.num_rows == 0:
+            store.delete(path)
+            continue
+        sink = pa.BufferOutputStream()
+        pq.write_table(chunk, sink, compression="zstd", write_statistics=True)
+        store.publish(path, sink.getvalue())
+        written += 1
+    return written
+
+
+def prune(store: LakeStore, tables: list[str], hours: list[datetime], keep: set[str]) -> int:
+    """Delete SLE files in ``hours`` whose shard is not in ``keep``; files deleted.
+
+    Used when every site is recomputed, so that an earlier run with another shard layout (or a
+    compaction) cannot leave rows counted twice.
+    """
+    keep_names = {file_name(shard) for shard in keep}
+    deleted = 0
+    for table in tables:
+        for hour in hours:
+            part = Partition(table, hour.date(), hour.hour)
+            for f in store.list_files(part.path):
+                if f.path.rsplit("/", 1)[-1] not in keep_names:
+                    store.delete(f.path)
+                    deleted += 1
+    return deleted

@@ -1,0 +1,150 @@
+-- Active client-minutes with identity and path (see SIGNALS.md "Identity and path").
+CREATE OR REPLACE TEMP TABLE ipm AS
+WITH tr AS (
+    SELECT minute, site, client_ip,
+        sum(bytes_up) AS bytes_up, sum(bytes_down) AS bytes_down, sum(flows) AS flows
+    FROM ct GROUP BY ALL
+), per_link AS (
+    SELECT minute, site, client_ip, gateway, link, overlay, sum(bytes_up + bytes_down) AS b
+    FROM ct GROUP BY ALL
+), lk AS (
+    SELECT minute, site, client_ip,
+        arg_max(gateway, b) AS gateway,
+        arg_max(link, b) FILTER (WHERE link IS NOT NULL) AS link,
+        arg_max(overlay, b) FILTER (WHERE link IS NOT NULL) AS overlay
+    FROM per_link GROUP BY ALL
+), per_app AS (
+    SELECT minute, site, client_ip, app, sum(bytes_up + bytes_down) AS b
+    FROM ct WHERE app IS NOT NULL GROUP BY ALL
+), ap AS (
+    SELECT minute, site, client_ip, arg_max(app, b) AS app FROM per_app GROUP BY ALL
+)
+SELECT
+    coalesce(tr.minute, cs.minute) AS minute,
+    coalesce(tr.site, cs.site) AS site,
+    coalesce(tr.client_ip, cs.client_ip) AS client_ip,
+    coalesce(lk.gateway, cs.gateway) AS gateway,
+    coalesce(lk.link, cs.link) AS link,
+    coalesce(lk.overlay, cs.overlay) AS overlay,
+    coalesce(cs.app, ap.app) AS app,
+    coalesce(tr.bytes_up, 0) AS bytes_up,
+    coalesce(tr.bytes_down, 0) AS bytes_down,
+    coalesce(tr.flows, 0) AS flows,
+    coalesce(tr.bytes_up + tr.bytes_down, 0) AS b,
+    tr.minute IS NOT NULL AS from_flows,
+    cs.minute IS NOT NULL AS from_sessions,
+    coalesce(cs.closes, 0) AS closes,
+    coalesce(cs.resets, 0) AS resets,
+    coalesce(cs.no_response, 0) AS no_response
+FROM tr
+LEFT JOIN lk USING (minute, site, client_ip)
+LEFT JOIN ap USING (minute, site, client_ip)
+FULL JOIN cs ON cs.minute = tr.minute AND cs.site = tr.site AND cs.client_ip = tr.client_ip;
+
+CREATE OR REPLACE TEMP TABLE bind AS
+SELECT site, client_ip, client_mac, event_time AS t
+FROM in_clients WHERE client_ip IS NOT NULL AND client_mac IS NOT NULL;
+
+CREATE OR REPLACE TEMP TABLE attr AS
+SELECT
+    site, coalesce(client_mac, client_ip) AS cid, event_time AS t,
+    last_value(client_mac IGNORE NULLS) OVER w AS mac,
+    last_value(client_ip IGNORE NULLS) OVER w AS ip,
+    last_value(ap IGNORE NULLS) OVER w AS ap,
+    last_value(CASE WHEN ap IS NOT NULL THEN event_type END IGNORE NULLS) OVER w AS ap_event,
+    last_value(band IGNORE NULLS) OVER w AS band,
+    last_value(ssid IGNORE NULLS) OVER w AS ssid,
+    last_value(os IGNORE NULLS) OVER w AS os,
+    last_value(hostname IGNORE NULLS) OVER w AS hostname,
+    last_value(username IGNORE NULLS) OVER w AS username,
+    last_value(switch_port IGNORE NULLS) OVER w AS port,
+    last_value(CASE WHEN switch_port IS NOT NULL THEN device END IGNORE NULLS) OVER w AS port_device
+FROM in_clients
+WHERE coalesce(client_mac, client_ip) IS NOT NULL
+WINDOW w AS (
+    PARTITION BY site, coalesce(client_mac, client_ip) ORDER BY event_time
+    ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW
+);
+
+CREATE OR REPLACE TEMP TABLE um AS
+WITH traffic AS (
+    SELECT i.*, coalesce(b.client_mac, i.client_ip) AS client_id, b.client_mac
+    FROM ipm i
+    ASOF LEFT JOIN bind b
+        ON b.site = i.site AND b.client_ip = i.client_ip
+        AND i.minute + INTERVAL 1 MINUTE > b.t
+), by_client AS (
+    SELECT minute, site, client_id,
+        any_value(client_mac) AS client_mac,
+        arg_max(client_ip, b) AS client_ip,
+        arg_max(gateway, b) AS gateway,
+        arg_max(link, b) FILTER (WHERE link IS NOT NULL) AS link,
+        arg_max(overlay, b) FILTER (WHERE link IS NOT NULL) AS overlay,
+        arg_max(app, b) FILTER (WHERE app IS NOT NULL) AS app,
+        sum(bytes_up) AS bytes_up, sum(bytes_down) AS bytes_down, sum(flows) AS flows,
+        bool_or(from_flows) AS from_flows, bool_or(from_sessions) AS from_sessions,
+        sum(closes) AS closes, sum(resets) AS resets, sum(no_response) AS no_response
+    FROM traffic GROUP BY ALL
+), events AS (
+    SELECT DISTINCT date_trunc('minute', event_time) AS minute, site,
+        coalesce(client_mac, client_ip) AS client_id
+    FROM in_clients
+    WHERE coalesce(client_mac, client_ip) IS NOT NULL AND event_time >= $lb
+), presence_ev AS (
+    SELECT site, coalesce(client_mac, client_ip) AS cid, event_time AS t,
+        CASE
+            WHEN event_type IN ('disassoc', 'disconnect')
+                OR (event_type IN ('assoc', 'auth') AND result = 'fail') THEN false
+            WHEN event_type IN ('assoc', 'auth', 'roam', 'rssi', 'dhcp')
+                AND coalesce(result, 'ok') = 'ok' THEN true
+        END AS connected
+    FROM in_clients
+    WHERE coalesce(client_mac, client_ip) IS NOT NULL
+), presence AS (
+    SELECT * FROM presence_ev WHERE connected IS NOT NULL
+), present AS (
+    SELECT g.minute, c.site, c.cid AS client_id
+    FROM (SELECT DISTINCT site, cid FROM presence) c
+    CROSS JOIN d_minute g
+    ASOF JOIN presence p
+        ON p.site = c.site AND p.cid = c.cid AND g.minute + INTERVAL 1 MINUTE > p.t
+    WHERE p.connected AND p.t > g.minute + INTERVAL 1 MINUTE - INTERVAL 60 MINUTE
+), keys AS (
+    SELECT minute, site, client_id FROM by_client
+    UNION
+    SELECT minute, site, client_id FROM events
+    UNION
+    SELECT minute, site, client_id FROM present
+), joined AS (
+    SELECT k.minute, k.site, k.client_id, c.*  EXCLUDE (minute, site, client_id),
+        e.minute IS NOT NULL AS from_events
+    FROM keys k
+    LEFT JOIN by_client c USING (minute, site, client_id)
+    LEFT JOIN events e USING (minute, site, client_id)
+)
+SELECT
+    j.minute, j.site, j.client_id,
+    coalesce(j.client_mac, a.mac) AS client_mac,
+    coalesce(j.client_ip, a.ip) AS client_ip,
+    a.username, a.hostname, a.os, a.ssid,
+    (a.ap_event IS NOT NULL AND a.ap_event <> 'disassoc') AS wireless,
+    CASE WHEN a.ap_event IS NOT NULL AND a.ap_event <> 'disassoc' THEN a.band END AS band,
+    j.gateway, j.link AS wan_link, j.overlay AS overlay_path, j.app AS application,
+    CASE WHEN a.ap_event IS NOT NULL AND a.ap_event <> 'disassoc' THEN a.ap END AS ap,
+    CASE WHEN a.ap_event IS NOT NULL AND a.ap_event <> 'disassoc'
+        THEN dap.switch ELSE a.port_device END AS switch,
+    CASE WHEN a.ap_event IS NOT NULL AND a.ap_event <> 'disassoc'
+        THEN dap.switch_port ELSE a.port END AS switch_port,
+    coalesce(j.bytes_up, 0) AS bytes_up, coalesce(j.bytes_down, 0) AS bytes_down,
+    coalesce(j.flows, 0) AS flows,
+    concat_ws(',',
+        CASE WHEN j.from_flows THEN 'flows' END,
+        CASE WHEN j.from_sessions THEN 'sessions' END,
+        CASE WHEN j.from_events OR NOT coalesce(j.from_flows OR j.from_sessions, false)
+            THEN 'client_events' END) AS evidence_sources,
+    coalesce(j.closes, 0) AS closes, coalesce(j.resets, 0) AS resets,
+    coalesce(j.no_response, 0) AS no_response
+FROM joined j
+ASOF LEFT JOIN attr a
+    ON a.site = j.site AND a.cid = j.client_id AND j.minute + INTERVAL 1 MINUTE > a.t
+LEFT JOIN d_ap dap ON dap.site = j.site AND dap.ap = a.ap

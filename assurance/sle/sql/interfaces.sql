@@ -1,0 +1,79 @@
+-- Per interface and minute: state and counter ratios, carried forward while not stale, and
+-- the states held by device events (interface, vpn, lldp down until up), flaps and PoE faults.
+CREATE OR REPLACE TEMP TABLE if_samples AS
+SELECT
+    site, device, if_name, event_time, oper_status, speed_bps, in_bps, out_bps,
+    CASE WHEN counter_reset THEN NULL ELSE in_pkts - lag(in_pkts) OVER w END AS d_in_pkts,
+    CASE WHEN counter_reset THEN NULL ELSE out_pkts - lag(out_pkts) OVER w END AS d_out_pkts,
+    CASE WHEN counter_reset THEN NULL ELSE in_errors - lag(in_errors) OVER w END AS d_in_err,
+    CASE WHEN counter_reset THEN NULL ELSE out_errors - lag(out_errors) OVER w END AS d_out_err,
+    CASE WHEN counter_reset THEN NULL ELSE in_crc_errors - lag(in_crc_errors) OVER w END
+        AS d_crc,
+    CASE WHEN counter_reset THEN NULL ELSE out_discards - lag(out_discards) OVER w END
+        AS d_drops
+FROM in_ifstats
+WINDOW w AS (PARTITION BY device, if_name ORDER BY event_time);
+
+CREATE OR REPLACE TEMP TABLE if_min AS
+SELECT
+    site, device, if_name, date_trunc('minute', event_time) AS minute,
+    bool_or(oper_status IN ('down', 'lowerlayerdown', 'notpresent')) AS down,
+    max(speed_bps) AS speed_bps, max(in_bps) AS in_bps, max(out_bps) AS out_bps,
+    sum(greatest(d_in_pkts, 0)) AS d_in_pkts, sum(greatest(d_out_pkts, 0)) AS d_out_pkts,
+    sum(greatest(d_in_err, 0)) AS d_in_err, sum(greatest(d_out_err, 0)) AS d_out_err,
+    sum(greatest(d_crc, 0)) AS d_crc, sum(greatest(d_drops, 0)) AS d_drops
+FROM if_samples GROUP BY ALL;
+
+CREATE OR REPLACE TEMP TABLE if_targets AS
+SELECT DISTINCT site, device, if_name FROM in_ifstats
+UNION SELECT DISTINCT site, device, interface FROM in_devevents WHERE interface IS NOT NULL;
+
+CREATE OR REPLACE TEMP TABLE ev_held AS
+SELECT site, device, interface AS if_name, category, event_time AS t,
+    state IN ('down', 'failed') AS is_down
+FROM in_devevents
+WHERE interface IS NOT NULL AND category IN ('interface', 'vpn', 'lldp')
+    AND state IN ('down', 'failed', 'up', 'established');
+
+CREATE OR REPLACE TEMP TABLE ev_min AS
+SELECT site, device, interface AS if_name, date_trunc('minute', event_time) AS minute,
+    bool_or(category = 'interface' AND state = 'down')
+        AND bool_or(category = 'interface' AND state = 'up') AS flap,
+    bool_or(category = 'poe' AND coalesce(state, '') NOT IN ('up', 'cleared', 'on')) AS poe
+FROM in_devevents WHERE interface IS NOT NULL GROUP BY ALL;
+
+CREATE OR REPLACE TEMP TABLE if_state AS
+WITH grid AS (
+    SELECT t.site, t.device, t.if_name, m.minute FROM if_targets t CROSS JOIN d_minute m
+), stale AS (SELECT site, wan_telemetry_stale_s AS s FROM d_site)
+SELECT
+    g.site, g.device, g.if_name, g.minute,
+    CASE WHEN epoch(g.minute) - epoch(s.minute) <= st.s THEN s.down END AS down,
+    CASE WHEN epoch(g.minute) - epoch(s.minute) <= st.s THEN s.speed_bps END AS speed_bps,
+    CASE WHEN epoch(g.minute) - epoch(s.minute) <= st.s THEN s.in_bps END AS in_bps,
+    CASE WHEN epoch(g.minute) - epoch(s.minute) <= st.s THEN s.out_bps END AS out_bps,
+    CASE WHEN g.minute = s.minute THEN s.d_in_pkts END AS d_in_pkts,
+    CASE WHEN g.minute = s.minute THEN s.d_out_pkts END AS d_out_pkts,
+    CASE WHEN g.minute = s.minute THEN s.d_in_err END AS d_in_err,
+    CASE WHEN g.minute = s.minute THEN s.d_out_err END AS d_out_err,
+    CASE WHEN g.minute = s.minute THEN s.d_crc END AS d_crc,
+    CASE WHEN g.minute = s.minute THEN s.d_drops END AS d_drops,
+    coalesce(hi.is_down, false) AS ev_down,
+    coalesce(hv.is_down, false) AS vpn_down,
+    coalesce(hl.is_down, false) AS lldp_down,
+    coalesce(e.flap, false) AS flap,
+    coalesce(e.poe, false) AS poe
+FROM grid g
+JOIN stale st ON st.site = g.site
+ASOF LEFT JOIN if_min s
+    ON s.device = g.device AND s.if_name = g.if_name AND g.minute >= s.minute
+ASOF LEFT JOIN (SELECT * FROM ev_held WHERE category = 'interface') hi
+    ON hi.device = g.device AND hi.if_name = g.if_name
+    AND g.minute + INTERVAL 1 MINUTE > hi.t
+ASOF LEFT JOIN (SELECT * FROM ev_held WHERE category = 'vpn') hv
+    ON hv.device = g.device AND hv.if_name = g.if_name
+    AND g.minute + INTERVAL 1 MINUTE > hv.t
+ASOF LEFT JOIN (SELECT * FROM ev_held WHERE category = 'lldp') hl
+    ON hl.device = g.device AND hl.if_name = g.if_name
+    AND g.minute + INTERVAL 1 MINUTE > hl.t
+LEFT JOIN ev_min e ON e.device = g.device AND e.if_name = g.if_name AND e.minute = g.minute
