@@ -4,7 +4,7 @@
 CREATE OR REPLACE TEMP TABLE sla_rows AS
 SELECT s.site, s.device AS gateway, l.link, date_trunc('minute', s.event_time) AS minute,
     s.source, s.application, s.rtt_ms, s.jitter_ms, s.loss_pct, s.probes_sent, s.probes_received,
-    s.interface = l.tunnel AS via_tunnel
+    coalesce(s.interface = l.tunnel, false) AS via_tunnel
 FROM in_sla s
 JOIN d_link l ON l.gateway = s.device
     AND (s.interface = l.interface OR s.interface = l.parent OR s.interface = l.tunnel);
