@@ -15,6 +15,7 @@ from assurance.cli import (
     lake,
     parse,
     simulate,
+    sle,
 )
 from assurance.cli.demo import demo
 from assurance.cli.ui import out
@@ -32,6 +33,7 @@ app.add_typer(collect.app, name="collect")
 collect_telemetry.register(collect.app)
 collect_snmp.register(collect.app)
 app.add_typer(parse.app, name="parse")
+app.add_typer(sle.app, name="sle")
 app.add_typer(simulate.app, name="simulate")
 app.command()(demo)
 

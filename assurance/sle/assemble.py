@@ -67,7 +67,7 @@ def user_minutes_sql() -> str:
 def sle_minutes_sql() -> str:
     scope = ", ".join(_SCOPE)
     parts = [
-        f"SELECT minute, site, '{sle}' AS sle, {scope}, classifier, sub AS sub_classifier, ok, "
+        f"SELECT minute, site, '{sle}' AS sle, {scope}, classifier, sub AS sub_classifier, ok, "  # noqa: S608
         f"value FROM v_{sle}"
         for sle in SLE_NAMES
     ]

@@ -206,11 +206,11 @@ def load(
     files = files_for(store, spec.name, start, end)
     empty = f"_empty_{name}"
     con.register(empty, pa.Table.from_batches([], schema=spec.schema))
-    source = f"SELECT * FROM {empty}"
+    source = f"SELECT * FROM {empty}"  # noqa: S608
     if files:
         source += (
-            f" UNION ALL BY NAME SELECT * FROM read_parquet($files, union_by_name = true,"
-            f" hive_partitioning = false)"
+            " UNION ALL BY NAME SELECT * FROM read_parquet($files, union_by_name = true,"
+            " hive_partitioning = false)"
         )
     where = "event_time >= $start AND event_time < $end AND site IN (SELECT site FROM d_site)"
     if spec_input.where:
@@ -226,4 +226,5 @@ def load(
     sqlfiles.execute(con, sql, params)
     con.unregister(empty)
     rows = sqlfiles.execute(con, f"SELECT count(*) FROM in_{name}")  # noqa: S608
-    return int(rows[0][0])  # type: ignore[call-overload]
+    count = rows[0][0]
+    return count if isinstance(count, int) else 0

@@ -10,6 +10,7 @@ may run twice. Must not reach other shards' outputs or decide how partitions are
 from __future__ import annotations
 
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -62,66 +63,50 @@ def _max_threshold(context: Context, key: str) -> float:
     return max((t[key] for _, t in context.sites), default=0.0)
 
 
+def _table(rows: Sequence[Sequence[object]], fields: list[tuple[str, pa.DataType]]) -> pa.Table:
+    """A table from row tuples (the columns in ``fields`` order)."""
+    columns = list(zip(*rows, strict=True)) if rows else [() for _ in fields]
+    return pa.table(
+        {name: pa.array(list(c), type_) for (name, type_), c in zip(fields, columns, strict=True)}
+    )
+
+
+def _strings(rows: Sequence[Sequence[object]], names: list[str]) -> pa.Table:
+    return _table(rows, [(n, pa.string()) for n in names])
+
+
 def _dimensions(con: duckdb.DuckDBPyConnection, ctx: Context, lb: datetime, end: datetime) -> None:
     names = sorted({k for _, t in ctx.sites for k in t})
-    sites = {"site": [s for s, _ in ctx.sites]}
-    for key in names:
-        sites[key] = [t[key] for _, t in ctx.sites]  # type: ignore[list-item]
+    f64, text = pa.float64(), pa.string()
+    site_rows = [(site, *(t[k] for k in names)) for site, t in ctx.sites]
     tables: dict[str, pa.Table] = {
-        "d_site": pa.table(
-            sites, schema=pa.schema([("site", pa.string())] + [(k, pa.float64()) for k in names])
-        ),
-        "d_link": pa.table(
-            list(zip(*ctx.links, strict=True)) if ctx.links else [[]] * 8,
-            names=[
-                "site",
-                "gateway",
-                "link",
-                "interface",
-                "parent",
-                "tunnel",
-                "cap_up",
-                "cap_down",
+        "d_site": _table(site_rows, [("site", text)] + [(k, f64) for k in names]),
+        "d_link": _table(
+            ctx.links,
+            [
+                ("site", text),
+                ("gateway", text),
+                ("link", text),
+                ("interface", text),
+                ("parent", text),
+                ("tunnel", text),
+                ("cap_up", f64),
+                ("cap_down", f64),
             ],
-        ).cast(
-            pa.schema(
-                [
-                    ("site", pa.string()),
-                    ("gateway", pa.string()),
-                    ("link", pa.string()),
-                    ("interface", pa.string()),
-                    ("parent", pa.string()),
-                    ("tunnel", pa.string()),
-                    ("cap_up", pa.float64()),
-                    ("cap_down", pa.float64()),
-                ]
-            )
         ),
         "d_port": _strings(ctx.switch_ports, ["site", "switch", "port", "role"]),
         "d_ap": _strings(ctx.aps, ["site", "ap", "switch", "switch_port"]),
         "d_gateway": _strings(ctx.gateways, ["site", "gateway"]),
         "d_switch": _strings(ctx.switches, ["site", "switch"]),
-        "d_app": pa.table(
-            {
-                "app": [a.name for a in ctx.apps],
-                "rtt_ms": [a.sla[0] for a in ctx.apps],
-                "jitter_ms": [a.sla[1] for a in ctx.apps],
-                "loss_pct": [a.sla[2] for a in ctx.apps],
-            },
-            schema=pa.schema(
-                [
-                    ("app", pa.string()),
-                    ("rtt_ms", pa.float64()),
-                    ("jitter_ms", pa.float64()),
-                    ("loss_pct", pa.float64()),
-                ]
-            ),
+        "d_app": _table(
+            [(a.name, *a.sla) for a in ctx.apps],
+            [("app", text), ("rtt_ms", f64), ("jitter_ms", f64), ("loss_pct", f64)],
         ),
         "d_apptrack": _strings(
             [(name, a.name) for a in ctx.apps for name in a.apptrack], ["apptrack", "app"]
         ),
     }
-    ifl = []
+    ifl: list[tuple[str, str, str, str | None]] = []
     for _site, gw, link, interface, _parent, tunnel, _up, _down in ctx.links:
         ifl.append((gw, interface, link, tunnel))
         if tunnel:
@@ -136,15 +121,6 @@ def _dimensions(con: duckdb.DuckDBPyConnection, ctx: Context, lb: datetime, end:
         "CREATE OR REPLACE TEMP TABLE d_minute AS SELECT unnest(generate_series("
         "$lb::TIMESTAMPTZ, $end::TIMESTAMPTZ - INTERVAL 1 MINUTE, INTERVAL 1 MINUTE)) AS minute",
         {"lb": lb, "end": end},
-    )
-
-
-def _strings(
-    rows: list[tuple[str | None, ...]] | tuple[tuple[str | None, ...], ...], names: list[str]
-) -> pa.Table:
-    columns = list(zip(*rows, strict=True)) if rows else [()] * len(names)
-    return pa.table(
-        {n: pa.array(list(c), pa.string()) for n, c in zip(names, columns, strict=True)}
     )
 
 
@@ -223,7 +199,7 @@ def compute(con: duckdb.DuckDBPyConnection, store: LakeStore, job: Job) -> None:
         sqlfiles.run(con, sle, params)
         sqlfiles.execute(
             con,
-            f"CREATE OR REPLACE TEMP TABLE v_{sle} AS {_VERDICT.format(sle=sle)}",  # noqa: S608
+            f"CREATE OR REPLACE TEMP TABLE v_{sle} AS {_VERDICT.format(sle=sle)}",
         )
     assemble.run(con)
 

@@ -12,7 +12,7 @@ import pytest
 
 from assurance.lake.catalog import connect
 from assurance.sle.catalog import SLES
-from tests.sle.fixture import A1, C, L1, L2, S2C, W1, W2, W3
+from tests.sle.fixture import A1, L1, L2, S2C, W1, W2, W3, C
 
 # (minute, client, sle) -> (classifier, sub-classifier) for every bad user minute.
 BAD: dict[tuple[str, str, str], tuple[str, str | None]] = {
