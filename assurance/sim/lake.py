@@ -88,8 +88,11 @@ def simulate_shard(job: ShardJob) -> ShardResult:
         for name, table in emitter.telemetry(m).items():
             hour[name].append(table)
         received_us = (m.epoch_s + 60) * 1_000_000
-        for out in emitter.syslog(m):
+        outs, rssi = emitter.syslog_for_lake(m)
+        for out in outs:
             lines += [Line(raw, out.sender, received_us, "tcp") for raw in out.lines]
+        for name, table in rssi.rows(received_us).items():
+            hour[name].append(attach_origin(table, exporters))
         if (minute + 1) % 60 == 0:
             publish()
     publish()

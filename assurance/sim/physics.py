@@ -65,6 +65,7 @@ def _p(name: str) -> int:
 
 
 P_ACTIVE, P_APP, P_BYTES_UP, P_BYTES_DOWN = _p("active"), _p("app"), _p("up"), _p("down")
+P_PRESENT = _p("present")
 P_LINK, P_RSSI, P_ROAM, P_STEP, P_GW = _p("link"), _p("rssi"), _p("roam"), _p("step"), _p("gw")
 
 
@@ -209,7 +210,7 @@ class Twin:
             for f in scenario.faults
         ]
         self.app_index = {a.name: n for n, a in enumerate(apps)}
-        self.prev_active = np.zeros(len(self.client_ix), bool)
+        self.connected = np.zeros(len(self.client_ix), bool)
         self.current_ap = self.c_home_ap.copy()
         self.dead_for = np.zeros((n_sites, self.max_links), np.int64)
         self.tunnel_dead_for = np.zeros((n_sites, self.max_links), np.int64)
@@ -341,7 +342,11 @@ class Twin:
         hour = (local_min // 60) % 24
         weekday = ((local_min // 1440) + 3) % 7  # 1970-01-01 was a Thursday (3)
         demand = _DIURNAL[hour] * np.where(weekday >= 5, _WEEKEND, 1.0)
-        wants = noise.uniform(seed, P_ACTIVE, site, num, block) < demand * self.c_busy
+        # on site for whole hours; moving traffic in 5-minute blocks while there
+        present = noise.uniform(seed, P_PRESENT, site, num, epoch_s // 3600) < np.minimum(
+            1.0, 1.1 * demand * self.c_busy
+        )
+        busy = noise.uniform(seed, P_ACTIVE, site, num, block) < 0.8
 
         # Wi-Fi association: clients of a failed AP move to the next AP of the site
         ap = self.c_home_ap.copy()
@@ -352,10 +357,10 @@ class Twin:
         moved = down & (n_aps > 1)
         ap[moved] = (ap[moved] + 1) % n_aps[moved]
         stranded = down & ~moved
-        wants &= ~stranded
+        present &= ~stranded
 
-        # connecting: first minute of a session block after being away
-        arriving = wants & ~self.prev_active
+        # connecting: a client that is here but not connected tries every minute until it is
+        arriving = present & ~self.connected
         loc = self.c_local
         step_ok = {
             "assoc": np.ones(len(ap), bool),
@@ -370,11 +375,10 @@ class Twin:
         }
         for k in ("dhcp", "dns", "auth"):
             join_ms[k] = np.where(step_ok[k], join_ms[k], 5000.0 if k == "dhcp" else 3000.0)
-        connected = step_ok["auth"] & step_ok["dhcp"] & step_ok["dns"]
-        active = wants & (~arriving | connected)
+        joined = step_ok["auth"] & step_ok["dhcp"] & step_ok["dns"]
+        self.connected = present & (self.connected | joined)
+        active = self.connected & busy
         joins = np.flatnonzero(arriving)
-        # a client that failed to join keeps trying every minute of its session
-        self.prev_active = active.copy()
 
         # roaming among APs of the site
         roam_draw = noise.uniform(seed, P_ROAM, site, num, minute)
