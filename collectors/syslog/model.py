@@ -1,14 +1,19 @@
 """The contract between syslog receiving and parsing: lines in, tables and rejects out.
 
-Receiving (``framing``, ``listener``) produces ``Line`` objects; parsing (``parse`` and the
-message modules) consumes them in batches and returns a ``ParsedBatch``. Neither side knows the
-other's internals, so a bus can sit between them.
+Receiving (``framing``, ``listener``) produces ``Line`` objects, or a ``LineBatch`` (the same
+lines stored by column: what one read of a stream yields shares sender, receive time and
+transport); parsing (``parse`` and the message modules) consumes any sequence of lines in
+batches and returns a ``ParsedBatch``. Neither side knows the other's internals, so a bus can
+sit between them.
 """
 
 from __future__ import annotations
 
+from bisect import bisect_right
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import Literal
+from itertools import accumulate, chain, repeat
+from typing import Literal, overload
 
 import pyarrow as pa
 
@@ -43,3 +48,99 @@ class ParsedBatch:
 
     tables: dict[str, pa.Table] = field(default_factory=dict)
     rejects: list[Reject] = field(default_factory=list)
+
+
+class LineBatch(Sequence[Line]):
+    """Lines stored by column: the raw messages, and runs of consecutive lines that share
+    sender, receive time and transport. Indexing yields ``Line`` objects; ``parse`` reads the
+    columns directly (``columns_of``)."""
+
+    __slots__ = ("_ends", "raws", "runs")
+
+    def __init__(self, raws: list[bytes], runs: list[tuple[int, str, int, Transport]]) -> None:
+        if sum(n for n, *_ in runs) != len(raws):
+            raise ValueError("runs must cover the raw messages exactly")
+        self.raws = raws
+        self.runs = [run for run in runs if run[0] > 0]
+        self._ends = list(accumulate(n for n, *_ in self.runs))
+
+    @classmethod
+    def of(
+        cls, raws: list[bytes], sender: str, received_us: int, transport: Transport
+    ) -> LineBatch:
+        return cls(raws, [(len(raws), sender, received_us, transport)])
+
+    @classmethod
+    def join(cls, batches: Sequence[LineBatch]) -> LineBatch:
+        if len(batches) == 1:
+            return batches[0]
+        raws = list(chain.from_iterable(b.raws for b in batches))
+        return cls(raws, [run for b in batches for run in b.runs])
+
+    def __len__(self) -> int:
+        return len(self.raws)
+
+    @overload
+    def __getitem__(self, index: int) -> Line: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> LineBatch: ...
+
+    def __getitem__(self, index: int | slice) -> Line | LineBatch:
+        if isinstance(index, slice):
+            start, stop, step = index.indices(len(self.raws))
+            if step == 1:
+                return self._slice(start, max(start, stop))
+            picked = [self[i] for i in range(start, stop, step)]
+            return LineBatch(
+                [x.raw for x in picked], [(1, x.sender, x.received_us, x.transport) for x in picked]
+            )
+        if index < 0:
+            index += len(self.raws)
+        if not 0 <= index < len(self.raws):
+            raise IndexError("line index out of range")
+        _, sender, received_us, transport = self._run(index)
+        return Line(self.raws[index], sender, received_us, transport)
+
+    def _run(self, index: int) -> tuple[int, str, int, Transport]:
+        return self.runs[bisect_right(self._ends, index)]
+
+    def _slice(self, start: int, stop: int) -> LineBatch:
+        runs: list[tuple[int, str, int, Transport]] = []
+        first = 0
+        for (_, sender, received_us, transport), end in zip(self.runs, self._ends, strict=True):
+            lo, hi = max(first, start), min(end, stop)
+            if hi > lo:
+                runs.append((hi - lo, sender, received_us, transport))
+            first = end
+        return LineBatch(self.raws[start:stop], runs)
+
+    def __iter__(self) -> Iterator[Line]:
+        raws = iter(self.raws)
+        for n, sender, received_us, transport in self.runs:
+            for raw in _take(raws, n):
+                yield Line(raw, sender, received_us, transport)
+
+
+def _take(items: Iterator[bytes], n: int) -> Iterator[bytes]:
+    for _ in range(n):
+        yield next(items)
+
+
+def columns_of(lines: Sequence[Line]) -> tuple[list[bytes], list[int], list[str], list[str]]:
+    """(raw messages, receive times, senders, transports) of any sequence of lines."""
+    if isinstance(lines, LineBatch):
+        received: list[int] = []
+        senders: list[str] = []
+        transports: list[str] = []
+        for n, sender, received_us, transport in lines.runs:
+            received.extend(repeat(received_us, n))
+            senders.extend(repeat(sender, n))
+            transports.extend(repeat(transport, n))
+        return lines.raws, received, senders, transports
+    return (
+        [line.raw for line in lines],
+        [line.received_us for line in lines],
+        [line.sender for line in lines],
+        [line.transport for line in lines],
+    )

@@ -7,10 +7,11 @@ bytes. Sans-IO: no sockets, clocks or globals; ``device``/``site`` stay null. Mu
 message formats (``header``, ``sd``, ``junos`` and ``messages`` do) and never raises.
 
 Two paths give the same rows (tests compare them): RFC 5424 lines with one well-formed SD
-element (the dominant Junos structured-data form) are cut up for a whole chunk at once with
-NumPy and Arrow (``header.scan_rfc5424``, ``sd.split_spans``, ``spec.gather``; sessions and
-AppQoE rows column-wise); every other line goes through the per-line parser. A line the batch
-path cannot take is simply handed on. Typed tables hold the batch path's rows first, then the
+element (the dominant Junos structured-data form) are cut up for the whole batch at once
+(``columnar``: NumPy and Arrow over one buffer, parameter names read once per layout;
+sessions and AppQoE rows column-wise); every other line goes through the per-line parser. A
+line the batch path cannot take is simply handed on. Both paths' rows are put in input order
+with one take per column at the end; typed tables hold the batch path's rows first, then the
 per-line rows (not input order; only ``syslog_events`` is in input order).
 
 Notes the parser adds to ``fields`` (names with one leading ``_``): ``_sd_id`` (SD-IDs as
@@ -24,7 +25,6 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from operator import attrgetter
 from types import ModuleType
 
 import numpy as np
@@ -32,22 +32,15 @@ import pyarrow as pa
 
 from collectors.origin import Reject
 from collectors.schema import TIMESTAMP, TableSpec
-from collectors.syslog import messages
-from collectors.syslog.header import Clock, Header, iso_batch_us, parse_header, scan_rfc5424
+from collectors.syslog import columnar, messages
+from collectors.syslog.columnar import FastRows
+from collectors.syslog.header import Clock, Header, parse_header
 from collectors.syslog.junos import is_junos_sd
 from collectors.syslog.messages import appqoe, sessions
-from collectors.syslog.messages.spec import Typed, gather
-from collectors.syslog.model import Line, ParsedBatch, SyslogError
-from collectors.syslog.sd import (
-    META,
-    Params,
-    SplitSD,
-    params_only,
-    parse_sd,
-    sd_fields,
-    split_spans,
-    take_spans,
-)
+from collectors.syslog.messages.spec import Typed
+from collectors.syslog.model import Line, ParsedBatch, SyslogError, columns_of
+from collectors.syslog.sd import Params, parse_sd, sd_fields
+from collectors.syslog.templates import TemplateCache
 from collectors.tables import (
     CLIENT_EVENTS,
     DEVICE_EVENTS,
@@ -60,34 +53,21 @@ from collectors.tables import (
 TYPED: dict[str, TableSpec] = {
     t.name: t for t in (SESSIONS, SLA_METRICS, CLIENT_EVENTS, SECURITY_EVENTS, DEVICE_EVENTS)
 }
-#: syslog_events columns the two paths fill (the rest comes from the lines themselves)
-EVENT_COLUMNS = (
-    "event_time",
-    "format",
-    "facility",
-    "severity",
-    "hostname",
-    "app_name",
-    "proc_id",
-    "msg_id",
-    "fields",
-    "message",
-)
-_FIELDS_TYPE = SYSLOG_EVENTS.column("fields").type
 _ENDINGS = (b"\n", b"\r", b"\x00")
-_END_BYTES = frozenset(b"\n\r\x00")
-_PAD = bytes(64)
+_PAD = bytes(columnar.PADDING)
 #: largest batch (bytes) cut from one buffer (offsets are 32-bit)
 _MAX_BUFFER = 2**31 - 1024
-_FORMATS = pa.array(["rfc5424", "junos-structured"], pa.string())
-_RAW, _RECEIVED = attrgetter("raw"), attrgetter("received_us")
-_SENDER, _TRANSPORT = attrgetter("sender"), attrgetter("transport")
+_FORMATS = ("rfc5424", "junos-structured", "rfc3164", "unparsed")
+_FORMAT_CODE = {name: code for code, name in enumerate(_FORMATS)}
+_FORMAT_NAMES = pa.array(_FORMATS, pa.string())
 #: families whose typed rows the batch path builds column-wise (with ``WANTS``/``columnar``)
 _COLUMNAR: dict[str, ModuleType] = {"rt_flow": sessions, "apptrack": sessions, "appqoe": appqoe}
 _ORIGIN = ("event_time", "received_at", "exporter", "device", "site")
+_HEADER_COLUMNS = ("hostname", "app_name", "proc_id", "msg_id", "message")
 #: schemas built once (``TableSpec.schema`` builds a new one on every access)
 _EVENTS_SCHEMA = SYSLOG_EVENTS.schema
 _SCHEMAS = {name: spec.schema for name, spec in TYPED.items()}
+_OWN = {name: [c for c in spec.columns if c.name not in _ORIGIN] for name, spec in TYPED.items()}
 
 
 @dataclass
@@ -106,57 +86,13 @@ class _Rows:
     fields: list[Params] = field(default_factory=list)
     message: list[str | None] = field(default_factory=list)
 
-    def part(self) -> _Part:
-        return _Part(
-            np.asarray(self.line, np.int64),
-            {
-                "event_time": pa.array(self.event_us, pa.int64()).cast(TIMESTAMP),
-                "format": pa.array(self.format, pa.string()),
-                "facility": pa.array(self.facility, pa.uint8()),
-                "severity": pa.array(self.severity, pa.uint8()),
-                "hostname": pa.array(self.hostname, pa.string()),
-                "app_name": pa.array(self.app_name, pa.string()),
-                "proc_id": pa.array(self.proc_id, pa.string()),
-                "msg_id": pa.array(self.msg_id, pa.string()),
-                "fields": pa.array(self.fields, _FIELDS_TYPE),
-                "message": pa.array(self.message, pa.string()),
-            },
-        )
-
 
 @dataclass
 class _Part:
-    """Rows for some lines of the batch: ``line`` (increasing batch indices) and columns."""
+    """Typed rows for some lines of the batch: ``line`` (batch indices) and columns."""
 
     line: np.ndarray
     columns: dict[str, pa.Array]
-
-
-@dataclass
-class _Buffer:
-    """Lines joined in one buffer: line ``i`` is ``data[offsets[i]:offsets[i + 1]]``; ``META``
-    follows the last line (at ``meta_at``), then zero padding (``scan_rfc5424`` reads ahead)."""
-
-    data: np.ndarray
-    offsets: np.ndarray
-    meta_at: int
-
-    @staticmethod
-    def of(raws: list[bytes]) -> _Buffer:
-        offsets = np.zeros(len(raws) + 1, np.int64)
-        np.cumsum(np.fromiter(map(len, raws), np.int64, len(raws)), out=offsets[1:])
-        data = np.frombuffer(b"".join([*raws, META, _PAD]), np.uint8)
-        return _Buffer(data, offsets, int(offsets[-1]))
-
-
-@dataclass
-class _Chunk:
-    """What the batch path made of some lines."""
-
-    events: _Part
-    event_us: np.ndarray
-    typed: dict[str, _Part]
-    rows: list[tuple[int, Typed]]
 
 
 class SyslogParser:
@@ -164,7 +100,8 @@ class SyslogParser:
 
     ``default_tz`` and ``device_tz`` (hostname or sender IP → IANA zone) place timestamps that
     carry no zone; lines longer than ``max_line_bytes`` are cut there and flagged. ``fast``
-    turns the batch path off (tests use it to check both paths agree).
+    turns the batch path off (tests use it to check both paths agree). A batch larger than
+    ``chunk_lines`` lines is parsed in pieces of that size.
     """
 
     def __init__(
@@ -174,7 +111,7 @@ class SyslogParser:
         device_tz: Mapping[str, str] | None = None,
         max_line_bytes: int = 65536,
         fast: bool = True,
-        chunk_lines: int = 2048,
+        chunk_lines: int = 8192,
     ) -> None:
         if max_line_bytes < 1:
             raise ValueError("max_line_bytes must be positive")
@@ -182,6 +119,7 @@ class SyslogParser:
         self.max_line_bytes = max_line_bytes
         self.fast = fast
         self.chunk_lines = max(1, chunk_lines)
+        self.templates = TemplateCache()
         #: Counters (tests and metrics read them): lines seen, lines the batch path took,
         #: and how often a defensive catch-all fired (a parser bug; should stay 0).
         self.lines = 0
@@ -194,69 +132,78 @@ class SyslogParser:
     def parse_batch(self, lines: Sequence[Line]) -> ParsedBatch:
         """All tables for ``lines``; ``syslog_events`` has one row per line, in order."""
         count = len(lines)
-        raws = list(map(_RAW, lines))
+        if count > self.chunk_lines:
+            step = self.chunk_lines
+            return _concat(
+                [self.parse_batch(lines[at : at + step]) for at in range(0, count, step)]
+            )
+        raws, received_us, senders, transports = columns_of(lines)
         offsets = np.zeros(count + 1, np.int64)
         np.cumsum(np.fromiter(map(len, raws), np.int64, count), out=offsets[1:])
         size = int(offsets[-1])
-        # the whole batch in one buffer (the raw column and the batch path cut it up)
-        blob = b"".join([*raws, META, _PAD]) if size <= _MAX_BUFFER else None
-        changed: dict[int, bytes] = {}
-        event_us = np.zeros(count, np.int64)
-        done = np.zeros(count, bool)
-        chunks: list[_Chunk] = []
-        typed: list[tuple[int, Typed]] = []
-        if self.fast:
-            limit = self.max_line_bytes
-            candidates = [  # batch_candidate, inlined (it runs for every line)
-                i
-                for i, raw in enumerate(raws)
-                if raw
-                and raw[0] == 60  # "<"
-                and len(raw) <= limit
-                and raw[-1] not in _END_BYTES
-                and raw.isascii()
-                and b"\\" not in raw
-            ]
-            # too big for 32-bit offsets: _fast_chunk makes a buffer per chunk
-            batch = None if blob is None else _Buffer(np.frombuffer(blob, np.uint8), offsets, size)
-            for at in range(0, len(candidates), self.chunk_lines):
+        if size > _MAX_BUFFER and count > 1:
+            half = count // 2
+            return _concat([self.parse_batch(lines[:half]), self.parse_batch(lines[half:])])
+        blob = b"".join([*raws, _PAD])
+        data = np.frombuffer(blob, np.uint8)
+        fast: FastRows | None = None
+        fast_lines = np.zeros(0, np.int64)
+        if self.fast and size <= _MAX_BUFFER:
+            candidates = self._candidates(raws, blob, data, offsets)
+            if len(candidates):
                 try:
-                    part = candidates[at : at + self.chunk_lines]
-                    chunk = self._fast_chunk(lines, raws, part, batch)
+                    zone_senders = (
+                        [senders[i] for i in candidates] if self.clock.device_tz else None
+                    )
+                    fast = columnar.cut(
+                        data,
+                        offsets[candidates],
+                        offsets[candidates + 1],
+                        self.clock,
+                        self.templates,
+                        zone_senders,
+                    )
                 except Exception:  # defensive: the per-line path takes these lines
                     self.chunk_failures += 1
-                    continue
-                if chunk is not None:
-                    chunks.append(chunk)
-                    done[chunk.events.line] = True
-                    event_us[chunk.events.line] = chunk.event_us
-                    typed.extend(chunk.rows)
+                    fast = None
+            if fast is not None:
+                fast_lines = candidates[fast.line]
+        done = np.zeros(count, bool)
+        done[fast_lines] = True
         rows = _Rows()
+        typed: list[tuple[int, Typed]] = []
         rejects: list[Reject] = []
+        changed: dict[int, bytes] = {}
         for i in np.flatnonzero(~done).tolist():
             text = self._parse_line(i, lines[i], rows, typed, rejects)
             if text != raws[i]:
                 changed[i] = text
-        if rows.line:
-            event_us[rows.line] = rows.event_us
         self.lines += count
-        self.batch_lines += count - len(rows.line)
-        received = pa.array(list(map(_RECEIVED, lines)), pa.int64()).cast(TIMESTAMP)
-        senders = pa.array(list(map(_SENDER, lines)), pa.string())
-        parts = [chunk.events for chunk in chunks] + ([rows.part()] if rows.line else [])
-        schema = _EVENTS_SCHEMA
-        events = _merge(parts, EVENT_COLUMNS, schema)
+        self.batch_lines += len(fast_lines)
+        events = _events(count, fast, fast_lines, rows)
+        received = pa.array(received_us, pa.int64()).cast(TIMESTAMP)
+        exporters = pa.array(senders, pa.string())
         events.update(
             received_at=received,
-            exporter=senders,
+            exporter=exporters,
             device=pa.nulls(count, pa.string()),
             site=pa.nulls(count, pa.string()),
-            transport=pa.array(list(map(_TRANSPORT, lines)), pa.string()),
+            transport=pa.array(transports, pa.string()),
             raw=_raw_column(raws, changed, blob, offsets),
         )
+        schema = _EVENTS_SCHEMA
         tables = {SYSLOG_EVENTS.name: pa.table([events[f.name] for f in schema], schema=schema)}
-        tables.update(_typed_tables(chunks, typed, event_us, received, senders))
+        parts: dict[str, list[_Part]] = {}
+        if fast is not None:
+            parts = _fast_typed(fast, fast_lines, typed)
+        event_us = events["event_time"].cast(pa.int64()).to_numpy(zero_copy_only=False)
+        tables.update(_typed_tables(parts, typed, event_us, received, exporters))
         return ParsedBatch(tables=tables, rejects=rejects)
+
+    def _candidates(
+        self, raws: Sequence[bytes], blob: bytes, data: np.ndarray, offsets: np.ndarray
+    ) -> np.ndarray:
+        return candidates(raws, blob, data, offsets, self.max_line_bytes)
 
     # ----------------------------------------------------------------------- per line
 
@@ -372,94 +319,6 @@ class SyslogParser:
         rows.fields.append([*notes, ("_error", error.reason)])
         rejects.append(Reject(line.received_us, line.sender, "syslog", error, line.raw))
 
-    # ----------------------------------------------------------------------- batch path
-
-    def _fast_chunk(
-        self,
-        lines: Sequence[Line],
-        raws: list[bytes],
-        part: list[int],
-        batch: _Buffer | None = None,
-    ) -> _Chunk | None:
-        """Batch-path rows of lines ``part`` (increasing batch indices), cut from ``batch``
-        (all of ``raws`` in one buffer) or, without it, from a buffer of their own."""
-        chunk_raws = [raws[i] for i in part]
-        count = len(chunk_raws)
-        if batch is None:
-            batch = _Buffer.of(chunk_raws)
-            index = np.arange(count, dtype=np.int64)
-        else:
-            index = np.asarray(part, np.int64)
-        data, meta_at = batch.data, batch.meta_at
-        start, end = batch.offsets[index], batch.offsets[index + 1]
-        lo, hi = int(start[0]), int(end[-1])
-        body = data[lo:hi]
-        spaces = np.flatnonzero(body == 32)
-        spaces += lo
-        quotes = np.flatnonzero(body == 34)
-        quotes += lo
-        scan = scan_rfc5424(data, start, end, spaces)
-        ok = scan.ok
-        brief = (data[np.maximum(end - 2, 0)] == 34) & (data[np.maximum(end - 1, 0)] == 93)
-        close = np.where(brief, end - 1, -1)
-        msg_start = np.full(count, -1, np.int64)
-        for k in np.flatnonzero(ok & ~brief).tolist():
-            raw = chunk_raws[k]
-            rel = raw.find(b'"]', int(scan.sd_start[k] - start[k]))
-            after = rel + 2
-            if rel < 0 or (after < len(raw) and raw[after] != 32):
-                ok[k] = False
-                continue
-            close[k] = start[k] + rel + 1
-            if after < len(raw):
-                msg_start[k] = start[k] + after + 1
-        sel = np.flatnonzero(ok)
-        if not len(sel):
-            return None
-        bounds = scan.bounds[sel]
-        ts = take_spans(data, bounds[:, 0], bounds[:, 1])
-        hosts = self._tokens(data, bounds, 2)
-        zones = None
-        if self.clock.device_tz:
-            senders = [lines[part[k]].sender for k in sel.tolist()]
-            names = hosts.to_pylist()
-            zones = [self.clock.zone_name(h, s) for h, s in zip(names, senders, strict=True)]
-        event_us = iso_batch_us(self.clock, ts, zones)
-        timed = np.flatnonzero(event_us >= 0)
-        el_start, el_end = scan.sd_start[sel][timed] + 1, close[sel][timed]
-        split = split_spans(data, quotes, spaces, el_start, el_end, meta_at)
-        keep = timed[split.ok]
-        if not len(keep):
-            return None
-        local = sel[keep]
-        line_idx = np.asarray(part, np.int64)[local]
-        bounds = bounds[keep]
-        sd = scan.sd_start[local]
-        junos = np.all(data[sd[:, None] + np.arange(1, 7)] == np.frombuffer(b"junos@", np.uint8), 1)
-        message_ok = (msg_start[local] >= 0) & (end[local] > msg_start[local])
-        columns = {
-            "event_time": pa.array(event_us[keep], pa.int64()).cast(TIMESTAMP),
-            "format": _FORMATS.take(pa.array(junos.astype(np.int8))),
-            "facility": pa.array(scan.facility[local], pa.uint8()),
-            "severity": pa.array(scan.severity[local], pa.uint8()),
-            "hostname": hosts.take(pa.array(keep)),
-            "app_name": self._tokens(data, bounds, 3),
-            "proc_id": self._tokens(data, bounds, 4),
-            "msg_id": self._tokens(data, bounds, 5),
-            "fields": split.fields,
-            "message": take_spans(data, np.maximum(msg_start[local], 0), end[local], message_ok),
-        }
-        typed, rows = _fast_typed(columns["msg_id"], columns["hostname"], split, line_idx)
-        return _Chunk(_Part(line_idx, columns), event_us[keep], typed, rows)
-
-    @staticmethod
-    def _tokens(data: np.ndarray, bounds: np.ndarray, k: int) -> pa.StringArray:
-        """Header field ``k`` (1 timestamp, 2 hostname … 5 MSGID); NILVALUE as null."""
-        first = bounds[:, k - 1] + (1 if k > 1 else 0)
-        last = bounds[:, k]
-        nil = (last - first == 1) & (data[first] == 45)
-        return take_spans(data, first, last, ~nil)
-
 
 def batch_candidate(raw: bytes, limit: int) -> bool:
     """Whether the batch path may try a line: ASCII, ``<`` first, no backslash or line end."""
@@ -472,137 +331,201 @@ def batch_candidate(raw: bytes, limit: int) -> bool:
     )
 
 
+def candidates(
+    raws: Sequence[bytes], blob: bytes, data: np.ndarray, offsets: np.ndarray, limit: int
+) -> np.ndarray:
+    """Lines the batch path may try: ``batch_candidate`` for a whole batch at once (``blob``
+    holds the lines joined, ``data`` views it, line ``i`` is ``offsets[i]:offsets[i + 1]``)."""
+    size = int(offsets[-1])
+    start, end = offsets[:-1], offsets[1:]
+    length = end - start
+    last = data[np.maximum(end - 1, 0)]
+    ok = (length > 0) & (length <= limit) & (data[start] == 60)  # "<"
+    ok &= (last != 10) & (last != 13) & (last != 0)
+    if not blob[:size].isascii():
+        ok &= np.fromiter((raw.isascii() for raw in raws), bool, len(raws))
+    if blob.find(b"\\", 0, size) >= 0:
+        at = np.flatnonzero(data[:size] == 92)  # backslash
+        ok[np.searchsorted(offsets, at, side="right") - 1] = False
+    return np.flatnonzero(ok)
+
+
+def candidate_lines(raws: Sequence[bytes], limit: int) -> list[int]:
+    """``candidates`` of some lines (their buffer built here)."""
+    offsets = np.zeros(len(raws) + 1, np.int64)
+    np.cumsum(np.fromiter(map(len, raws), np.int64, len(raws)), out=offsets[1:])
+    blob = b"".join([*raws, _PAD])
+    data = np.frombuffer(blob, np.uint8)
+    return [int(i) for i in candidates(raws, blob, data, offsets, limit)]
+
+
+def _concat(results: list[ParsedBatch]) -> ParsedBatch:
+    """One result for consecutive sub-batches (tables concatenated in order)."""
+    tables: dict[str, list[pa.Table]] = {}
+    rejects: list[Reject] = []
+    for result in results:
+        for name, table in result.tables.items():
+            tables.setdefault(name, []).append(table)
+        rejects.extend(result.rejects)
+    return ParsedBatch(
+        tables={name: pa.concat_tables(parts) for name, parts in tables.items()}, rejects=rejects
+    )
+
+
+def _events(
+    count: int, fast: FastRows | None, fast_lines: np.ndarray, rows: _Rows
+) -> dict[str, pa.Array]:
+    """The parsed ``syslog_events`` columns of both paths, in input order."""
+    slow_lines = np.asarray(rows.line, np.int64)
+    n_fast = len(fast_lines)
+    event_us = np.zeros(count, np.int64)
+    facility = np.zeros(count, np.uint8)
+    severity = np.zeros(count, np.uint8)
+    fmt = np.zeros(count, np.int8)
+    missing = np.zeros(count, bool)
+    if fast is not None:
+        event_us[fast_lines] = fast.event_us
+        facility[fast_lines] = fast.facility
+        severity[fast_lines] = fast.severity
+        junos = np.array([t.sd_id.startswith("junos@") for t in fast.templates], np.int8)
+        fmt[fast_lines] = junos[fast.template]
+    if len(slow_lines):
+        event_us[slow_lines] = rows.event_us
+        fmt[slow_lines] = [_FORMAT_CODE[f] for f in rows.format]
+        unknown = [x is None for x in rows.facility]
+        if any(unknown):
+            missing[slow_lines] = unknown
+        facility[slow_lines] = [x or 0 for x in rows.facility]
+        severity[slow_lines] = [x or 0 for x in rows.severity]
+    # position of each line among [batch-path rows..., per-line rows...]
+    order = np.empty(count, np.int64)
+    order[fast_lines] = np.arange(n_fast)
+    order[slow_lines] = np.arange(n_fast, count)
+    taken = None if not len(slow_lines) or not n_fast else pa.array(order)
+    out: dict[str, pa.Array] = {
+        "event_time": pa.array(event_us, pa.int64()).cast(TIMESTAMP),
+        "format": _FORMAT_NAMES.take(pa.array(fmt)),
+        "facility": pa.array(facility, pa.uint8(), mask=missing if missing.any() else None),
+        "severity": pa.array(severity, pa.uint8(), mask=missing if missing.any() else None),
+        "fields": _fields(count, fast, fast_lines, rows),
+    }
+    for name in _HEADER_COLUMNS:
+        slow = pa.array(getattr(rows, name), pa.string())
+        if fast is None or not n_fast:
+            out[name] = slow
+        elif taken is None:
+            out[name] = getattr(fast, name)
+        else:
+            out[name] = pa.concat_arrays([getattr(fast, name), slow]).take(taken)
+    return out
+
+
+def _fields(count: int, fast: FastRows | None, fast_lines: np.ndarray, rows: _Rows) -> pa.MapArray:
+    """The ``fields`` map of every line, in input order, built by one take of keys and one of
+    values: batch-path rows from their templates and buffer pieces, per-line rows from lists."""
+    if fast is None or not len(fast_lines):
+        return pa.array(rows.fields, SYSLOG_EVENTS.column("fields").type)
+    key_first, template_keys = columnar.template_keys(fast.templates)
+    sizes = np.array([len(t.keys) for t in fast.templates], np.int64)
+    counts = np.zeros(count, np.int64)
+    key_at = np.zeros(count, np.int64)
+    value_at = np.zeros(count, np.int64)
+    step = np.zeros(count, np.int64)
+    counts[fast_lines] = sizes[fast.template]
+    key_at[fast_lines] = key_first[fast.template]
+    value_at[fast_lines] = fast.base
+    step[fast_lines] = 2  # SD-ID, then every other piece is a value
+    keys_source: pa.Array = template_keys
+    values_source: pa.Array = fast.pieces
+    if rows.line:
+        slow_lines = np.asarray(rows.line, np.int64)
+        sizes_slow = np.fromiter(map(len, rows.fields), np.int64, len(rows.fields))
+        first_slow = np.zeros(len(sizes_slow), np.int64)
+        np.cumsum(sizes_slow[:-1], out=first_slow[1:])
+        counts[slow_lines] = sizes_slow
+        key_at[slow_lines] = len(template_keys) + first_slow
+        value_at[slow_lines] = len(fast.pieces) + first_slow
+        step[slow_lines] = 1
+        if sizes_slow.sum():
+            pairs = [pair for params in rows.fields for pair in params]
+            keys_source = pa.concat_arrays([template_keys, pa.array([k for k, _ in pairs])])
+            values_source = pa.concat_arrays([fast.pieces, pa.array([v for _, v in pairs])])
+    first = np.zeros(count + 1, np.int64)
+    np.cumsum(counts, out=first[1:])
+    within = np.arange(first[-1], dtype=np.int64) - np.repeat(first[:-1], counts)
+    keys = keys_source.take(pa.array(np.repeat(key_at, counts) + within))
+    values = values_source.take(
+        pa.array(np.repeat(value_at, counts) + np.repeat(step, counts) * within)
+    )
+    return pa.MapArray.from_arrays(pa.array(first.astype(np.int32)), keys, values)
+
+
 def _raw_column(
-    raws: list[bytes], changed: dict[int, bytes], blob: bytes | None, offsets: np.ndarray
+    raws: Sequence[bytes], changed: dict[int, bytes], blob: bytes, offsets: np.ndarray
 ) -> pa.StringArray:
     """The ``raw`` column: the lines as received, but the per-line path's text where it differs
     (invalid UTF-8 escaped, cut at ``max_line_bytes``); the batch buffer when nothing differs."""
-    if blob is not None and not changed:
+    if not changed and int(offsets[-1]) < 2**31:
         return pa.StringArray.from_buffers(
             len(raws), pa.py_buffer(offsets.astype(np.int32)), pa.py_buffer(blob)
         )
     texts = list(raws)
     for i, text in changed.items():
         texts[i] = text
-    return _joined(texts)
-
-
-def _joined(texts: list[bytes]) -> pa.StringArray:
-    """One string array over the joined texts (no copy of the joined buffer)."""
-    offsets = np.zeros(len(texts) + 1, np.int64)
-    np.cumsum(np.fromiter(map(len, texts), np.int64, len(texts)), out=offsets[1:])
-    return pa.StringArray.from_buffers(
-        len(texts), pa.py_buffer(offsets.astype(np.int32)), pa.py_buffer(b"".join(texts))
-    )
+    return pa.array(texts, pa.string())
 
 
 def _fast_typed(
-    msg_id: pa.StringArray, hosts: pa.StringArray, split: SplitSD, line_idx: np.ndarray
-) -> tuple[dict[str, _Part], list[tuple[int, Typed]]]:
-    """Typed rows of batch-path lines: column-wise where the family can, else line by line."""
-    encoded = msg_id.dictionary_encode()
+    fast: FastRows, fast_lines: np.ndarray, typed: list[tuple[int, Typed]]
+) -> dict[str, list[_Part]]:
+    """Typed rows of batch-path lines: column-wise where the family can (returned), else line
+    by line (appended to ``typed``)."""
+    encoded = fast.msg_id.dictionary_encode()
     tags: list[str | None] = encoded.dictionary.to_pylist()
     codes = encoded.indices.fill_null(len(tags)).to_numpy(zero_copy_only=False)
     families = [messages.family(t) if t is not None else None for t in tags] + [None]
-    columnar = [_COLUMNAR.get(f) if f is not None else None for f in families]
-    parts: dict[str, _Part] = {}
+    columnar_of = [_COLUMNAR.get(f) if f is not None else None for f in families]
+    parts: dict[str, list[_Part]] = {}
     for module in (sessions, appqoe):
-        rows = np.flatnonzero(np.array([m is module for m in columnar])[codes])
-        if not len(rows):
+        which = np.flatnonzero(np.array([m is module for m in columnar_of])[codes])
+        if not len(which):
             continue
-        strings = gather(
-            module.WANTS,
-            split.names,
-            split.code,
-            split.row,
-            split.values,
-            split.value_at,
-            rows,
-            len(codes),
-        )
-        row_tags = [tags[c] for c in codes[rows].tolist()]
+        strings = columnar.value_strings(fast, which, module.WANTS)
+        row_tags = [tags[c] for c in codes[which].tolist()]
         columns = module.columnar(row_tags, strings)
         table = TYPED[module.TABLE]
         if table.has_column("fields"):
-            columns["fields"] = params_only(split.fields, rows)
-        for column in table.columns:
-            if column.name not in columns and column.name not in _ORIGIN:
-                columns[column.name] = pa.nulls(len(rows), column.type)
-        parts[module.TABLE] = _Part(line_idx[rows], columns)
+            columns["fields"] = columnar.fields_map(fast, which, with_sd_id=False)
+        for column in _OWN[module.TABLE]:
+            if column.name not in columns:
+                columns[column.name] = pa.nulls(len(which), column.type)
+        parts.setdefault(module.TABLE, []).append(_Part(fast_lines[which], columns))
     per_line = [f is not None and f not in _COLUMNAR for f in families]
-    rows = np.flatnonzero(np.array(per_line)[codes])
-    out: list[tuple[int, Typed]] = []
-    if len(rows):
-        taken = pa.array(rows)
-        maps = split.fields.take(taken).to_pylist()
-        names = hosts.take(taken).to_pylist()
-        for r, pairs, host in zip(rows.tolist(), maps, names, strict=True):
+    which = np.flatnonzero(np.array(per_line)[codes])
+    if len(which):
+        maps = columnar.fields_map(fast, which).to_pylist()
+        names = fast.hostname.take(pa.array(which)).to_pylist()
+        for r, pairs, host in zip(which.tolist(), maps, names, strict=True):
             row = messages.derive(tags[codes[r]], dict(pairs), host)
             if row is not None:
-                out.append((int(line_idx[r]), row))
-    return parts, out
-
-
-def _merge(parts: list[_Part], names: Sequence[str], schema: pa.Schema) -> dict[str, pa.Array]:
-    """Columns of all parts, rows in order of their line numbers.
-
-    Most columns are concatenated and permuted with one ``take``. The ``fields`` map is
-    concatenated from slices of the parts instead (the batch path gives long runs, so this
-    copies memory in large pieces; a ``take`` would copy every key and value one by one).
-    """
-    if not parts:
-        return {name: pa.array([], schema.field(name).type) for name in names}
-    if len(parts) == 1:
-        return dict(parts[0].columns)
-    lines = np.concatenate([part.line for part in parts])
-    order = np.argsort(lines, kind="stable")
-    in_order = bool(np.all(order[1:] > order[:-1]))
-    out: dict[str, pa.Array] = {}
-    runs: list[tuple[int, int, int]] | None = None
-    taken = pa.array(order)
-    for name in names:
-        arrays = [part.columns[name] for part in parts]
-        if in_order:
-            out[name] = pa.concat_arrays(arrays)
-        elif pa.types.is_map(arrays[0].type):
-            runs = runs if runs is not None else _runs(parts, order)
-            out[name] = pa.concat_arrays([arrays[k].slice(p, n) for k, p, n in runs])
-        else:
-            out[name] = pa.concat_arrays(arrays).take(taken)
-    return out
-
-
-def _runs(parts: list[_Part], order: np.ndarray) -> list[tuple[int, int, int]]:
-    """(part, first row, row count) of each run of consecutive rows of one part, in order."""
-    source = np.concatenate([np.full(len(p.line), k, np.int64) for k, p in enumerate(parts)])
-    position = np.concatenate([np.arange(len(part.line)) for part in parts])
-    source, position = source[order], position[order]
-    cut = np.flatnonzero((source[1:] != source[:-1]) | (position[1:] != position[:-1] + 1)) + 1
-    starts = np.concatenate([[0], cut])
-    lengths = np.diff(np.concatenate([starts, [len(order)]]))
-    return list(
-        zip(source[starts].tolist(), position[starts].tolist(), lengths.tolist(), strict=True)
-    )
+                typed.append((int(fast_lines[r]), row))
+    return parts
 
 
 def _rows_part(spec: TableSpec, rows: list[tuple[int, Typed]]) -> _Part:
-    columns: dict[str, pa.Array] = {}
-    for column in spec.columns:
-        if column.name in _ORIGIN:
-            continue
-        values = [row.values.get(column.name) for _, row in rows]
-        columns[column.name] = pa.array(values, column.type)
+    values = [row.values for _, row in rows]
+    columns = {c.name: pa.array([v.get(c.name) for v in values], c.type) for c in _OWN[spec.name]}
     return _Part(np.array([i for i, _ in rows], np.int64), columns)
 
 
 def _typed_tables(
-    chunks: list[_Chunk],
+    parts: dict[str, list[_Part]],
     typed: list[tuple[int, Typed]],
     event_us: np.ndarray,
     received: pa.Array,
     senders: pa.Array,
 ) -> dict[str, pa.Table]:
-    """Typed tables: the batch path's rows chunk by chunk, then the per-line rows.
+    """Typed tables: the batch path's rows, then the per-line rows.
 
     Rows are grouped by path, not in input order (only ``syslog_events`` must be).
     """
@@ -611,14 +534,18 @@ def _typed_tables(
         by_table.setdefault(row.table, []).append((i, row))
     out: dict[str, pa.Table] = {}
     for name, spec in TYPED.items():
-        parts = [chunk.typed[name] for chunk in chunks if name in chunk.typed]
+        table_parts = list(parts.get(name, []))
         if name in by_table:
-            parts.append(_rows_part(spec, by_table[name]))
-        if not parts:
+            table_parts.append(_rows_part(spec, by_table[name]))
+        if not table_parts:
             continue
-        own = [c.name for c in spec.columns if c.name not in _ORIGIN]
-        columns = {c: pa.concat_arrays([part.columns[c] for part in parts]) for c in own}
-        lines = np.concatenate([part.line for part in parts])
+        own = [c.name for c in _OWN[name]]
+        if len(table_parts) == 1:
+            columns = dict(table_parts[0].columns)
+            lines = table_parts[0].line
+        else:
+            columns = {c: pa.concat_arrays([p.columns[c] for p in table_parts]) for c in own}
+            lines = np.concatenate([part.line for part in table_parts])
         taken = pa.array(lines)
         columns.update(
             event_time=pa.array(event_us[lines], pa.int64()).cast(TIMESTAMP),

@@ -7,7 +7,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from collectors.syslog.model import ParsedBatch
-from collectors.syslog.parse import SyslogParser, batch_candidate
+from collectors.syslog.parse import SyslogParser, batch_candidate, candidate_lines
 
 from .strategies import line, scaled, structured_lines
 
@@ -52,12 +52,11 @@ def test_batch_path_takes_the_dominant_form() -> None:
     )
     parser = SyslogParser()
     lines = [line(text.encode())] * 3
-    chunk = parser._fast_chunk(lines, [x.raw for x in lines], [0, 1, 2])
-    assert chunk is not None
-    assert chunk.events.line.tolist() == [0, 1, 2]
-    sessions = chunk.typed["sessions"]
-    assert sessions.columns["bytes_from_client"].to_pylist() == [1500, 1500, 1500]
-    fields = chunk.events.columns["fields"].to_pylist()[0]
+    result = parser.parse_batch(lines)
+    assert parser.batch_lines == 3
+    sessions = result.tables["sessions"]
+    assert sessions.column("bytes_from_client").to_pylist() == [1500, 1500, 1500]
+    fields = result.tables["syslog_events"].column("fields").to_pylist()[0]
     assert fields == [
         ("_sd_id", "junos@2636.1.1.1.2.129"),
         ("source-address", "10.0.0.1"),
@@ -81,8 +80,9 @@ def test_batch_path_leaves_odd_lines_to_the_per_line_path() -> None:
     parser = SyslogParser()
     candidates = [i for i, x in enumerate(lines) if batch_candidate(x.raw, 65536)]
     assert candidates == [0, 1, 2, 3, 4, 7]
-    assert parser._fast_chunk(lines, [x.raw for x in lines], candidates) is None
-    same(SyslogParser().parse_batch(lines), PER_LINE.parse_batch(lines))
+    result = parser.parse_batch(lines)
+    assert parser.batch_lines == 0
+    same(result, PER_LINE.parse_batch(lines))
 
 
 def test_chunk_boundaries_keep_input_order() -> None:
@@ -108,10 +108,7 @@ def test_chunk_boundaries_keep_input_order() -> None:
 @settings(max_examples=scaled(200), deadline=None)
 @given(st.binary(max_size=40), st.integers(1, 50))
 def test_inlined_candidate_test_matches_batch_candidate(raw: bytes, limit: int) -> None:
-    """parse_batch inlines batch_candidate; both must pick the same lines."""
-    parser = SyslogParser(max_line_bytes=limit, chunk_lines=1)
-    chunks: list[list[int]] = []
-    parser._fast_chunk = lambda lines, raws, part, batch=None: chunks.append(part)  # type: ignore[method-assign]
-    parser.parse_batch([line(raw), line(b"<" + raw)])
-    picked = [i for part in chunks for i in part]
-    assert picked == [i for i, r in enumerate([raw, b"<" + raw]) if batch_candidate(r, limit)]
+    """parse_batch picks its lines for the whole batch at once; it must pick batch_candidate's."""
+    raws = [raw, b"<" + raw]
+    picked = candidate_lines(raws, limit)
+    assert picked == [i for i, r in enumerate(raws) if batch_candidate(r, limit)]

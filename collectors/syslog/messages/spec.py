@@ -1,7 +1,7 @@
 """Typed rows from message parameters: value conversions, column specs and batch gathering.
 
 Owns how a parameter string becomes a column value (the same rules for the per-line path,
-``row_values``, and the whole-batch path, ``gather`` + ``columns_from``, so both give
+``row_values``, and the whole-batch path, ``columns_from``, so both give
 identical rows) and the ``Typed`` row a family returns. Must not know any message family
 (families declare their columns with ``Col``) or parse text.
 
@@ -16,7 +16,6 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
-import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
@@ -124,42 +123,7 @@ def _plan(columns: Sequence[Col]) -> tuple[tuple[str, ...], tuple[str, ...], tup
     return tuple(c.name for c in simple), tuple(c.params[0] for c in simple), others
 
 
-# --------------------------------------------------------------------------- batch pivot
-
-
-def gather(
-    params: Sequence[str],
-    names: Sequence[str],
-    code: np.ndarray,
-    row: np.ndarray,
-    values: pa.StringArray,
-    value_at: np.ndarray,
-    rows: np.ndarray,
-    n_rows: int,
-) -> dict[str, pa.StringArray]:
-    """The value of each parameter in ``params`` for the split rows ``rows`` (null if absent).
-
-    ``code``/``row``/``value_at`` describe every parameter of a split batch of ``n_rows`` rows
-    (see ``sd.SplitSD``): its name's index in ``names``, its row, and where its value is in
-    ``values``. A row has at most one parameter of each name (the splitter leaves repeated
-    names to the per-line path).
-    """
-    slots = {name: i for i, name in enumerate(dict.fromkeys(params))}
-    lut = np.full(len(names) + 1, -1, np.int64)
-    for i, name in enumerate(names):
-        lut[i] = slots.get(name, -1)
-    out_row = np.full(n_rows, -1, np.int64)
-    out_row[rows] = np.arange(len(rows))
-    slot = lut[code]
-    target = out_row[row]
-    wanted = (slot >= 0) & (target >= 0)
-    index = np.full((max(len(slots), 1), len(rows)), -1, np.int64)
-    index[slot[wanted], target[wanted]] = value_at[wanted]
-    flat = index.ravel()
-    missing = flat < 0
-    taken = values.take(pa.array(flat, mask=missing if missing.any() else None))
-    count = len(rows)
-    return {name: taken.slice(k * count, count) for name, k in slots.items()}
+# --------------------------------------------------------------------------- batch columns
 
 
 def columns_from(columns: Sequence[Col], strings: Mapping[str, pa.Array]) -> dict[str, pa.Array]:
