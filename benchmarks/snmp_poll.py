@@ -8,8 +8,8 @@ jnxOperatingTable entries, one SPU, two RPM tests (summary for 4 collections, ca
 results, pingCtlTarget), two IKE and two IPsec SAs, sysUpTime. Values are constant (rates come
 out 0; the decoding work is the same). It is *not* a full agent: no v3, no SET, no access
 control, no message-size limits beyond 64 KB; it exists so the poller, not the agent, is the
-bottleneck. The poller is the real one (pysnmp 7 asyncio, MIB lookup off) writing to a real
-Parquet lake in a temporary folder, pinned to one core.
+bottleneck. The poller is the real one (v2c requests through ``collectors.snmp.v2c``) writing
+to a real Parquet lake in a temporary folder, pinned to one core.
 
 Two measurements:
 

@@ -1,10 +1,13 @@
-"""The narrow, typed wrapper around pysnmp 7's asyncio command generator.
+"""Opening request sessions to devices; the narrow, typed wrapper around pysnmp 7 for SNMPv3.
 
-Owns: credentials (v2c community, v3 USM user with SHA/AES … keys as strings), one pysnmp
-``SnmpEngine`` per credential set (pysnmp keys v3 users by name, so two sets of keys for one
-user name must not share an engine), GETBULK and GET with MIB lookup off, and turning pysnmp's
-results into plain ``values.Value`` varbinds or one ``SnmpError``. pysnmp is untyped: every
-call into it happens in this module. Must not: plan walks, decode tables or keep poll state.
+Owns: credentials (v2c community, v3 USM user with SHA/AES … keys as strings), the choice of
+request path per credential type — v2c through ``v2c`` (our sockets, ``ber`` decoding: pysnmp's
+pyasn1 decoding cost more than everything else a poll does), v3 through pysnmp's command
+generators — one pysnmp ``SnmpEngine`` per v3 credential set (pysnmp keys v3 users by name, so
+two sets of keys for one user name must not share an engine), GETBULK and GET with MIB lookup
+off, and turning pysnmp's results into plain ``values.Value`` varbinds or one ``SnmpError``.
+pysnmp is untyped: every call into it happens in this module. Must not: plan walks, decode
+tables or keep poll state.
 """
 
 from __future__ import annotations
@@ -12,7 +15,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 from pyasn1.type import univ
 from pysnmp.carrier.asyncio.dgram import udp
@@ -30,9 +33,10 @@ from pysnmp.hlapi.v3arch.asyncio.lcd import CommandGeneratorLcdConfigurator
 from pysnmp.proto import errind, rfc1902, rfc1905
 from pysnmp.proto.rfc1902 import ObjectName
 
-from collectors.errors import CollectorError
 from collectors.receive import udp_socket
+from collectors.snmp.errors import SnmpError
 from collectors.snmp.oids import Oid
+from collectors.snmp.v2c import V2cSession, V2cTransport
 from collectors.snmp.values import Exceptional, Value, VarBind
 
 _LCD = CommandGeneratorLcdConfigurator()
@@ -107,16 +111,6 @@ class V3:
 Credentials = V2c | V3
 
 
-class SnmpError(CollectorError):
-    """A request without a usable answer. ``kind`` (a metric label) is one of ``timeout``,
-    ``auth``, ``error_status``, ``protocol`` or ``transport``."""
-
-    def __init__(self, kind: str, reason: str) -> None:
-        self.kind = kind
-        self.reason = reason
-        super().__init__(reason)
-
-
 def usm_user(v3: V3) -> Any:
     """pysnmp ``UsmUserData`` for ``v3``."""
     auth = AUTH_PROTOCOLS[v3.auth_protocol] if v3.auth_key else pysnmp_auth.USM_AUTH_NONE
@@ -126,17 +120,31 @@ def usm_user(v3: V3) -> Any:
     )
 
 
-class Engines:
-    """One pysnmp engine per credential set, created on first use (all v2c share one).
+class Requester(Protocol):
+    """What the poller asks of a session, whichever path carries it."""
 
-    Each engine sends and receives IPv4 through one socket of ours with a large receive buffer:
-    many devices answering at once must not overflow it (pysnmp's own socket keeps the small
-    default, and a dropped response is a timeout).
+    timeout_s: float
+    retries: int
+
+    async def bulk(
+        self, non_repeaters: Sequence[Oid], repeaters: Sequence[Oid], max_repetitions: int
+    ) -> tuple[list[VarBind], list[VarBind]]: ...
+
+    async def get(self, oids: Sequence[Oid]) -> list[VarBind]: ...
+
+
+class Engines:
+    """The v2c transport and one pysnmp engine per v3 credential set, created on first use.
+
+    Every socket is ours, with a large receive buffer: many devices answering at once must not
+    overflow it (pysnmp's own socket keeps the small default, and a dropped response is a
+    timeout).
     """
 
     def __init__(self, rcvbuf_bytes: int = 32 * 1024 * 1024) -> None:
         self._engines: dict[Credentials | None, Any] = {}
         self.rcvbuf_bytes = rcvbuf_bytes
+        self.v2c = V2cTransport(rcvbuf_bytes)
 
     def for_credentials(self, credentials: Credentials) -> Any:
         """The engine for ``credentials``; call with the event loop running."""
@@ -151,6 +159,7 @@ class Engines:
 
     async def close(self) -> None:
         """Close the sockets, let datagrams already read be handled, then the dispatchers."""
+        self.v2c.close()
         for engine in self._engines.values():
             transport = config.get_transport(engine, udp.DOMAIN_NAME)
             if transport is not None:
@@ -302,3 +311,28 @@ class Session:
         indication, status, raw = await future
         _raise_for(indication, status, self.timeout_s, self.retries + 1, self._why)
         return _varbinds(raw)
+
+
+async def open_session(
+    engines: Engines,
+    address: str,
+    port: int,
+    credentials: Credentials,
+    *,
+    timeout_s: float,
+    retries: int,
+) -> Requester:
+    """A session to ``address``:``port``: v2c on the ``v2c`` path, v3 through pysnmp."""
+    if isinstance(credentials, V2c):
+        return await V2cSession.open(
+            engines.v2c,
+            address,
+            port,
+            credentials.community,
+            timeout_s=timeout_s,
+            retries=retries,
+            why=_silent_rejection(credentials),
+        )
+    return await Session.open(
+        engines, address, port, credentials, timeout_s=timeout_s, retries=retries
+    )

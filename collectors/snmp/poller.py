@@ -20,7 +20,8 @@ from dataclasses import dataclass, field
 
 from collectors.sink import Sink
 from collectors.snmp import oids
-from collectors.snmp.client import Credentials, Engines, Session, SnmpError
+from collectors.snmp.client import Credentials, Engines, Requester, open_session
+from collectors.snmp.errors import SnmpError
 from collectors.snmp.metrics import SnmpMetrics
 from collectors.snmp.normalize import Normalizer, Sample, Walked, rpm_calc_oids
 from collectors.snmp.oids import Group, dotted
@@ -79,7 +80,7 @@ class _Device:
     def __init__(self, target: Target) -> None:
         self.target = target
         self.origin = Origin(target.address, target.device, target.site)
-        self.session: Session | None = None
+        self.session: Requester | None = None
         self.rows_hint = {g.name: g.initial_rows for g in oids.WALKED}
         self.counters_32 = False
         self.state = "new"
@@ -176,7 +177,7 @@ class SnmpPoller:
         sample = Sample(device.origin)
         if device.session is None:
             try:
-                device.session = await Session.open(
+                device.session = await open_session(
                     self.engines,
                     device.target.address,
                     device.target.port,
@@ -208,7 +209,7 @@ class SnmpPoller:
         return sample
 
     async def _walk(
-        self, session: Session, device: _Device, group: Group, sample: Sample, report: PollReport
+        self, session: Requester, device: _Device, group: Group, sample: Sample, report: PollReport
     ) -> None:
         walk = TableWalk(group, device.rows_hint.get(group.name, group.initial_rows))
         with_uptime = group.name == oids.INTERFACES.name
@@ -240,7 +241,7 @@ class SnmpPoller:
                 sample.uptime = (value, self._now_us())
 
     async def _get_rpm_rows(
-        self, session: Session, summary: Walked, sample: Sample, report: PollReport
+        self, session: Requester, summary: Walked, sample: Sample, report: PollReport
     ) -> None:
         wanted = rpm_calc_oids(summary.rows)
         answers: list[VarBind] = []

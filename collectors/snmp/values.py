@@ -1,9 +1,10 @@
 """Plain Python forms of SNMP values and the textual conventions the collector decodes.
 
-pysnmp hands out pyasn1 objects; ``client`` converts them once into the ``Value`` union below
-so everything downstream (walk, normalize, notifications) is plain, typed and testable
-without pysnmp. Also decodes the index encodings and textual conventions used by the polled
-tables: length-prefixed strings, InetAddress, DateAndTime. Pure functions, no I/O.
+pysnmp hands out pyasn1 objects, which ``client`` converts once into the ``Value`` union below;
+``ber`` decodes v2c responses straight into it. Everything downstream (walk, normalize,
+notifications) is plain, typed and testable without pysnmp. Also decodes the index encodings
+and textual conventions used by the polled tables: length-prefixed strings, InetAddress,
+DateAndTime. Pure functions, no I/O.
 """
 
 from __future__ import annotations
