@@ -28,6 +28,27 @@ IPFIX_TEMPLATE_ID = 256
 P_PORT, P_SERVER = noise.purpose("sport"), noise.purpose("server")
 
 
+I64 = npt.NDArray[np.int64]
+#: The IPFIX template the twin's SRX gateways export (inline jflow, version-ipfix): the
+#: elements an SRX sends that the flows it models carry.
+TWIN_FIELDS = (
+    "sourceIPv4Address", "destinationIPv4Address", "sourceTransportPort",
+    "destinationTransportPort", "protocolIdentifier", "ipClassOfService", "tcpControlBits",
+    "octetDeltaCount", "packetDeltaCount", "ingressInterface", "egressInterface",
+    "flowDirection", "flowStartMilliseconds", "flowEndMilliseconds",
+)  # fmt: skip
+
+
+@dataclass
+class FlowRecords:
+    """One minute of IPFIX data records of ``TWIN_FIELDS``, grouped by gateway in order."""
+
+    export_s: int
+    gateway: I64  # shard-local site of the exporting gateway
+    sequence: I64  # IPFIX sequence number of the message carrying each record
+    columns: dict[str, I64]
+
+
 @dataclass
 class SyslogOut:
     """Lines one device sent in a minute, with the loopback address it sends from."""
@@ -48,7 +69,11 @@ class Emitter:
         self.twin = twin
         self.world = twin.world
         self.seed = twin.world.seed
-        self.flow_records = np.zeros(len(twin.sites), np.int64)  # IPFIX sequence per gateway
+        # IPFIX sequence per gateway: data records exported so far
+        self.flow_records_sent = np.zeros(len(twin.sites), np.int64)
+        self.gw_exporter = pa.array([s.address(1, loopback=True) for s in twin.sites])
+        self.gw_device = pa.array([s.gateway for s in twin.sites])
+        self.site_names = pa.array([s.name for s in twin.sites])
         servers = []
         for app in self.world.apps:
             base, bits = app.server_prefix.split("/")
@@ -62,13 +87,11 @@ class Emitter:
         self.lines = SyslogLines(twin, self.server_base, self.server_span, self.app_port)
 
     # -- flows -------------------------------------------------------------------------------
-    def flows(self, m: Minute) -> pa.Table:
+    def flow_records(self, m: Minute) -> FlowRecords:
         """One upload and one download record per user-minute with a path, as exported at the
         end of the minute (active timeout 60 s), grouped by gateway in export order."""
         t = self.twin
         keep = np.flatnonzero(m.link != NO_LINK)
-        if not len(keep):
-            return FLOWS.schema.empty_table()
         c = m.active[keep]
         loc, site, num = t.c_local[c], t.c_site[c], t.c_num[c]
         order = np.argsort(loc, kind="stable")
@@ -76,93 +99,100 @@ class Emitter:
         app, link = m.app[keep], m.link[keep]
         n = len(keep)
         client = self._client_ip_int(site, num)
-        server = (
-            self.server_base[app]
-            + 1
-            + (
-                noise.bits(self.seed, P_SERVER, site, num, m.minute // 5).astype(np.int64)
-                % (self.server_span[app] - 2)
-            )
-        )
-        sport = 1024 + (noise.bits(self.seed, P_PORT, site, num, m.minute // 5) % 60000).astype(
-            np.int64
-        )
-        rate = self.world.scenario.sampling_rate
-        up_b = np.floor(m.bytes_up[keep] / rate).astype(np.int64)
-        dn_b = np.floor(m.bytes_down[keep] / rate).astype(np.int64)
+        block = m.minute // 5
+        spread = noise.bits(self.seed, P_SERVER, site, num, block).astype(np.int64)
+        server = self.server_base[app] + 1 + spread % (self.server_span[app] - 2)
+        sport = 1024 + (noise.bits(self.seed, P_PORT, site, num, block) % 60000).astype(np.int64)
+        up_b = np.floor(m.bytes_up[keep]).astype(np.int64)
+        dn_b = np.floor(m.bytes_down[keep]).astype(np.int64)
         up_p = np.maximum(1, up_b // 600)
         dn_p = np.where(dn_b > 0, np.maximum(1, dn_b // 1200), 0)
         wan_if = 510 + link
-        both = np.concatenate
-        # records interleaved per user: upload then download
-        src = both([client, server])
-        dst = both([server, client])
-        sp = both([sport, self.app_port[app]])
-        dp = both([self.app_port[app], sport])
-        nbytes = both([up_b, dn_b])
-        npkts = both([up_p, dn_p])
-        in_if = both([np.full(n, LAN_IF[1]), wan_if])
-        out_if = both([wan_if, np.full(n, LAN_IF[1])])
-        direction = both([np.ones(n, np.int64), np.zeros(n, np.int64)])
-        gw = both([loc, loc])
-        idx = np.argsort(np.concatenate([np.arange(n) * 2, np.arange(n) * 2 + 1]), kind="stable")
-        keep_rec = nbytes[idx] > 0
-        idx = idx[keep_rec]
-        gw = gw[idx]
-        proto = both([self.app_proto[app], self.app_proto[app]])[idx]
-        end_us = (m.epoch_s + 60) * US - 1000 * (1 + both([num, num])[idx] % 500)
-        start_us = np.full(len(idx), m.epoch_s * US)
-        # IPFIX sequence: records exported by the gateway before this record's message
+        lan_if = np.full(n, LAN_IF[1])
+
+        def both(first: npt.NDArray[np.int64], second: npt.NDArray[np.int64]) -> I64:
+            """Upload and download records interleaved: user 0 up, user 0 down, user 1 up…"""
+            return np.column_stack([first, second]).ravel()
+
+        nbytes = both(up_b, dn_b)
+        sent = nbytes > 0  # a dead path returns nothing: no download record
+        proto = both(self.app_proto[app], self.app_proto[app])[sent]
+        gw = both(loc, loc)[sent]
+        end_ms = (m.epoch_s + 60) * 1000 - (1 + both(num, num)[sent] % 500)
         counts = np.bincount(gw, minlength=len(t.sites))
         first = np.concatenate([[0], np.cumsum(counts)[:-1]])
-        rank = np.arange(len(idx)) - first[gw]
-        seq = self.flow_records[gw] + (rank // RECORDS_PER_DATAGRAM) * RECORDS_PER_DATAGRAM
-        self.flow_records += counts
-        sites = [t.sites[int(i)] for i in range(len(t.sites))]
-        exporter = pa.array([s.address(1, loopback=True) for s in sites]).take(pa.array(gw))
-        device = pa.array([s.gateway for s in sites]).take(pa.array(gw))
-        site_name = pa.array([s.name for s in sites]).take(pa.array(gw))
-        rows = len(idx)
-        srcs, dsts = src[idx], dst[idx]
-        raw_b, raw_p = nbytes[idx], npkts[idx]
-        cols = {
-            "event_time": _ts(end_us // 1000 * 1000),
-            "received_at": _ts((m.epoch_s + 60) * US, rows),
-            "exporter": exporter,
-            "device": device,
-            "site": site_name,
+        rank = np.arange(len(gw)) - first[gw]
+        seq = self.flow_records_sent[gw] + (rank // RECORDS_PER_DATAGRAM) * RECORDS_PER_DATAGRAM
+        self.flow_records_sent += counts
+        return FlowRecords(
+            export_s=m.epoch_s + 60,
+            gateway=gw,
+            sequence=seq,
+            columns={
+                "sourceIPv4Address": both(client, server)[sent],
+                "destinationIPv4Address": both(server, client)[sent],
+                "sourceTransportPort": both(sport, self.app_port[app])[sent],
+                "destinationTransportPort": both(self.app_port[app], sport)[sent],
+                "protocolIdentifier": proto,
+                "ipClassOfService": np.zeros(len(gw), np.int64),
+                "tcpControlBits": np.where(proto == 6, 0x18, 0),
+                "octetDeltaCount": nbytes[sent],
+                "packetDeltaCount": both(up_p, dn_p)[sent],
+                "ingressInterface": both(lan_if, wan_if)[sent],
+                "egressInterface": both(wan_if, lan_if)[sent],
+                "flowDirection": both(np.ones(n, np.int64), np.zeros(n, np.int64))[sent],
+                "flowStartMilliseconds": np.full(len(gw), m.epoch_s * 1000),
+                "flowEndMilliseconds": end_ms,
+            },
+        )
+
+    def flows(self, m: Minute) -> pa.Table:
+        """The minute's ``flows`` rows, exactly as the flow collector decodes their export."""
+        rec = self.flow_records(m)
+        cols, rows = rec.columns, len(rec.gateway)
+        take = pa.array(rec.gateway)
+        end_us = cols["flowEndMilliseconds"] * 1000
+        nbytes = cols["octetDeltaCount"].astype(np.uint64)
+        npkts = cols["packetDeltaCount"].astype(np.uint64)
+        table = {
+            "event_time": _ts(end_us),
+            "received_at": _ts(rec.export_s * US, rows),
+            "exporter": self.gw_exporter.take(take),
+            "device": self.gw_device.take(take),
+            "site": self.site_names.take(take),
             "version": pa.array(np.full(rows, 10, np.uint8)),
             "observation_domain": pa.array(np.zeros(rows, np.uint32)),
             "template_id": pa.array(np.full(rows, IPFIX_TEMPLATE_ID, np.uint16)),
-            "sequence": pa.array(seq.astype(np.uint32)),
-            "export_time": _ts((m.epoch_s + 60) * US, rows),
-            "start_time": _ts(start_us),
-            "end_time": _ts(end_us // 1000 * 1000),
+            "sequence": pa.array(rec.sequence.astype(np.uint32)),
+            "export_time": _ts(rec.export_s * US, rows),
+            "start_time": _ts(cols["flowStartMilliseconds"] * 1000),
+            "end_time": _ts(end_us),
             "ip_version": pa.array(np.full(rows, 4, np.uint8)),
-            "src_addr": _ip_text(srcs),
-            "dst_addr": _ip_text(dsts),
-            "src_port": pa.array(sp[idx].astype(np.uint16)),
-            "dst_port": pa.array(dp[idx].astype(np.uint16)),
-            "protocol": pa.array(proto.astype(np.uint8)),
-            "tos": pa.array(np.zeros(rows, np.uint8)),
-            "tcp_flags": pa.array(np.where(proto == 6, 0x18, 0).astype(np.uint16)),
-            "bytes": pa.array(raw_b.astype(np.uint64)),
-            "packets": pa.array(raw_p.astype(np.uint64)),
-            "bytes_scaled": pa.array((raw_b * rate).astype(np.uint64)),
-            "packets_scaled": pa.array((raw_p * rate).astype(np.uint64)),
-            "sampling_rate": pa.nulls(rows, pa.uint32()),
-            "in_if": pa.array(in_if[idx].astype(np.uint32)),
-            "out_if": pa.array(out_if[idx].astype(np.uint32)),
-            "next_hop": pa.nulls(rows, pa.string()),
-            "src_as": pa.nulls(rows, pa.uint32()),
-            "dst_as": pa.nulls(rows, pa.uint32()),
-            "src_mask": pa.nulls(rows, pa.uint8()),
-            "dst_mask": pa.nulls(rows, pa.uint8()),
-            "direction": pa.array(direction[idx].astype(np.uint8)),
-            "vlan_id": pa.nulls(rows, pa.uint16()),
-            "extra": pa.nulls(rows, FLOWS.column("extra").type),
+            "src_addr": _ip_text(cols["sourceIPv4Address"]),
+            "dst_addr": _ip_text(cols["destinationIPv4Address"]),
+            "src_port": pa.array(cols["sourceTransportPort"].astype(np.uint16)),
+            "dst_port": pa.array(cols["destinationTransportPort"].astype(np.uint16)),
+            "protocol": pa.array(cols["protocolIdentifier"].astype(np.uint8)),
+            "tos": pa.array(cols["ipClassOfService"].astype(np.uint8)),
+            "tcp_flags": pa.array(cols["tcpControlBits"].astype(np.uint16)),
+            "bytes": pa.array(nbytes),
+            "packets": pa.array(npkts),
+            "bytes_scaled": pa.array(nbytes),
+            "packets_scaled": pa.array(npkts),
+            "in_if": pa.array(cols["ingressInterface"].astype(np.uint32)),
+            "out_if": pa.array(cols["egressInterface"].astype(np.uint32)),
+            "direction": pa.array(cols["flowDirection"].astype(np.uint8)),
+            # every element of TWIN_FIELDS has a column, so nothing is left for ``extra``
+            "extra": pa.MapArray.from_arrays(
+                pa.array(np.zeros(rows + 1, np.int32)),
+                pa.array([], pa.string()),
+                pa.array([], pa.string()),
+                type=FLOWS.column("extra").type,
+            ),
         }
-        return pa.table(cols, schema=FLOWS.schema)
+        for col in FLOWS.columns:
+            table.setdefault(col.name, pa.nulls(rows, col.type))
+        return pa.table(table, schema=FLOWS.schema)
 
     def _client_ip_int(
         self, site: npt.NDArray[np.int64], num: npt.NDArray[np.int64]

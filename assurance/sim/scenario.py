@@ -210,7 +210,6 @@ class Scenario(StrictModel):
     apps: tuple[AppProfile, ...] = Field(default_factory=_default_apps)
     faults: tuple[FaultSpec, ...] = ()
     changes: tuple[PolicyChange, ...] = ()
-    sampling_rate: int = Field(ge=1, le=65535, default=1)
 
     @field_validator("start")
     @classmethod
