@@ -65,11 +65,33 @@ def simulate(
         if lake is not None:
             _lake_mode(loaded, lake, workers)
         else:
-            from assurance.sim.wire import parse_targets, run_wire
-
-            run_wire(loaded, parse_targets(send or ""), speed=speed, report=out.print)
+            _wire_mode(loaded, send or "", speed)
     except AssuranceError as exc:
         raise fail(str(exc)) from None
+
+
+def _wire_mode(scenario: Scenario, send: str, speed: float) -> None:
+    from assurance.sim.wire import parse_targets, run_wire
+
+    targets = parse_targets(send)
+    where = ", ".join(f"{kind} → {host}:{port}" for kind, (host, port) in targets.items())
+    wall = scenario.hours * 3600 / speed
+    out.print(
+        f"{scenario.name}: {len(scenario.site_names())} sites, {scenario.hours:g} h at {speed:g}× "
+        f"(about {wall:.0f} s); {where}; {len(scenario.faults)} faults scheduled",
+        highlight=False,
+    )
+    stats = run_wire(scenario, targets, speed=speed, report=out.print)
+    late = (
+        f", {stats.late_minutes} minutes sent late (try a lower --speed)"
+        if stats.late_minutes
+        else ""
+    )
+    out.print(
+        f"sent {stats.flow_records:,} flow records in {stats.datagrams:,} datagrams and "
+        f"{stats.syslog_lines:,} syslog lines in {stats.seconds:.1f} s{late}",
+        highlight=False,
+    )
 
 
 def _lake_mode(scenario: Scenario, lake: str, workers: int | None) -> None:
@@ -121,3 +143,27 @@ def faults() -> None:
         params = ", ".join(f"{k}={v:g}" for k, v in f.params.items())
         grid.add_row(f.name, f.layer, f.scope, f"{f.sle} / {f.classifier}", f.doc, params)
     out.print(grid)
+
+
+@app.command("inventory")
+def inventory(
+    scenario: Annotated[Path, typer.Option(help="Scenario file")],
+    out_file: Annotated[
+        Path | None, typer.Option("--out", help="Write here instead of standard output")
+    ] = None,
+) -> None:
+    """The inventory of the scenario's org, for collectors receiving wire mode."""
+    import yaml
+
+    from assurance.sim.world import World
+
+    try:
+        world = World(load_scenario(scenario))
+    except AssuranceError as exc:
+        raise fail(str(exc)) from None
+    text = yaml.safe_dump(world.inventory_data(), sort_keys=False)
+    if out_file is None:
+        print(text, end="")
+    else:
+        out_file.write_text(text)
+        out.print(f"inventory of {len(world.sites)} sites written to {out_file}", highlight=False)

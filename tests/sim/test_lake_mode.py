@@ -104,3 +104,38 @@ def test_noise_is_a_pure_function_of_its_keys() -> None:
     assert abs(normal.mean()) < 0.02 and abs(normal.std() - 1) < 0.02
     with pytest.raises(ValueError, match="at most"):
         noise.bits(*range(9))
+
+
+def test_a_path_change_moves_the_app_and_heals_it(tmp_path: Path) -> None:
+    """Closed loop: steering Office 365 off a lossy broadband link takes it off the loss."""
+    data = one_hour().model_dump(by_alias=True)
+    data["faults"] = [
+        {
+            "type": "isp_loss",
+            "site": "br-nyc-012",
+            "link": "isp-a",
+            "at": "0m",
+            "for": "1h",
+            "params": {"loss_pct": 8},
+        },
+    ]
+    before = Scenario.model_validate(data)
+    data["changes"] = [{"site": "br-nyc-012", "app": "Office 365", "prefer": ["mpls"], "at": "30m"}]
+    after = Scenario.model_validate(data)
+    simulate_to_lake(before, str(tmp_path / "before"), workers=1)
+    simulate_to_lake(after, str(tmp_path / "after"), workers=1)
+
+    def office(lake: Path) -> list[tuple[int, str, float]]:
+        table = pq.read_table(lake / "sla_metrics").to_pylist()
+        return [
+            (r["event_time"].minute, r["interface"], r["loss_pct"])
+            for r in table
+            if r["site"] == "br-nyc-012" and r["application"] == "OFFICE365"
+        ]
+
+    unchanged, changed = office(tmp_path / "before"), office(tmp_path / "after")
+    assert {i for m, i, _ in unchanged} == {"ge-0/0/1.0"}
+    assert {i for m, i, _ in changed if m < 30} == {"ge-0/0/1.0"}
+    assert {i for m, i, _ in changed if m >= 30} == {"ge-0/0/0.0"}
+    assert min(loss for m, _, loss in changed if m < 30) > 4
+    assert max(loss for m, _, loss in changed if m >= 30) < 1
