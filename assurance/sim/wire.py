@@ -15,6 +15,7 @@ import socket
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Protocol
 
 from assurance.errors import AssuranceError
 from assurance.sim.emit import IPFIX_TEMPLATE_ID, RECORDS_PER_DATAGRAM, TWIN_FIELDS, Emitter
@@ -22,6 +23,7 @@ from assurance.sim.physics import Twin
 from assurance.sim.scenario import Scenario
 from assurance.sim.world import World
 from collectors.flow import IpfixEncoder
+from collectors.pcap.write import PcapWriter
 
 KINDS = ("flow", "syslog")
 TEMPLATE_EVERY_MIN = 10  # template refresh, in simulated minutes
@@ -60,6 +62,16 @@ class WireStats:
     late_minutes: int = 0  # minutes sent after their pace deadline
 
 
+class Transport(Protocol):
+    """Where the simulated devices' packets go: sockets, or a capture file."""
+
+    def send_datagram(self, source: str, data: bytes, at_us: int) -> None: ...
+
+    def send_lines(self, source: str, lines: list[bytes], at_us: int) -> None: ...
+
+    def close(self) -> None: ...
+
+
 @dataclass
 class _Devices:
     """Sockets of the simulated devices, opened on first use."""
@@ -68,7 +80,7 @@ class _Devices:
     udp: dict[str, socket.socket] = field(default_factory=dict)
     tcp: dict[str, socket.socket] = field(default_factory=dict)
 
-    def send_datagram(self, source: str, data: bytes) -> None:
+    def send_datagram(self, source: str, data: bytes, at_us: int) -> None:
         sock = self.udp.get(source)
         if sock is None:
             sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
@@ -76,7 +88,7 @@ class _Devices:
             self.udp[source] = sock
         sock.sendto(data, self.targets["flow"])
 
-    def send_lines(self, source: str, lines: list[bytes]) -> None:
+    def send_lines(self, source: str, lines: list[bytes], at_us: int) -> None:
         sock = self.tcp.get(source)
         if sock is None:
             try:
@@ -96,6 +108,29 @@ class _Devices:
             sock.close()
 
 
+class Capture:
+    """Packets as a capture would show them: IPFIX to UDP 2055 and syslog to UDP 514 (RFC
+    5426, one message per datagram), stamped with the simulated time, in pcap files."""
+
+    FLOW_PORT, SYSLOG_PORT, COLLECTOR = 2055, 514, "127.0.0.1"
+
+    def __init__(self) -> None:
+        self.flow = PcapWriter()
+        self.syslog = PcapWriter()
+        self.text: list[bytes] = []
+
+    def send_datagram(self, source: str, data: bytes, at_us: int) -> None:
+        self.flow.add_udp(at_us, source, 50000, self.COLLECTOR, self.FLOW_PORT, data)
+
+    def send_lines(self, source: str, lines: list[bytes], at_us: int) -> None:
+        for line in lines:
+            self.syslog.add_udp(at_us, source, 50514, self.COLLECTOR, self.SYSLOG_PORT, line)
+        self.text += lines
+
+    def close(self) -> None:
+        pass
+
+
 def run_wire(
     scenario: Scenario,
     targets: dict[str, Target],
@@ -103,15 +138,18 @@ def run_wire(
     speed: float = 60.0,
     report: Callable[[str], None] | None = None,
     twin: Twin | None = None,
+    transport: Transport | None = None,
 ) -> WireStats:
     """Send the whole scenario to ``targets`` paced at ``speed``×; returns what was sent.
 
-    ``twin`` lets a caller keep a handle on the running twin (e.g. to push policy changes).
+    ``twin`` lets a caller keep a handle on the running twin (e.g. to push policy changes);
+    ``transport`` replaces the sockets (``Capture`` writes pcap instead, with no pacing).
     """
     world = World(scenario) if twin is None else twin.world
     twin = twin or Twin(world)
     emitter = Emitter(twin)
-    devices = _Devices(targets)
+    devices = _Devices(targets) if transport is None else transport
+    paced = transport is None
     encoders = {}
     for site in twin.sites:
         encoder = IpfixEncoder(domain=0, mtu=1400)
@@ -128,8 +166,8 @@ def run_wire(
                 for local, encoder in enumerate(encoders.values()):
                     source = twin.sites[local].address(1, loopback=True)
                     if minute % TEMPLATE_EVERY_MIN == 0:
-                        devices.send_datagram(source, encoder.template_datagram(
-                            export_time=records.export_s))  # fmt: skip
+                        template = encoder.template_datagram(export_time=records.export_s)
+                        devices.send_datagram(source, template, records.export_s * 1_000_000)
                     mine = records.gateway == local
                     if not mine.any():
                         continue
@@ -138,17 +176,19 @@ def run_wire(
                         IPFIX_TEMPLATE_ID, columns, export_time=records.export_s,
                         with_template=False, max_records=RECORDS_PER_DATAGRAM,
                     ):  # fmt: skip
-                        devices.send_datagram(source, datagram)
+                        devices.send_datagram(source, datagram, records.export_s * 1_000_000)
                         stats.datagrams += 1
                     stats.flow_records += int(mine.sum())
             if "syslog" in targets:
                 for out in emitter.syslog(m):
-                    devices.send_lines(out.sender, out.lines)
+                    devices.send_lines(out.sender, out.lines, (m.epoch_s + 60) * 1_000_000)
                     stats.syslog_lines += len(out.lines)
             stats.minutes += 1
             deadline = began + (minute + 1) * wall_per_minute
             wait = deadline - time.monotonic()
-            if wait > 0:
+            if not paced:
+                pass
+            elif wait > 0:
                 time.sleep(wait)
             else:
                 stats.late_minutes += 1
@@ -163,4 +203,4 @@ def run_wire(
     return stats
 
 
-__all__ = ["WireError", "WireStats", "parse_targets", "run_wire"]
+__all__ = ["Capture", "Transport", "WireError", "WireStats", "parse_targets", "run_wire"]
