@@ -88,10 +88,10 @@ def ground_truth(world: World) -> list[dict[str, Any]]:
                 "sle": kind.sle,
                 "classifier": kind.classifier,
                 "clients_in_scope": len(at_site),
-            # client ids as the SLE engine keys them (MAC, lower case)
-            "clients": [
-                world.client_mac(int(clients.site[i]), int(clients.number[i])) for i in at_site
-            ],
+                # client ids as the SLE engine keys them (MAC, lower case)
+                "clients": [
+                    world.client_mac(int(clients.site[i]), int(clients.number[i])) for i in at_site
+                ],
                 "params": {k: fault.value(k) for k in kind.params},
             }
         )
