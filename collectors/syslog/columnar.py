@@ -32,9 +32,12 @@ from collectors.syslog.header import Clock, iso_batch_us, scan_rfc5424
 from collectors.syslog.templates import Template, TemplateCache
 
 HEADER_WINDOW = 256
+SHORT_WINDOW = 128
 MAX_SD_ID = 32
 #: bytes the buffer must extend past its last line
 PADDING = HEADER_WINDOW + 16
+#: piece of the first value, counted from a line's SD-ID piece (values are every other piece)
+FIRST_VALUE = 3
 _SPACE, _QUOTE, _CLOSE, _DASH = 32, 34, 93, 45
 
 
@@ -43,7 +46,7 @@ class FastRows:
     """What the batch path made of some lines (one entry per taken line, in line order).
 
     ``line`` indexes the candidate arrays given to ``cut``. ``pieces`` slices the buffer so
-    that a taken line's SD-ID is piece ``base`` and its ``k``-th value piece ``base + 2 + 2k``;
+    that a taken line's SD-ID is piece ``base`` and its ``k``-th value piece ``base + 3 + 2k``;
     ``template`` indexes ``templates``. String columns are compact arrays of the taken lines.
     """
 
@@ -60,9 +63,40 @@ class FastRows:
     base: np.ndarray
     template: np.ndarray
     templates: list[Template]
+    #: once set (``use_values``): a compact array holding every row's SD-ID and values
+    values: pa.StringArray | None = None
+    sd_id_at: np.ndarray | None = None
 
     def __len__(self) -> int:
         return len(self.line)
+
+    def use_values(self, values: pa.StringArray, sd_id_at: np.ndarray) -> None:
+        """Read values from ``values`` from now on: row ``r``'s SD-ID is ``values[sd_id_at[r]]``
+        and its parameters follow it in order (as in a ``fields`` map built from the rows)."""
+        self.values, self.sd_id_at = values, sd_id_at
+
+    def with_strings(self, more: pa.StringArray) -> pa.StringArray:
+        """``pieces`` followed by one empty piece and then ``more`` (copies the buffer once)."""
+        edges = np.frombuffer(self.pieces.buffers()[1], np.int32)[: len(self.pieces) + 1]
+        data = np.frombuffer(self.pieces.buffers()[2], np.uint8)
+        more_offsets = np.frombuffer(more.buffers()[1], np.int32)[more.offset :][: len(more) + 1]
+        more_data = more.buffers()[2]
+        tail = (
+            np.frombuffer(more_data, np.uint8) if more_data is not None else np.zeros(0, np.uint8)
+        )
+        size = len(data) + len(tail)
+        if size >= 2**31 or more.null_count:
+            return pa.concat_arrays([self.pieces, pa.array([""]), more])
+        offsets = np.concatenate([edges, more_offsets + np.int32(len(data))])
+        return pa.StringArray.from_buffers(
+            len(offsets) - 1, pa.py_buffer(offsets), pa.py_buffer(np.concatenate([data, tail]))
+        )
+
+    def value_source(self) -> tuple[pa.StringArray, np.ndarray, int]:
+        """(array, index of each row's first value, step between a row's values)."""
+        if self.values is not None and self.sd_id_at is not None:
+            return self.values, self.sd_id_at + 1, 1
+        return self.pieces, self.base + FIRST_VALUE, 2
 
 
 def spans(
@@ -89,11 +123,27 @@ def _rows_of(data: np.ndarray, at: np.ndarray, width: int) -> np.ndarray:
 
 
 def _header_spaces(data: np.ndarray, start: np.ndarray, end: np.ndarray) -> np.ndarray:
-    """Sorted positions of spaces within the first ``HEADER_WINDOW`` bytes of each line."""
-    window = _rows_of(data, start, HEADER_WINDOW)
-    inside = np.arange(HEADER_WINDOW) < (end - start)[:, None]
-    flat = np.flatnonzero((window == _SPACE) & inside)
-    return start[flat // HEADER_WINDOW] + flat % HEADER_WINDOW
+    """Sorted positions of the spaces in the first ``HEADER_WINDOW`` bytes of each line (a
+    short window first; lines with fewer than six spaces in it look further)."""
+    found = _spaces_within(data, start, end, SHORT_WINDOW)
+    per_line = np.bincount(found[1], minlength=len(start))
+    longer = np.flatnonzero((per_line < 6) & (end - start > SHORT_WINDOW))
+    if not len(longer):
+        return found[0]
+    more = _spaces_within(data, start[longer], end[longer], HEADER_WINDOW)[0]
+    return np.union1d(found[0], more)
+
+
+def _spaces_within(
+    data: np.ndarray, start: np.ndarray, end: np.ndarray, width: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """(positions, line) of the spaces in the first ``width`` bytes of each line."""
+    window = _rows_of(data, start, width)
+    hits = window == _SPACE
+    hits &= np.arange(width) < (end - start)[:, None]
+    flat = np.flatnonzero(hits)
+    line = flat // width
+    return start[line] + flat % width, line
 
 
 def _token(data: np.ndarray, buffer: pa.Buffer, bounds: np.ndarray, k: int) -> pa.StringArray:
@@ -175,38 +225,38 @@ def cut(
     if not len(sel):
         return None
 
-    # pieces: per line [SD-ID, gap, value, gap, value, ..., gap], then what lies between lines
+    # pieces: per line [SD-ID, "", gap, value, gap, value, ..., gap] and what lies between
+    # lines, so that the skeleton (SD-ID and gaps) is every even piece
     n_q = n_quotes[sel]
     every = int(n_q.sum()) == len(quotes)
     chosen = quotes if every else quotes[_ranges(q_lo[sel], q_hi[sel])]
-    opening = np.zeros(len(chosen), np.int64)
-    opening[0::2] = 1  # every line holds an even number of quotes: even ones open a value
+    chosen = chosen.copy() if chosen is quotes else chosen
+    chosen[0::2] += 1  # every line holds an even number of quotes: even ones open a value
     line_first = np.zeros(len(sel) + 1, np.int64)
-    np.cumsum(n_q + 3, out=line_first[1:])
-    line_first = line_first[:-1]
-    edges = np.empty(int(line_first[-1] + n_q[-1] + 3), np.int64)
+    np.cumsum(n_q + 4, out=line_first[1:])
+    edges = np.empty(int(line_first[-1]), np.int64)
     slot = np.ones(len(edges), bool)
-    last = line_first + n_q + 2
+    line_first = line_first[:-1]
+    sd_id_stop = sd_id_end[sel]
     for where, value in (
         (line_first, sd_start[sel] + 1),
-        (line_first + 1, sd_id_end[sel]),
-        (last, last_quote[sel] + 2),
+        (line_first + 1, sd_id_stop),
+        (line_first + 2, sd_id_stop),
+        (line_first + n_q + 3, last_quote[sel] + 2),
     ):
         edges[where] = value
         slot[where] = False
-    edges[slot] = chosen + opening
+    edges[slot] = chosen
     pieces = pa.StringArray.from_buffers(
         len(edges) - 1, pa.py_buffer(edges.astype(np.int32)), buffer
     )
-
-    # the skeleton of each line: SD-ID and gaps, values left out
-    n_values = n_q // 2
-    first, within = _within(n_values + 2)
-    take = np.repeat(line_first, n_values + 2) + np.maximum(2 * within - 1, 0)
-    parts = pieces.take(pa.array(take))
+    parts = pieces.take(pa.array(np.arange(0, len(edges) - 1, 2)))
     part_offsets = np.frombuffer(parts.buffers()[1], np.int32)
+    bounds_of_line = np.append(line_first, len(edges)) // 2
     skeletons = pa.StringArray.from_buffers(
-        len(sel), pa.py_buffer(np.ascontiguousarray(part_offsets[first])), parts.buffers()[2]
+        len(sel),
+        pa.py_buffer(np.ascontiguousarray(part_offsets[bounds_of_line])),
+        parts.buffers()[2],
     )
     encoded = skeletons.dictionary_encode()
     found = [cache.get(s) for s in encoded.dictionary.to_pylist()]
@@ -252,10 +302,11 @@ def value_strings(
         for k, name in enumerate(wanted):
             position[t, k] = tpl.position.get(name, -1)
     at = position[rows.template[which]].T  # (names, rows)
-    index = rows.base[which] + 2 + 2 * at
+    source, first, step = rows.value_source()
+    index = first[which] + step * at
     missing = at < 0
     flat = np.where(missing, 0, index).ravel()
-    taken = rows.pieces.take(pa.array(flat, mask=missing.ravel() if missing.any() else None))
+    taken = source.take(pa.array(flat, mask=missing.ravel() if missing.any() else None))
     count = len(which)
     return {name: taken.slice(k * count, count) for k, name in enumerate(wanted)}
 
@@ -269,11 +320,15 @@ def fields_map(rows: FastRows, which: np.ndarray, with_sd_id: bool = True) -> pa
     first, within = _within(counts)
     entry = within + skip
     key_at = np.repeat(key_first[rows.template[which]], counts) + entry
-    value_at = np.repeat(rows.base[which], counts) + 2 * entry
+    source, value_first, step = rows.value_source()
+    value_at = np.repeat(value_first[which], counts) + step * (entry - 1)
+    if with_sd_id:
+        sd_id_at = rows.base if rows.sd_id_at is None else rows.sd_id_at
+        value_at[first[:-1]] = sd_id_at[which]
     return pa.MapArray.from_arrays(
         pa.array(first.astype(np.int32)),
         keys.take(pa.array(key_at)),
-        rows.pieces.take(pa.array(value_at)),
+        source.take(pa.array(value_at)),
     )
 
 

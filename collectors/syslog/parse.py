@@ -25,6 +25,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from itertools import chain
+from operator import itemgetter
 from types import ModuleType
 
 import numpy as np
@@ -37,7 +39,7 @@ from collectors.syslog.columnar import FastRows
 from collectors.syslog.header import Clock, Header, parse_header
 from collectors.syslog.junos import is_junos_sd
 from collectors.syslog.messages import appqoe, sessions
-from collectors.syslog.messages.spec import Typed
+from collectors.syslog.messages.spec import Typed, reported
 from collectors.syslog.model import Line, ParsedBatch, SyslogError, columns_of
 from collectors.syslog.sd import Params, parse_sd, sd_fields
 from collectors.syslog.templates import TemplateCache
@@ -63,6 +65,8 @@ _FORMAT_NAMES = pa.array(_FORMATS, pa.string())
 #: families whose typed rows the batch path builds column-wise (with ``WANTS``/``columnar``)
 _COLUMNAR: dict[str, ModuleType] = {"rt_flow": sessions, "apptrack": sessions, "appqoe": appqoe}
 _ORIGIN = ("event_time", "received_at", "exporter", "device", "site")
+_FIRST, _SECOND = itemgetter(0), itemgetter(1)
+_MAP = SYSLOG_EVENTS.column("fields").type
 _HEADER_COLUMNS = ("hostname", "app_name", "proc_id", "msg_id", "message")
 #: schemas built once (``TableSpec.schema`` builds a new one on every access)
 _EVENTS_SCHEMA = SYSLOG_EVENTS.schema
@@ -85,6 +89,8 @@ class _Rows:
     msg_id: list[str | None] = field(default_factory=list)
     fields: list[Params] = field(default_factory=list)
     message: list[str | None] = field(default_factory=list)
+    #: (line, tag, fields) of lines whose typed row is built column-wise (``_deferred_parts``)
+    deferred: list[tuple[int, str, dict[str, str]]] = field(default_factory=list)
 
 
 @dataclass
@@ -193,9 +199,13 @@ class SyslogParser:
         )
         schema = _EVENTS_SCHEMA
         tables = {SYSLOG_EVENTS.name: pa.table([events[f.name] for f in schema], schema=schema)}
-        parts: dict[str, list[_Part]] = {}
+        parts = _deferred_parts(rows.deferred)
         if fast is not None:
-            parts = _fast_typed(fast, fast_lines, typed)
+            fields = events["fields"]
+            entry_first = np.frombuffer(fields.offsets.buffers()[1], np.int32)[fields.offset :]
+            fast.use_values(fields.items, entry_first[fast_lines].astype(np.int64))
+            for name, more in _fast_typed(fast, fast_lines, typed).items():
+                parts.setdefault(name, []).extend(more)
         event_us = events["event_time"].cast(pa.int64()).to_numpy(zero_copy_only=False)
         tables.update(_typed_tables(parts, typed, event_us, received, exporters))
         return ParsedBatch(tables=tables, rejects=rejects)
@@ -295,7 +305,13 @@ class SyslogParser:
         rows.msg_id.append(header.msg_id)
         rows.fields.append(fields)
         rows.message.append(message or None)
-        row = messages.derive(header.msg_id, dict(fields), header.hostname)
+        by_name = dict(fields)
+        tag = header.msg_id if header.msg_id is not None else by_name.get(messages.EVENT_NOTE)
+        family = messages.family(tag) if tag is not None else None
+        if family in _COLUMNAR:  # built column-wise with the other lines of its family
+            rows.deferred.append((i, tag or "", by_name))
+            return
+        row = messages.derive(header.msg_id, by_name, header.hostname)
         if row is not None:
             typed.append((i, row))
 
@@ -342,7 +358,7 @@ def candidates(
     last = data[np.maximum(end - 1, 0)]
     ok = (length > 0) & (length <= limit) & (data[start] == 60)  # "<"
     ok &= (last != 10) & (last != 13) & (last != 0)
-    if not blob[:size].isascii():
+    if not blob.isascii():  # (the padding after the lines is ASCII)
         ok &= np.fromiter((raw.isascii() for raw in raws), bool, len(raws))
     if blob.find(b"\\", 0, size) >= 0:
         at = np.flatnonzero(data[:size] == 92)  # backslash
@@ -433,8 +449,8 @@ def _fields(count: int, fast: FastRows | None, fast_lines: np.ndarray, rows: _Ro
     step = np.zeros(count, np.int64)
     counts[fast_lines] = sizes[fast.template]
     key_at[fast_lines] = key_first[fast.template]
-    value_at[fast_lines] = fast.base
-    step[fast_lines] = 2  # SD-ID, then every other piece is a value
+    value_at[fast_lines] = fast.base + columnar.FIRST_VALUE - 2
+    step[fast_lines] = 2  # every other piece is a value (the SD-ID is set below)
     keys_source: pa.Array = template_keys
     values_source: pa.Array = fast.pieces
     if rows.line:
@@ -444,19 +460,20 @@ def _fields(count: int, fast: FastRows | None, fast_lines: np.ndarray, rows: _Ro
         np.cumsum(sizes_slow[:-1], out=first_slow[1:])
         counts[slow_lines] = sizes_slow
         key_at[slow_lines] = len(template_keys) + first_slow
-        value_at[slow_lines] = len(fast.pieces) + first_slow
+        value_at[slow_lines] = len(fast.pieces) + 1 + first_slow
         step[slow_lines] = 1
         if sizes_slow.sum():
-            pairs = [pair for params in rows.fields for pair in params]
-            keys_source = pa.concat_arrays([template_keys, pa.array([k for k, _ in pairs])])
-            values_source = pa.concat_arrays([fast.pieces, pa.array([v for _, v in pairs])])
+            pairs = list(chain.from_iterable(rows.fields))
+            slow_keys = pa.array(list(map(_FIRST, pairs)), pa.string())
+            keys_source = pa.concat_arrays([template_keys, slow_keys])
+            values_source = fast.with_strings(pa.array(list(map(_SECOND, pairs)), pa.string()))
     first = np.zeros(count + 1, np.int64)
     np.cumsum(counts, out=first[1:])
     within = np.arange(first[-1], dtype=np.int64) - np.repeat(first[:-1], counts)
     keys = keys_source.take(pa.array(np.repeat(key_at, counts) + within))
-    values = values_source.take(
-        pa.array(np.repeat(value_at, counts) + np.repeat(step, counts) * within)
-    )
+    value_index = np.repeat(value_at, counts) + np.repeat(step, counts) * within
+    value_index[first[fast_lines]] = fast.base
+    values = values_source.take(pa.array(value_index))
     return pa.MapArray.from_arrays(pa.array(first.astype(np.int32)), keys, values)
 
 
@@ -509,6 +526,30 @@ def _fast_typed(
             row = messages.derive(tags[codes[r]], dict(pairs), host)
             if row is not None:
                 typed.append((int(fast_lines[r]), row))
+    return parts
+
+
+def _deferred_parts(deferred: list[tuple[int, str, dict[str, str]]]) -> dict[str, list[_Part]]:
+    """Typed rows of per-line lines whose family builds rows column-wise (the twin of
+    ``messages.derive`` for them: same columns, no row for an AppQoE line without parameters)."""
+    by_module: dict[ModuleType, list[tuple[int, str, dict[str, str]]]] = {}
+    for entry in deferred:
+        module = _COLUMNAR[messages.family(entry[1]) or ""]
+        if module is appqoe and not reported(entry[2]):
+            continue
+        by_module.setdefault(module, []).append(entry)
+    parts: dict[str, list[_Part]] = {}
+    for module, entries in by_module.items():
+        found = [f for _, _, f in entries]
+        strings = {p: pa.array([f.get(p) for f in found], pa.string()) for p in module.WANTS}
+        columns = module.columnar([tag for _, tag, _ in entries], strings)
+        if TYPED[module.TABLE].has_column("fields"):
+            columns["fields"] = pa.array([reported(f) for f in found], _MAP)
+        for column in _OWN[module.TABLE]:
+            if column.name not in columns:
+                columns[column.name] = pa.nulls(len(entries), column.type)
+        lines = np.array([i for i, _, _ in entries], np.int64)
+        parts.setdefault(module.TABLE, []).append(_Part(lines, columns))
     return parts
 
 

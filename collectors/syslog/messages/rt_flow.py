@@ -31,7 +31,9 @@ Positional fields that are empty in the text (``31   N/A(N/A)``) are left out.
 from __future__ import annotations
 
 import re
-from itertools import compress
+from collections.abc import Callable
+from operator import itemgetter
+from typing import Any
 
 from collectors.syslog.junos import strip_lsys
 from collectors.syslog.messages import sessions
@@ -117,7 +119,7 @@ _FORMS = {
 }
 
 
-_PLANS: dict[tuple[int, int], tuple[tuple[str, ...], tuple[str, ...]]] = {}
+_PLANS: dict[tuple[int, int], tuple[Callable[[tuple[str | None, ...]], Any], tuple[str, ...]]] = {}
 
 
 def groups_to_params(match: re.Match[str], names: tuple[tuple[str, str], ...]) -> Params:
@@ -125,12 +127,17 @@ def groups_to_params(match: re.Match[str], names: tuple[tuple[str, str], ...]) -
     key = (id(match.re), id(names))
     plan = _PLANS.get(key)
     if plan is None:
-        wanted = [(group, param) for group, param in names if group in match.re.groupindex]
-        plan = _PLANS[key] = (tuple(g for g, _ in wanted), tuple(p for _, p in wanted))
-    groups, params = plan
-    one = len(groups) == 1
-    values: tuple[str | None, ...] = (match.group(groups[0]),) if one else match.group(*groups)
-    return list(zip(compress(params, values), filter(None, values), strict=True))
+        index = match.re.groupindex
+        wanted = [(index[group] - 1, param) for group, param in names if group in index]
+        if len(wanted) == 1:
+            only = wanted[0][0]
+            picker: Callable[[tuple[str | None, ...]], Any] = lambda groups: (groups[only],)  # noqa: E731
+        else:
+            picker = itemgetter(*(g for g, _ in wanted))
+        plan = _PLANS[key] = (picker, tuple(p for _, p in wanted))
+    pick, params = plan
+    values = pick(match.groups())
+    return [(p, v) for p, v in zip(params, values, strict=True) if v]
 
 
 def text_fields(msg_id: str, message: str) -> Params:
