@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import pyarrow as pa
 import pytest
 
 from collectors.syslog import messages
 from collectors.syslog.messages import appqoe, clients, device, security
-from collectors.syslog.messages.spec import convert, to_float, to_uint
+from collectors.syslog.messages.spec import convert, convert_array, to_float, to_uint
 
 
 @pytest.mark.parametrize(
@@ -45,6 +46,14 @@ def test_conversions() -> None:
     ]  # fmt: skip
     assert convert("f64", "1851", 1000.0) == 1.851
     assert convert("str", "x") == "x"
+
+
+def test_batch_conversion_nulls_values_out_of_range() -> None:
+    """The column-wise twin of ``convert`` agrees with it even for the largest u64 values."""
+    values = ["18446744073709551615", None, "80", "65536", "18446744073709551616"]
+    assert convert_array("u16", pa.array(values)).to_pylist() == [
+        None if v is None else convert("u16", v) for v in values
+    ]
 
 
 def test_violated_metric_without_counts_or_targets() -> None:

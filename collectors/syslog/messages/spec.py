@@ -195,7 +195,11 @@ def convert_array(kind: str, strings: pa.Array, divisor: float = 1.0) -> pa.Arra
 def _in_range(number: pa.Array, kind: str) -> pa.Array:
     limit = LIMITS[kind]
     if limit < LIMITS["u64"]:
-        number = pc.if_else(pc.less_equal(number, limit), number, pa.scalar(None, pa.uint64()))
+        number = pc.if_else(
+            pc.less_equal(number, pa.scalar(limit, pa.uint64())),
+            number,
+            pa.scalar(None, pa.uint64()),
+        )
     return pc.cast(number, ARROW[kind])
 
 
