@@ -30,6 +30,8 @@ FromOption = Annotated[
 ]
 ToOption = Annotated[str | None, typer.Option("--to", help="End, exclusive (ISO 8601)")]
 INVENTORY_ENV = "WANASSURE_INVENTORY"
+#: Inventories looked for in a lake folder: one kept by hand, then the simulator's.
+LAKE_INVENTORIES = ("inventory.yaml", "_sim/inventory.yaml")
 
 
 def parse_time(text: str | None, option: str) -> datetime | None:
@@ -45,9 +47,8 @@ def parse_time(text: str | None, option: str) -> datetime | None:
 def _inventory(path: Path | None, lake: str) -> Inventory:
     chosen = path or (Path(os.environ[INVENTORY_ENV]) if os.environ.get(INVENTORY_ENV) else None)
     if chosen is None:
-        local = Path(LakeStore(lake).root) / "inventory.yaml"
-        if local.is_file():
-            chosen = local
+        root = Path(LakeStore(lake).root)
+        chosen = next((p for p in (root / n for n in LAKE_INVENTORIES) if p.is_file()), None)
     if chosen is None:
         raise fail(
             f"no inventory: give --inventory FILE, set {INVENTORY_ENV}, or put inventory.yaml "

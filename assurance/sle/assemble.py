@@ -54,7 +54,7 @@ def user_minutes_sql() -> str:
             f"{a}.value AS {sle}_value",
             f"{a}.evidence AS {sle}_evidence",
         ]
-        joins.append(f"LEFT JOIN v_{sle} {a} USING (site, client_id, minute)")
+        joins.append(f"LEFT JOIN v_{sle} {a} ON {a}.rid = u.rid")
     assert [c.split(" AS ")[-1].split(".")[-1] for c in select] == list(USER_MINUTES.column_names)
     return (
         "CREATE OR REPLACE TEMP TABLE out_user_minutes AS SELECT "  # noqa: S608
@@ -64,13 +64,36 @@ def user_minutes_sql() -> str:
     )
 
 
+#: The scope dimensions kept in ``sle_minutes`` for each SLE (the others are null there), so
+#: that a minute of a site collapses to a few rows: WAN SLEs by gateway, link and app, wired by
+#: switch port, wireless by AP and band. Per-client detail stays in ``user_minutes``.
+DIMENSIONS: dict[str, tuple[str, ...]] = {
+    "gateway_health": ("gateway",),
+    "wan_link_health": ("gateway", "wan_link"),
+    "application_health": ("gateway", "wan_link", "application"),
+    "gateway_bandwidth": ("gateway", "wan_link"),
+    "wired_throughput": ("switch", "switch_port"),
+    "wired_successful_connects": ("switch", "switch_port"),
+    "switch_health": ("switch",),
+    "time_to_connect": ("ap", "band"),
+    "successful_connects": ("ap", "band"),
+    "coverage": ("ap", "band"),
+    "roaming": ("ap", "band"),
+    "wireless_throughput": ("ap", "band"),
+    "capacity": ("ap", "band"),
+    "ap_health": ("ap", "switch", "switch_port"),
+}
+
+
 def sle_minutes_sql() -> str:
     scope = ", ".join(_SCOPE)
-    parts = [
-        f"SELECT minute, site, '{sle}' AS sle, {scope}, classifier, sub AS sub_classifier, ok, "  # noqa: S608
-        f"value FROM v_{sle}"
-        for sle in SLE_NAMES
-    ]
+    parts = []
+    for sle in SLE_NAMES:
+        dims = ", ".join(c if c in DIMENSIONS[sle] else f"NULL::VARCHAR AS {c}" for c in _SCOPE)
+        parts.append(
+            f"SELECT minute, site, '{sle}' AS sle, {dims}, classifier, "  # noqa: S608
+            f"sub AS sub_classifier, ok, value FROM v_{sle}"
+        )
     return (
         "CREATE OR REPLACE TEMP TABLE out_sle_minutes AS "  # noqa: S608
         f"SELECT minute, site, sle, {scope}, classifier, sub_classifier, "

@@ -157,7 +157,7 @@ def _servers(con: duckdb.DuckDBPyConnection, ctx: Context) -> None:
 
 
 _VERDICT = """
-SELECT minute, site, client_id, gateway, wan_link, application, ap, switch, switch_port, band,
+SELECT rid, minute, site, gateway, wan_link, application, ap, switch, switch_port, band,
     len(labels) = 0 AS ok,
     CASE WHEN len(labels) > 0 THEN split_part(labels[1], '/', 1) END AS classifier,
     CASE WHEN position('/' IN labels[1]) > 0

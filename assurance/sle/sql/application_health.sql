@@ -28,7 +28,7 @@ WITH app_sla AS (
     LEFT JOIN d_app d ON d.app = u.application
     WHERE u.application IS NOT NULL AND u.wan_link IS NOT NULL AND u.active
 )
-SELECT minute, site, client_id, gateway, wan_link, application, ap, switch, switch_port, band,
+SELECT rid, minute, site, client_id, gateway, wan_link, application, ap, switch, switch_port, band,
     labels_of([
         CASE WHEN util_up_pct > util_threshold THEN 'bandwidth/upload' END,
         CASE WHEN util_down_pct > util_threshold THEN 'bandwidth/download' END,

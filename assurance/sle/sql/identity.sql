@@ -66,13 +66,31 @@ WINDOW w AS (
     ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW
 );
 
+-- The client's attributes as of the end of each minute it had events in.
+CREATE OR REPLACE TEMP TABLE attr_min AS
+SELECT * EXCLUDE (t), date_trunc('minute', t) AS minute FROM attr
+QUALIFY row_number() OVER (
+    PARTITION BY site, cid, date_trunc('minute', t) ORDER BY t DESC) = 1;
+
+-- IP -> MAC: an IP bound to one MAC in the look-back takes it; otherwise the binding in force.
 CREATE OR REPLACE TEMP TABLE um AS
-WITH traffic AS (
-    SELECT i.*, coalesce(b.client_mac, i.client_ip) AS client_id, b.client_mac
-    FROM ipm i
+WITH bind_stats AS (
+    SELECT site, client_ip, count(DISTINCT client_mac) AS macs, any_value(client_mac) AS mac
+    FROM bind GROUP BY ALL
+), t1 AS (
+    SELECT i.*, s.macs, s.mac FROM ipm i LEFT JOIN bind_stats s USING (site, client_ip)
+), t_multi AS (
+    SELECT m.* EXCLUDE (mac), b.client_mac AS mac
+    FROM (SELECT * FROM t1 WHERE macs > 1) m
     ASOF LEFT JOIN bind b
-        ON b.site = i.site AND b.client_ip = i.client_ip
-        AND i.minute + INTERVAL 1 MINUTE > b.t
+        ON b.site = m.site AND b.client_ip = m.client_ip
+        AND m.minute + INTERVAL 1 MINUTE > b.t
+), traffic AS (
+    SELECT * EXCLUDE (macs, mac), coalesce(mac, client_ip) AS client_id, mac AS client_mac
+    FROM (
+        SELECT * FROM t1 WHERE coalesce(macs, 0) <= 1
+        UNION ALL BY NAME SELECT * FROM t_multi
+    )
 ), by_client AS (
     SELECT minute, site, client_id,
         any_value(client_mac) AS client_mac,
@@ -100,15 +118,22 @@ WITH traffic AS (
         END AS connected
     FROM in_clients
     WHERE coalesce(client_mac, client_ip) IS NOT NULL
-), presence AS (
-    SELECT * FROM presence_ev WHERE connected IS NOT NULL
+), spans AS (
+    SELECT *, lead(t) OVER (PARTITION BY site, cid ORDER BY t) AS t_next
+    FROM presence_ev WHERE connected IS NOT NULL
 ), present AS (
-    SELECT g.minute, c.site, c.cid AS client_id
-    FROM (SELECT DISTINCT site, cid FROM presence) c
-    CROSS JOIN d_minute g
-    ASOF JOIN presence p
-        ON p.site = c.site AND p.cid = c.cid AND g.minute + INTERVAL 1 MINUTE > p.t
-    WHERE p.connected AND p.t > g.minute + INTERVAL 1 MINUTE - INTERVAL 60 MINUTE
+    -- A connect-state event holds from its minute until the minute before the next one ends,
+    -- for at most 60 minutes; a connected one makes the client present in those minutes.
+    SELECT DISTINCT site, cid AS client_id, minute FROM (
+        SELECT site, cid, unnest(generate_series(
+            greatest(date_trunc('minute', t), $lb::TIMESTAMPTZ),
+            least(
+                date_trunc('minute', coalesce(t_next - INTERVAL 1 MINUTE, $end::TIMESTAMPTZ)),
+                date_trunc('minute', t + INTERVAL 59 MINUTE - INTERVAL 1 MICROSECOND),
+                $end::TIMESTAMPTZ - INTERVAL 1 MINUTE),
+            INTERVAL 1 MINUTE)) AS minute
+        FROM spans WHERE connected
+    )
 ), keys AS (
     SELECT minute, site, client_id FROM by_client
     UNION
@@ -121,20 +146,38 @@ WITH traffic AS (
     FROM keys k
     LEFT JOIN by_client c USING (minute, site, client_id)
     LEFT JOIN events e USING (minute, site, client_id)
+), exact AS (
+    SELECT j.*, a.minute IS NOT NULL AS hit, a.mac AS a_mac, a.ip AS a_ip, a.ap AS a_ap,
+        a.ap_event AS a_ap_event, a.band AS a_band, a.ssid AS a_ssid, a.os AS a_os,
+        a.hostname AS a_hostname, a.username AS a_username, a.port AS a_port,
+        a.port_device AS a_port_device
+    FROM joined j
+    LEFT JOIN attr_min a ON a.site = j.site AND a.cid = j.client_id AND a.minute = j.minute
+), carried AS (
+    SELECT j.* EXCLUDE (a_mac, a_ip, a_ap, a_ap_event, a_band, a_ssid, a_os, a_hostname,
+            a_username, a_port, a_port_device),
+        a.mac AS a_mac, a.ip AS a_ip, a.ap AS a_ap, a.ap_event AS a_ap_event,
+        a.band AS a_band, a.ssid AS a_ssid, a.os AS a_os, a.hostname AS a_hostname,
+        a.username AS a_username, a.port AS a_port, a.port_device AS a_port_device
+    FROM (SELECT * FROM exact WHERE NOT hit) j
+    ASOF LEFT JOIN attr_min a ON a.site = j.site AND a.cid = j.client_id AND j.minute >= a.minute
+), attributed AS (
+    SELECT * FROM exact WHERE hit
+    UNION ALL BY NAME SELECT * FROM carried
 )
 SELECT
     j.minute, j.site, j.client_id,
-    coalesce(j.client_mac, a.mac) AS client_mac,
-    coalesce(j.client_ip, a.ip) AS client_ip,
-    a.username, a.hostname, a.os, a.ssid,
-    (a.ap_event IS NOT NULL AND a.ap_event <> 'disassoc') AS wireless,
-    CASE WHEN a.ap_event IS NOT NULL AND a.ap_event <> 'disassoc' THEN a.band END AS band,
+    coalesce(j.client_mac, j.a_mac) AS client_mac,
+    coalesce(j.client_ip, j.a_ip) AS client_ip,
+    j.a_username AS username, j.a_hostname AS hostname, j.a_os AS os, j.a_ssid AS ssid,
+    (j.a_ap_event IS NOT NULL AND j.a_ap_event <> 'disassoc') AS wireless,
+    CASE WHEN j.a_ap_event IS NOT NULL AND j.a_ap_event <> 'disassoc' THEN j.a_band END AS band,
     j.gateway, j.link AS wan_link, j.overlay AS overlay_path, j.app AS application,
-    CASE WHEN a.ap_event IS NOT NULL AND a.ap_event <> 'disassoc' THEN a.ap END AS ap,
-    CASE WHEN a.ap_event IS NOT NULL AND a.ap_event <> 'disassoc'
-        THEN dap.switch ELSE a.port_device END AS switch,
-    CASE WHEN a.ap_event IS NOT NULL AND a.ap_event <> 'disassoc'
-        THEN dap.switch_port ELSE a.port END AS switch_port,
+    CASE WHEN j.a_ap_event IS NOT NULL AND j.a_ap_event <> 'disassoc' THEN j.a_ap END AS ap,
+    CASE WHEN j.a_ap_event IS NOT NULL AND j.a_ap_event <> 'disassoc'
+        THEN dap.switch ELSE j.a_port_device END AS switch,
+    CASE WHEN j.a_ap_event IS NOT NULL AND j.a_ap_event <> 'disassoc'
+        THEN dap.switch_port ELSE j.a_port END AS switch_port,
     coalesce(j.bytes_up, 0) AS bytes_up, coalesce(j.bytes_down, 0) AS bytes_down,
     coalesce(j.flows, 0) AS flows,
     concat_ws(',',
@@ -144,7 +187,5 @@ SELECT
             THEN 'client_events' END) AS evidence_sources,
     coalesce(j.closes, 0) AS closes, coalesce(j.resets, 0) AS resets,
     coalesce(j.no_response, 0) AS no_response
-FROM joined j
-ASOF LEFT JOIN attr a
-    ON a.site = j.site AND a.cid = j.client_id AND j.minute + INTERVAL 1 MINUTE > a.t
-LEFT JOIN d_ap dap ON dap.site = j.site AND dap.ap = a.ap
+FROM attributed j
+LEFT JOIN d_ap dap ON dap.site = j.site AND dap.ap = j.a_ap

@@ -1,5 +1,16 @@
 -- Per interface and minute: state and counter ratios, carried forward while not stale, and
 -- the states held by device events (interface, vpn, lldp down until up), flaps and PoE faults.
+-- Only the interfaces an SLE looks at: WAN links (unit, parent, tunnel), switch uplinks, AP
+-- ports and the ports wired clients were seen on.
+CREATE OR REPLACE TEMP TABLE if_targets AS
+SELECT site, gateway AS device, interface AS if_name FROM d_link
+UNION SELECT site, gateway, parent FROM d_link
+UNION SELECT site, gateway, tunnel FROM d_link WHERE tunnel IS NOT NULL
+UNION SELECT site, switch, port FROM d_port WHERE role = 'uplink'
+UNION SELECT site, switch, switch_port FROM d_ap WHERE switch IS NOT NULL
+UNION SELECT DISTINCT site, switch, switch_port FROM um
+    WHERE switch IS NOT NULL AND switch_port IS NOT NULL;
+
 CREATE OR REPLACE TEMP TABLE if_samples AS
 SELECT
     site, device, if_name, event_time, oper_status, speed_bps, in_bps, out_bps,
@@ -12,6 +23,7 @@ SELECT
     CASE WHEN counter_reset THEN NULL ELSE out_discards - lag(out_discards) OVER w END
         AS d_drops
 FROM in_ifstats
+SEMI JOIN if_targets USING (device, if_name)
 WINDOW w AS (PARTITION BY device, if_name ORDER BY event_time);
 
 CREATE OR REPLACE TEMP TABLE if_min AS
@@ -23,10 +35,6 @@ SELECT
     sum(greatest(d_in_err, 0)) AS d_in_err, sum(greatest(d_out_err, 0)) AS d_out_err,
     sum(greatest(d_crc, 0)) AS d_crc, sum(greatest(d_drops, 0)) AS d_drops
 FROM if_samples GROUP BY ALL;
-
-CREATE OR REPLACE TEMP TABLE if_targets AS
-SELECT DISTINCT site, device, if_name FROM in_ifstats
-UNION SELECT DISTINCT site, device, interface FROM in_devevents WHERE interface IS NOT NULL;
 
 CREATE OR REPLACE TEMP TABLE ev_held AS
 SELECT site, device, interface AS if_name, category, event_time AS t,
@@ -41,6 +49,27 @@ SELECT site, device, interface AS if_name, date_trunc('minute', event_time) AS m
         AND bool_or(category = 'interface' AND state = 'up') AS flap,
     bool_or(category = 'poe' AND coalesce(state, '') NOT IN ('up', 'cleared', 'on')) AS poe
 FROM in_devevents WHERE interface IS NOT NULL GROUP BY ALL;
+
+-- Held states expanded to the minutes they cover: the state of a minute is the one set by the
+-- latest event before the minute ends.
+CREATE OR REPLACE TEMP TABLE ev_down AS
+WITH spans AS (
+    SELECT device, if_name, category, is_down, t,
+        lead(t) OVER (PARTITION BY device, if_name, category ORDER BY t) AS t_next
+    FROM ev_held
+), minutes AS (
+    SELECT s.device, s.if_name, s.category, m.minute
+    FROM spans s
+    JOIN d_minute m
+        ON m.minute + INTERVAL 1 MINUTE > s.t
+        AND (s.t_next IS NULL OR m.minute + INTERVAL 1 MINUTE <= s.t_next)
+    WHERE s.is_down
+)
+SELECT device, if_name, minute,
+    bool_or(category = 'interface') AS ev_down,
+    bool_or(category = 'vpn') AS vpn_down,
+    bool_or(category = 'lldp') AS lldp_down
+FROM minutes GROUP BY ALL;
 
 CREATE OR REPLACE TEMP TABLE if_state AS
 WITH grid AS (
@@ -58,22 +87,14 @@ SELECT
     CASE WHEN g.minute = s.minute THEN s.d_out_err END AS d_out_err,
     CASE WHEN g.minute = s.minute THEN s.d_crc END AS d_crc,
     CASE WHEN g.minute = s.minute THEN s.d_drops END AS d_drops,
-    coalesce(hi.is_down, false) AS ev_down,
-    coalesce(hv.is_down, false) AS vpn_down,
-    coalesce(hl.is_down, false) AS lldp_down,
+    coalesce(h.ev_down, false) AS ev_down,
+    coalesce(h.vpn_down, false) AS vpn_down,
+    coalesce(h.lldp_down, false) AS lldp_down,
     coalesce(e.flap, false) AS flap,
     coalesce(e.poe, false) AS poe
 FROM grid g
 JOIN stale st ON st.site = g.site
 ASOF LEFT JOIN if_min s
     ON s.device = g.device AND s.if_name = g.if_name AND g.minute >= s.minute
-ASOF LEFT JOIN (SELECT * FROM ev_held WHERE category = 'interface') hi
-    ON hi.device = g.device AND hi.if_name = g.if_name
-    AND g.minute + INTERVAL 1 MINUTE > hi.t
-ASOF LEFT JOIN (SELECT * FROM ev_held WHERE category = 'vpn') hv
-    ON hv.device = g.device AND hv.if_name = g.if_name
-    AND g.minute + INTERVAL 1 MINUTE > hv.t
-ASOF LEFT JOIN (SELECT * FROM ev_held WHERE category = 'lldp') hl
-    ON hl.device = g.device AND hl.if_name = g.if_name
-    AND g.minute + INTERVAL 1 MINUTE > hl.t
+LEFT JOIN ev_down h ON h.device = g.device AND h.if_name = g.if_name AND h.minute = g.minute
 LEFT JOIN ev_min e ON e.device = g.device AND e.if_name = g.if_name AND e.minute = g.minute

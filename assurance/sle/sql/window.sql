@@ -38,11 +38,23 @@ WHERE coalesce(client_mac, client_ip) IS NOT NULL
 GROUP BY ALL;
 
 CREATE OR REPLACE TEMP TABLE rssi_min AS
-SELECT site, coalesce(client_mac, client_ip) AS client_id,
-    date_trunc('minute', event_time) AS minute, avg(rssi_dbm) AS rssi
-FROM in_clients
-WHERE rssi_dbm IS NOT NULL AND coalesce(client_mac, client_ip) IS NOT NULL
-GROUP BY ALL;
+WITH m AS (
+    SELECT site, coalesce(client_mac, client_ip) AS client_id,
+        date_trunc('minute', event_time) AS minute, avg(rssi_dbm) AS rssi
+    FROM in_clients
+    WHERE rssi_dbm IS NOT NULL AND coalesce(client_mac, client_ip) IS NOT NULL
+    GROUP BY ALL
+), spans AS (
+    SELECT *, lead(minute) OVER (PARTITION BY site, client_id ORDER BY minute) AS next_minute
+    FROM m
+)
+-- Each RSSI holds for its minute and up to 5 minutes after, until the next one.
+SELECT site, client_id, rssi,
+    unnest(generate_series(minute,
+        least(coalesce(next_minute - INTERVAL 1 MINUTE, minute + INTERVAL 5 MINUTE),
+            minute + INTERVAL 5 MINUTE),
+        INTERVAL 1 MINUTE)) AS minute
+FROM spans;
 
 CREATE OR REPLACE TEMP TABLE uw AS
 WITH disp AS (
@@ -69,15 +81,14 @@ WITH disp AS (
     ANTI JOIN um u USING (site, client_id, minute)
     WHERE d.minute >= $start AND d.minute < $end
 )
-SELECT b.*,
+SELECT row_number() OVER () AS rid, b.*,
     CASE WHEN b.disp_gateway IS NOT NULL OR b.disp_link IS NOT NULL OR b.disp_ap IS NOT NULL
         THEN true ELSE false END AS displaced,
     b.evidence_sources <> 'displaced' AS active,
     c.attempts, c.connect_ok, c.assoc_fail, c.auth_fail, c.dhcp_fail, c.dns_fail,
     c.assoc_ms, c.auth_ms, c.dhcp_ms, c.dns_ms, c.roams, c.roam_fail, c.roam_ms, c.roam_type,
     c.chan_util, c.util_other_bss, c.util_non_wifi, c.rate_mbps, c.max_rate_mbps, c.ap_uptime_s,
-    CASE WHEN epoch(b.minute) - epoch(r.minute) <= 300 THEN r.rssi END AS rssi
+    r.rssi
 FROM base b
 LEFT JOIN ce_min c USING (site, client_id, minute)
-ASOF LEFT JOIN rssi_min r
-    ON r.site = b.site AND r.client_id = b.client_id AND b.minute >= r.minute
+LEFT JOIN rssi_min r USING (site, client_id, minute)
