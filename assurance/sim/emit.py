@@ -105,20 +105,28 @@ class Emitter:
         sport = 1024 + (noise.bits(self.seed, P_PORT, site, num, block) % 60000).astype(np.int64)
         up_b = np.floor(m.bytes_up[keep]).astype(np.int64)
         dn_b = np.floor(m.bytes_down[keep]).astype(np.int64)
-        up_p = np.maximum(1, up_b // 600)
-        dn_p = np.where(dn_b > 0, np.maximum(1, dn_b // 1200), 0)
+        # every session also keeps a TLS control connection (signalling, keep-alives, sync)
+        ctl_up = np.where(up_b > 0, np.maximum(200, up_b // 40), 0)
+        ctl_dn = np.where(dn_b > 0, np.maximum(400, dn_b // 40), 0)
         wan_if = 510 + link
         lan_if = np.full(n, LAN_IF[1])
+        port, proto1 = self.app_port[app], self.app_proto[app]
+        tls, tcp = np.full(n, 443), np.full(n, 6)
+        one, zero = np.ones(n, np.int64), np.zeros(n, np.int64)
 
-        def both(first: npt.NDArray[np.int64], second: npt.NDArray[np.int64]) -> I64:
-            """Upload and download records interleaved: user 0 up, user 0 down, user 1 up…"""
-            return np.column_stack([first, second]).ravel()
+        def per_user(*kinds: I64) -> I64:
+            """Records interleaved per user: app up, app down, control up, control down."""
+            return np.column_stack(kinds).ravel()
 
-        nbytes = both(up_b, dn_b)
-        sent = nbytes > 0  # a dead path returns nothing: no download record
-        proto = both(self.app_proto[app], self.app_proto[app])[sent]
-        gw = both(loc, loc)[sent]
-        end_ms = (m.epoch_s + 60) * 1000 - (1 + both(num, num)[sent] % 500)
+        nbytes = per_user(up_b, dn_b, ctl_up, ctl_dn)
+        npkts = per_user(
+            np.maximum(1, up_b // 600), np.where(dn_b > 0, np.maximum(1, dn_b // 1200), 0),
+            np.maximum(1, ctl_up // 300), np.where(ctl_dn > 0, np.maximum(1, ctl_dn // 600), 0),
+        )  # fmt: skip
+        sent = nbytes > 0  # a dead path returns nothing: no download records
+        proto = per_user(proto1, proto1, tcp, tcp)[sent]
+        gw = per_user(loc, loc, loc, loc)[sent]
+        end_ms = (m.epoch_s + 60) * 1000 - (1 + per_user(num, num, num, num)[sent] % 500)
         counts = np.bincount(gw, minlength=len(t.sites))
         first = np.concatenate([[0], np.cumsum(counts)[:-1]])
         rank = np.arange(len(gw)) - first[gw]
@@ -129,18 +137,18 @@ class Emitter:
             gateway=gw,
             sequence=seq,
             columns={
-                "sourceIPv4Address": both(client, server)[sent],
-                "destinationIPv4Address": both(server, client)[sent],
-                "sourceTransportPort": both(sport, self.app_port[app])[sent],
-                "destinationTransportPort": both(self.app_port[app], sport)[sent],
+                "sourceIPv4Address": per_user(client, server, client, server)[sent],
+                "destinationIPv4Address": per_user(server, client, server, client)[sent],
+                "sourceTransportPort": per_user(sport, port, sport + 1, tls)[sent],
+                "destinationTransportPort": per_user(port, sport, tls, sport + 1)[sent],
                 "protocolIdentifier": proto,
                 "ipClassOfService": np.zeros(len(gw), np.int64),
                 "tcpControlBits": np.where(proto == 6, 0x18, 0),
                 "octetDeltaCount": nbytes[sent],
-                "packetDeltaCount": both(up_p, dn_p)[sent],
-                "ingressInterface": both(lan_if, wan_if)[sent],
-                "egressInterface": both(wan_if, lan_if)[sent],
-                "flowDirection": both(np.ones(n, np.int64), np.zeros(n, np.int64))[sent],
+                "packetDeltaCount": npkts[sent],
+                "ingressInterface": per_user(lan_if, wan_if, lan_if, wan_if)[sent],
+                "egressInterface": per_user(wan_if, lan_if, wan_if, lan_if)[sent],
+                "flowDirection": per_user(one, zero, one, zero)[sent],
                 "flowStartMilliseconds": np.full(len(gw), m.epoch_s * 1000),
                 "flowEndMilliseconds": end_ms,
             },
