@@ -1,14 +1,18 @@
 """Loss-free syslog ingest: TCP at a fixed rate, and the highest UDP rate that loses nothing.
 
 SRX RT_FLOW_SESSION_CLOSE lines in Junos structured-data format (fixed seed, distinct sessions)
-go from a sender process pinned to CPU 1 to ``wanassure collect syslog`` pinned to CPU 0, over
-loopback; afterwards the rows in the lake are counted exactly with DuckDB and compared with what
-was sent.
+go from a sender process pinned to CPU 1 to ``wanassure collect syslog`` over loopback; the
+collector may use every CPU (it receives, parses and writes Parquet in separate threads), or
+only ``--collector-cpus`` (e.g. ``0`` for one core). Afterwards the rows in the lake are
+counted exactly with DuckDB and compared with what was sent, and the collector's CPU time
+(user + system, from its exit status) gives lines per collector CPU-second.
 
 * TCP: the sender offers ``--tcp-rate`` lines/s for ``--seconds`` (octet-counted frames, or
   newline framing with ``--framing newline``) and then waits until the collector has read to
   the end of the stream. TCP never drops, so the figures are the rate the collector actually
-  sustained (backpressure slows the sender when it cannot keep up) and count in = count out.
+  sustained (backpressure slows the sender when it cannot keep up) and count in = count out;
+  "end to end" also counts the time the collector then needed to parse what it had queued and
+  flush the lake.
 * UDP: for each of ``--udp-rates`` the sender sends one line per datagram for
   ``--udp-seconds``; a rate is loss-free when every line is in the lake and the kernel dropped
   nothing (/proc/net/udp).
@@ -21,6 +25,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import resource
 import shutil
 import signal
 import socket
@@ -131,12 +136,24 @@ def udp_drops(port: int) -> int:
     return 0
 
 
+COLLECTOR_CPUS: set[int] | None = None  # None: every CPU
+
+
+def _pin_collector() -> None:
+    if COLLECTOR_CPUS is not None:
+        os.sched_setaffinity(0, COLLECTOR_CPUS)
+
+
+def children_cpu_s() -> float:
+    """User + system CPU seconds of this process's children that have exited so far."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
 def start_collector(lake: Path, udp: str, tcp: str) -> subprocess.Popen[str]:
     cmd = [str(Path(sys.executable).with_name("wanassure")), "collect", "syslog"]
     cmd += ["--lake", str(lake), "--udp", udp, "--tcp", tcp, "--metrics", ""]
-    proc = subprocess.Popen(
-        cmd, stderr=subprocess.PIPE, text=True, preexec_fn=lambda: os.sched_setaffinity(0, {0})
-    )
+    proc = subprocess.Popen(cmd, stderr=subprocess.PIPE, text=True, preexec_fn=_pin_collector)
     assert proc.stderr is not None
     first = proc.stderr.readline()  # "collecting syslog on ..." once the sockets are bound
     if not first.startswith("collecting"):
@@ -179,6 +196,7 @@ class Outcome:
     rejects: int
     kernel_drops: int
     drain_s: float
+    collector_cpu_s: float = 0.0
 
     @property
     def lost(self) -> int:
@@ -198,11 +216,13 @@ def run_tcp(lines: list[bytes], rate: int, seconds: float, octet: bool, work: Pa
     sender.start()
     sent, send_s, read_s = out.get()
     sender.join()
+    cpu_before = children_cpu_s()
     drain_s, _ = stop_collector(proc)
+    cpu = children_cpu_s() - cpu_before
     stored, sessions, rejects = count_lake(lake)
     shutil.rmtree(lake, ignore_errors=True)
     return Outcome(
-        "tcp", rate, seconds, sent, send_s, read_s, stored, sessions, rejects, 0, drain_s
+        "tcp", rate, seconds, sent, send_s, read_s, stored, sessions, rejects, 0, drain_s, cpu
     )
 
 
@@ -218,22 +238,28 @@ def run_udp(lines: list[bytes], rate: int, seconds: float, work: Path) -> Outcom
     sender.join()
     time.sleep(2.0)  # let the collector empty its socket before it closes
     drops = udp_drops(port) - drops_before
+    cpu_before = children_cpu_s()
     drain_s, _ = stop_collector(proc)
+    cpu = children_cpu_s() - cpu_before
     stored, sessions, rejects = count_lake(lake)
     shutil.rmtree(lake, ignore_errors=True)
     return Outcome(
-        "udp", rate, seconds, sent, send_s, send_s, stored, sessions, rejects, drops, drain_s
+        "udp", rate, seconds, sent, send_s, send_s, stored, sessions, rejects, drops, drain_s, cpu
     )
 
 
 def report(o: Outcome) -> None:
     achieved = o.sent / o.read_s if o.read_s else 0.0
+    end_to_end = o.sent / (o.read_s + o.drain_s) if o.read_s else 0.0
+    per_cpu = o.stored / o.collector_cpu_s if o.collector_cpu_s else 0.0
     verdict = "loss-free" if o.loss_free else f"LOSS {o.lost:,}"
     print(
         f"{o.transport} offered {o.offered:>7,} lines/s × {o.seconds:g} s: sent {o.sent:,} in "
-        f"{o.send_s:.1f} s, read by {o.read_s:.1f} s ({achieved:,.0f} lines/s sustained); "
+        f"{o.send_s:.1f} s, read by {o.read_s:.1f} s ({achieved:,.0f} lines/s sustained, "
+        f"{end_to_end:,.0f} lines/s end to end); "
         f"stored {o.stored:,} (sessions {o.sessions:,}, rejects {o.rejects:,}), "
-        f"kernel drops {o.kernel_drops:,}, drain+flush {o.drain_s:.1f} s → {verdict}",
+        f"kernel drops {o.kernel_drops:,}, drain+flush {o.drain_s:.1f} s, collector CPU "
+        f"{o.collector_cpu_s:.1f} s ({per_cpu:,.0f} lines per CPU-second) → {verdict}",
         flush=True,
     )
 
@@ -245,11 +271,23 @@ def main() -> None:
     parser.add_argument("--framing", choices=["octet", "newline"], default="octet")
     parser.add_argument("--udp-rates", default="10000,20000,40000,80000")
     parser.add_argument("--udp-seconds", type=float, default=10)
+    parser.add_argument(
+        "--collector-cpus", default="", help="CPUs the collector may use, e.g. '0' (default: all)"
+    )
     args = parser.parse_args()
+    global COLLECTOR_CPUS
+    if args.collector_cpus:
+        COLLECTOR_CPUS = {int(c) for c in args.collector_cpus.split(",")}
     lines = srx_lines(DISTINCT_LINES)
     size = sum(map(len, lines)) / len(lines)
     print(f"{len(lines):,} distinct RT_FLOW_SESSION_CLOSE lines, {size:,.0f} bytes on average")
-    print(f"cpus: sender on 1, collector on 0 (of {os.cpu_count()}); shared machine", flush=True)
+    where = "all" if COLLECTOR_CPUS is None else ",".join(map(str, sorted(COLLECTOR_CPUS)))
+    load = os.getloadavg()[0]
+    print(
+        f"cpus: sender on 1, collector on {where} (of {os.cpu_count()}); shared machine, "
+        f"load average {load:.2f}",
+        flush=True,
+    )
     with tempfile.TemporaryDirectory(prefix="syslog-ingest-") as tmp:
         work = Path(tmp)
         if args.tcp_rate:

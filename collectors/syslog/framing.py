@@ -37,6 +37,8 @@ MAX_LENGTH_DIGITS = 9
 _SEPARATORS = b"\n\r\0 "
 _TRAILERS = b"\n\r\0"
 _DIGITS = frozenset(b"0123456789")
+_SEPARATOR_SET = frozenset(_SEPARATORS)
+_TRAILER_SET = frozenset(_TRAILERS)
 
 
 class StreamFramer:
@@ -171,23 +173,10 @@ class StreamFramer:
                 if self._remaining == 0:
                     self._emit_frame(out)
                 continue
-            if not self._buf:  # between frames: skip separators
-                while pos < end and data[pos] in _SEPARATORS:
-                    pos += 1
+            if not self._buf:  # between frames: whole frames first, then header by header
+                pos = self._whole_frames(data, pos, out)
                 if pos == end:
                     return
-                # fast path: a whole frame of acceptable size within this chunk
-                space = data.find(b" ", pos, pos + MAX_LENGTH_DIGITS + 1)
-                if space > pos and data[pos:space].isdigit():
-                    stop = space + 1 + int(data[pos:space])
-                    if space + 1 < stop <= end and stop - space - 1 <= self.max_message:
-                        message = data[space + 1 : stop]
-                        if message[-1] in _TRAILERS:
-                            message = message.rstrip(_TRAILERS)
-                        if message:
-                            out.append(message)
-                        pos = stop
-                        continue
             # reading a header: up to MAX_LENGTH_DIGITS digits, then SP
             window = min(end, pos + MAX_LENGTH_DIGITS - len(self._buf) + 1)
             space = data.find(b" ", pos, window)
@@ -205,6 +194,33 @@ class StreamFramer:
             pos = space + 1
             if self._remaining == 0:
                 self._emit_frame(out)
+
+    def _whole_frames(self, data: bytes, pos: int, out: list[bytes]) -> int:
+        """Take the separators and whole frames of acceptable size that start at ``pos``;
+        returns where the first thing that is neither starts (a header cut by the end of
+        ``data``, a bad header, an oversize or empty frame), or ``len(data)``."""
+        end, find, append, limit = len(data), data.find, out.append, self.max_message
+        separators, trailers = _SEPARATOR_SET, _TRAILER_SET
+        while pos < end:
+            if data[pos] in separators:
+                pos += 1
+                continue
+            space = find(b" ", pos, pos + MAX_LENGTH_DIGITS + 1)
+            if space <= pos:
+                return pos
+            digits = data[pos:space]
+            if not digits.isdigit():
+                return pos
+            stop = space + 1 + int(digits)
+            if stop > end or stop == space + 1 or stop - space - 1 > limit:
+                return pos
+            message = data[space + 1 : stop]
+            if message[-1] in trailers:
+                message = message.rstrip(_TRAILERS)
+            if message:
+                append(message)
+            pos = stop
+        return pos
 
     def _fall_back(self, data: bytes, pos: int, out: list[bytes]) -> None:
         """A malformed octet-counting header: newline framing from the header's first byte."""

@@ -2,8 +2,12 @@
 
 Receiving and parsing are separate: asyncio listeners only frame bytes into ``Line`` objects
 (``framing.StreamFramer`` per connection; one message per UDP datagram) and put them on a
-``LineQueue``; the parsing thread takes batches, calls ``parse_batch``, fills device/site from
-the exporter map and writes every table of the ``ParsedBatch`` plus ``rejects`` to the sink.
+``LineQueue`` (a stream read becomes one ``LineBatch``, stored by column); the parsing thread
+takes batches, calls ``parse_batch`` and fills device/site from the exporter map; a writing
+thread writes every table of the ``ParsedBatch`` plus ``rejects`` to the sink, so that parsing
+the next batch overlaps with the sink's encoding of the last (both release the GIL for most of
+their work). At most ``WRITE_AHEAD`` parsed batches wait for the writer; beyond that parsing
+waits too, the line queue fills and TCP backpressure follows.
 Must not import the lake or know message formats: it writes to whatever ``Sink`` it is given
 and parses with the parser it is given (``parse.SyslogParser`` by default).
 
@@ -23,12 +27,14 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import queue
 import socket
 import ssl
 import threading
 import time
 from collections import deque
 from collections.abc import Callable, Sequence
+from itertools import chain
 from pathlib import Path
 from typing import Protocol, cast
 
@@ -38,7 +44,7 @@ from collectors.receive import kernel_drops, udp_socket
 from collectors.sink import Sink
 from collectors.syslog.framing import DEFAULT_MAX_MESSAGE, StreamFramer
 from collectors.syslog.metrics import SyslogMetrics
-from collectors.syslog.model import Line, ParsedBatch, SyslogError, Transport
+from collectors.syslog.model import Line, LineBatch, ParsedBatch, SyslogError, Transport
 from collectors.syslog.parse import SyslogParser
 from collectors.syslog.tls import server_context
 
@@ -48,6 +54,7 @@ Address = tuple[str, int]
 
 HOUSEKEEPING_S = 1.0
 MAX_LINES_PER_PARSE = 8192
+WRITE_AHEAD = 4
 UDP_BATCH = 256
 UDP_MAX_DELAY_S = 0.05
 UDP_DRAIN = 1024
@@ -91,12 +98,12 @@ class LineQueue:
         self.low_water = max_lines // 2
         self.overflow = 0
         self.on_drained: Callable[[], None] | None = None
-        self._batches: deque[list[Line]] = deque()
+        self._batches: deque[Sequence[Line]] = deque()
         self._size = 0
         self._over = False
         self._ready = threading.Condition()
 
-    def put(self, batch: list[Line]) -> bool:
+    def put(self, batch: Sequence[Line]) -> bool:
         with self._ready:
             if batch:
                 self._batches.append(batch)
@@ -117,21 +124,25 @@ class LineQueue:
                 self._size += len(batch)
                 self._ready.notify()
 
-    def get_batch(self, timeout: float, max_lines: int = MAX_LINES_PER_PARSE) -> list[Line] | None:
+    def get_batch(
+        self, timeout: float, max_lines: int = MAX_LINES_PER_PARSE
+    ) -> Sequence[Line] | None:
         """Whole batches, joined up to about ``max_lines`` lines; None after ``timeout``."""
         drained = False
         with self._ready:
             if not self._batches and not self._ready.wait_for(lambda: bool(self._batches), timeout):
                 return None
-            lines = self._batches.popleft()
-            while self._batches and len(lines) + len(self._batches[0]) <= max_lines:
-                lines = lines + self._batches.popleft()
-            self._size -= len(lines)
+            parts = [self._batches.popleft()]
+            count = len(parts[0])
+            while self._batches and count + len(self._batches[0]) <= max_lines:
+                parts.append(self._batches.popleft())
+                count += len(parts[-1])
+            self._size -= count
             if self._over and self._size <= self.low_water:
                 self._over, drained = False, True
         if drained and self.on_drained is not None:
             self.on_drained()
-        return lines
+        return _joined(parts)
 
     @property
     def over(self) -> bool:
@@ -140,6 +151,14 @@ class LineQueue:
 
     def __len__(self) -> int:
         return self._size
+
+
+def _joined(parts: list[Sequence[Line]]) -> Sequence[Line]:
+    if len(parts) == 1:
+        return parts[0]
+    if all(isinstance(part, LineBatch) for part in parts):
+        return LineBatch.join(cast(list[LineBatch], parts))
+    return list(chain.from_iterable(parts))
 
 
 class _Stream(asyncio.Protocol):
@@ -181,9 +200,8 @@ class _Stream(asyncio.Protocol):
         self._count_anomalies()
 
     def _queue(self, messages: list[bytes]) -> None:
-        received_us = time.time_ns() // 1000
         sender, name = self.sender, self.name
-        lines = [Line(raw, sender, received_us, name) for raw in messages]
+        lines = LineBatch.of(messages, sender, time.time_ns() // 1000, name)
         self.collector.metrics.lines.labels(sender, name).inc(len(lines))
         if self.collector.queue.put(lines):
             self.collector.pause_all()
@@ -500,15 +518,22 @@ class SyslogCollector:
 
     def process(self, lines: Sequence[Line]) -> ParsedBatch:
         """Parse one batch of lines and write the results; returns the parsed batch."""
+        parsed = self._parse(lines)
+        self._write(parsed)
+        return parsed
+
+    def _parse(self, lines: Sequence[Line]) -> ParsedBatch:
         try:
-            parsed = self.parser.parse_batch(lines)
+            return self.parser.parse_batch(lines)
         except Exception as exc:  # a parser bug must not lose the lines or stop the collector
             log.exception("syslog parser failed on a batch of %d lines", len(lines))
             self.metrics.parser_failures.inc()
             error = SyslogError(f"parser failed: {type(exc).__name__}: {exc}")
-            parsed = ParsedBatch(
+            return ParsedBatch(
                 rejects=[Reject(li.received_us, li.sender, "syslog", error, li.raw) for li in lines]
             )
+
+    def _write(self, parsed: ParsedBatch) -> None:
         for table, rows in parsed.tables.items():
             if rows.num_rows:
                 self.sink.write(table, attach_origin(rows, self.exporters))
@@ -522,23 +547,56 @@ class SyslogCollector:
                 counts[key] = counts.get(key, 0) + 1
             for (exporter, error_name), n in counts.items():
                 self.metrics.rejects.labels(exporter, error_name).inc(n)
-        return parsed
 
     def _run(self) -> None:
+        parsed: queue.Queue[ParsedBatch | None] = queue.Queue(WRITE_AHEAD)
+        writer = threading.Thread(
+            target=self._write_all, args=(parsed,), name="syslog-write", daemon=True
+        )
+        writer.start()
         next_housekeeping = time.monotonic() + HOUSEKEEPING_S
         try:
             while not (self._stopping.is_set() and len(self.queue) == 0):
                 lines = self.queue.get_batch(timeout=0.1)
                 if lines is not None:
-                    self.process(lines)
+                    self._hand_over(parsed, self._parse(lines), writer)
                 if time.monotonic() >= next_housekeeping:
                     self._housekeeping()
                     next_housekeeping = time.monotonic() + HOUSEKEEPING_S
             self._housekeeping()
         except BaseException as exc:  # keep the reason; stop() and health checks report it
-            self.failure = exc
+            self.failure = self.failure or exc
             log.exception("syslog parsing stopped")
             raise
+        finally:
+            with contextlib.suppress(CollectorError):
+                self._hand_over(parsed, None, writer)
+            writer.join()
+
+    def _hand_over(
+        self,
+        parsed: queue.Queue[ParsedBatch | None],
+        batch: ParsedBatch | None,
+        writer: threading.Thread,
+    ) -> None:
+        """Queue a parsed batch (None: no more) for the writing thread; waits while it is
+        ``WRITE_AHEAD`` batches behind, and fails if it has stopped."""
+        while True:
+            if not writer.is_alive():
+                raise CollectorError("the syslog writing thread has stopped") from self.failure
+            try:
+                parsed.put(batch, timeout=0.1)
+                return
+            except queue.Full:
+                continue
+
+    def _write_all(self, parsed: queue.Queue[ParsedBatch | None]) -> None:
+        try:
+            while (batch := parsed.get()) is not None:
+                self._write(batch)
+        except BaseException as exc:  # keep the reason; the parsing thread then stops too
+            self.failure = self.failure or exc
+            log.exception("syslog writing stopped")
 
     def _housekeeping(self) -> None:
         self.metrics.queue_lines.set(len(self.queue))

@@ -570,3 +570,24 @@ def test_parse_syslog_registers_as_a_typer_command(tmp_path: Path) -> None:
     result = CliRunner().invoke(app, ["syslog", str(log)])
     assert result.exit_code == 3
     assert json.loads(result.stdout.splitlines()[0])["raw"] == "garbage"
+
+
+@pytest.mark.filterwarnings("ignore::pytest.PytestUnhandledThreadExceptionWarning")
+def test_a_sink_that_fails_stops_parsing_and_the_reason_is_kept() -> None:
+    class Broken(MemorySink):
+        def write(self, table: str, batch: pa.RecordBatch | pa.Table) -> None:
+            raise OSError("disk full")
+
+    async def scenario() -> SyslogCollector:
+        collector = SyslogCollector(Broken(), tcp=(LOOP, 0), parser=RawParser())
+        await collector.start()
+        assert collector.tcp is not None
+        client = tcp_client(collector.tcp[1], "127.0.0.2")
+        client.sendall(b"<13>a\n<13>b\n")
+        await wait_for(lambda: collector.failure is not None)
+        await collector.stop()
+        client.close()
+        return collector
+
+    collector = asyncio.run(scenario())
+    assert isinstance(collector.failure, OSError)
