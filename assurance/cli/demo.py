@@ -1,240 +1,228 @@
 """``wanassure demo``: the main pipeline end to end on the embedded default (DuckDB + Parquet).
 
-Simulated SRX gateways of the sample inventory export IPFIX over loopback UDP to the real flow
-collector and send RT_FLOW session-close syslog over TCP to the real syslog collector; both
-decode, attach device and site and write the lake; settled partitions are compacted and DuckDB
-reports per-exporter traffic and sessions per application. One exporter the inventory does not
-know is kept and flagged, and one corrupt datagram lands in ``rejects``.
+The network twin plays a small SRX org with scheduled faults (``data/samples/scenarios/``) on an
+accelerated clock: its gateways export IPFIX over loopback UDP to the real flow collector, its
+gateways, switches and APs send syslog over TCP to the real syslog collector, and their device
+telemetry (interface counters, health, tunnels, RPM probes) lands in the lake beside them. A
+corrupt datagram from a device the inventory does not know is kept in ``rejects``. Then the SLE
+engine computes user-minute SLEs and the demo prints them per site next to the faults the twin
+injected, so what the engine found can be checked against the truth.
 """
 
 from __future__ import annotations
 
 import asyncio
 import socket
+import threading
 import time
-from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
-import numpy as np
 import typer
 from rich.table import Table
 
 from assurance.cli.ui import fail, human_bytes, out, progress, total
-from assurance.config import load_config
 from assurance.errors import AssuranceError
-from assurance.lake import LakeStore, LakeWriter, connect
-from assurance.lake.catalog import load_sql
-from assurance.lake.maintenance import compact, lake_info
-from assurance.sim.jflow import SRX_IPV4_FIELDS, srx_ipv4_columns
-from assurance.sim.srx_syslog import session_close_lines
-from collectors.flow import IpfixEncoder
+from assurance.lake import LakeStore, LakeWriter
+from assurance.lake.maintenance import lake_info
+from assurance.sim.emit import Emitter
+from assurance.sim.physics import Minute, Twin
+from assurance.sim.scenario import Scenario, load_scenario
+from assurance.sim.truth import ground_truth, write_truth
+from assurance.sim.wire import parse_targets, run_wire
+from assurance.sim.world import World
 from collectors.flow.listener import FlowCollector
 from collectors.syslog.listener import SyslogCollector
 
 UNKNOWN_EXPORTER = "127.0.1.250"
-SEND_RATE = 250_000  # records/s, paced like a busy exporter fleet
-BATCH_RECORDS = 20_000
-FLOWS_PER_SESSION_LINE = 30  # session-close lines sent per this many flow records
-
-
-@dataclass(frozen=True)
-class SimulatedGateway:
-    address: str  # loopback source address the simulated device exports from
-    device: str | None
-    site: str | None
+DEFAULT_SCENARIO = Path("data/samples/scenarios/small.yaml")
 
 
 def demo(
     lake: Annotated[str, typer.Option(help="Lake folder to create or extend")] = "demo-lake",
-    config: Annotated[Path, typer.Option(help="Configuration with the inventory")] = Path(
-        "data/samples/wanassure.yaml"
-    ),
-    hours: Annotated[float, typer.Option(help="Hours of traffic to generate", min=0.1)] = 3,
-    rows: Annotated[int, typer.Option(help="Flow records to export", min=1000)] = 600_000,
+    scenario: Annotated[Path, typer.Option(help="Scenario to play")] = DEFAULT_SCENARIO,
+    hours: Annotated[
+        float | None, typer.Option(help="Simulated hours (default: the scenario's)", min=0.1)
+    ] = None,
+    speed: Annotated[float, typer.Option(help="Simulated seconds per wall second", min=1)] = 1800.0,
 ) -> None:
-    """Export sample traffic to the flow collector over UDP and show what landed in the lake."""
+    """Play a simulated SRX org with faults through the real collectors, then compute SLEs."""
     try:
-        cfg = load_config(config)
-        gateways = [
-            ref
-            for ref in {r.device: r for r in cfg.inventory.device_index().values()}.values()
-            if ref.kind == "gateway"
-        ]
-        simulated = [
-            SimulatedGateway(f"127.0.1.{i}", ref.device, ref.site)
-            for i, ref in enumerate(gateways, start=1)
-        ] + [SimulatedGateway(UNKNOWN_EXPORTER, None, None)]
-        end = datetime.now(UTC).replace(microsecond=0)
-        start = end - timedelta(hours=hours)
-        out.print(
-            f"[bold]1/5[/] {len(gateways)} SRX gateways of org {cfg.inventory.org.name} "
-            f"(+1 exporter not in the inventory) will export {rows:,} IPFIX records over "
-            f"{hours:g} h of traffic",
-            highlight=False,
-        )
+        played = load_scenario(scenario)
+        if hours is not None:
+            played = Scenario.model_validate({**played.model_dump(by_alias=True), "hours": hours})
         store = LakeStore(lake)
-        flows, syslog = asyncio.run(_collect(store, simulated, rows, start, end))
-        m = flows.metrics
-        out.print(
-            f"[bold]3/5[/] flow collector decoded {total(m.records):,.0f} records from "
-            f"{total(m.datagrams):,.0f} datagrams; rejects {total(m.decode_errors):,.0f}; "
-            f"kernel drops {flows.kernel_drops() or 0}\n"
-            f"    syslog collector parsed {total(syslog.metrics.lines):,.0f} lines over TCP "
-            f"into {total(syslog.metrics.rows):,.0f} rows "
-            f"(syslog_events + sessions); rejects {total(syslog.metrics.rejects):,.0f}",
-            highlight=False,
-        )
-        result = compact(store)
-        out.print(
-            f"[bold]4/5[/] compacted {result.files_in} small files into {result.files_out} "
-            "(hourly partitions that ended over an hour ago)"
-        )
-        _show_lake(store)
-        con = connect(store)
-        summary = con.execute(load_sql("exporter_summary"), {"since": start}).fetchall()
-        apps = con.execute(load_sql("sessions_by_app"), {"since": start}).fetchall()
+        store.ensure_root()
+        world = World(played)
+        _intro(played, world)
+        sent = asyncio.run(_collect(store, played, world, speed))
+        _show_lake(store, sent)
+        _sle(store, world)
     except AssuranceError as exc:
         raise fail(str(exc)) from None
-    grid = Table(
-        title=f"[bold]5/5[/] traffic per exporter since {start:%H:%M} UTC", title_justify="left"
+
+
+def _intro(scenario: Scenario, world: World) -> None:
+    out.print(
+        f"[bold]1/4[/] scenario {scenario.name}: {len(world.sites)} sites, {len(world.clients)} "
+        f"clients, {scenario.hours:g} h from {scenario.start:%Y-%m-%d %H:%M} UTC, "
+        f"{len(scenario.faults)} faults scheduled",
+        highlight=False,
     )
-    for name in ("exporter", "site", "device", "flow records", "bytes"):
-        grid.add_column(name, justify="right" if name in ("flow records", "bytes") else "left")
-    for exporter, known, site, device, records, nbytes, _first, _last in summary:
-        style = None if known else "yellow"
-        grid.add_row(exporter, site, device, f"{records:,}", human_bytes(int(nbytes)), style=style)
-    out.print(grid)
-    grid = Table(title="closed sessions per site and application (syslog)", title_justify="left")
-    for name in ("site", "application", "sessions", "up", "down"):
-        grid.add_column(name, justify="left" if name in ("site", "application") else "right")
-    for _known, site, app, sessions, up, down in apps:
-        grid.add_row(site, app, f"{sessions:,}", human_bytes(int(up)), human_bytes(int(down)))
-    out.print(grid)
-    out.print(f"Look again with: .venv/bin/wanassure lake info {lake}", highlight=False)
 
 
 async def _collect(
-    store: LakeStore,
-    simulated: list[SimulatedGateway],
-    rows: int,
-    start: datetime,
-    end: datetime,
-) -> tuple[FlowCollector, SyslogCollector]:
-    exporters = {g.address: (g.device, g.site) for g in simulated if g.device and g.site}
-    writer = LakeWriter(store, flush_rows=200_000)
+    store: LakeStore, scenario: Scenario, world: World, speed: float
+) -> dict[str, Any]:
+    inventory = world.inventory()
+    exporters = {ip: (ref.device, ref.site) for ip, ref in inventory.device_index().items()}
+    writer = LakeWriter(store, flush_rows=500_000)
     flows = FlowCollector(writer, host="127.0.0.1", port=0, exporters=exporters)
     syslog = SyslogCollector(writer, tcp=("127.0.0.1", 0), exporters=exporters)
     await flows.start()
     await syslog.start()
     assert syslog.tcp is not None
-    syslog_port = syslog.tcp[1]
+    targets = parse_targets(f"flow=127.0.0.1:{flows.port},syslog=127.0.0.1:{syslog.tcp[1]}")
     out.print(
-        f"[bold]2/5[/] flow collector on udp 127.0.0.1:{flows.port}, syslog collector on "
-        f"tcp 127.0.0.1:{syslog_port}, writing {store.root}",
+        f"[bold]2/4[/] flow collector on udp 127.0.0.1:{flows.port}, syslog collector on tcp "
+        f"127.0.0.1:{syslog.tcp[1]} → {store.root}; the twin plays {scenario.hours:g} h at "
+        f"{speed:g}× (about {scenario.hours * 3600 / speed:.0f} s)",
         highlight=False,
     )
+    write_truth(store, world)
     try:
-        sent, lines = await asyncio.to_thread(
-            _export, simulated, flows.port, syslog_port, rows, start, end
-        )
+        stats = await asyncio.to_thread(_play, scenario, world, targets, writer, speed)
+        _send_corrupt_datagram(flows.port)
         deadline = time.monotonic() + 120
         while time.monotonic() < deadline and (
-            total(flows.metrics.records) < sent or total(syslog.metrics.lines) < lines
+            total(flows.metrics.records) < stats.flow_records
+            or total(syslog.metrics.lines) < stats.syslog_lines
+            or total(flows.metrics.decode_errors) < 1
         ):
             await asyncio.sleep(0.05)
     finally:
         await flows.stop()
         await syslog.stop()
         writer.close()
-    return flows, syslog
+    return {
+        "records": int(total(flows.metrics.records)),
+        "sent_records": stats.flow_records,
+        "lines": int(total(syslog.metrics.lines)),
+        "sent_lines": stats.syslog_lines,
+        "late": stats.late_minutes,
+        "drops": int(_gauge(flows.metrics.kernel_drops)),
+    }
 
 
-def _export(
-    simulated: list[SimulatedGateway],
-    port: int,
-    syslog_port: int,
-    rows: int,
-    start: datetime,
-    end: datetime,
-) -> tuple[int, int]:
-    """Send ``rows`` IPFIX records and their session-close syslog, spread over the gateways;
-    returns (records, syslog lines) sent."""
-    rng = np.random.default_rng(2026)
-    first_ms, last_ms = int(start.timestamp() * 1000), int(end.timestamp() * 1000)
-    export_time = int(end.timestamp())
-    per_gateway = rows // len(simulated)
-    sent = lines = 0
-    began = time.perf_counter()
-    with progress("exporting IPFIX") as advance:
-        for index, gateway in enumerate(simulated):
-            encoder = IpfixEncoder(domain=index, mtu=1500)
-            encoder.define(256, SRX_IPV4_FIELDS)
-            with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as sock:
-                sock.bind((gateway.address, 0))
-                sock.sendto(encoder.template_datagram(export_time=export_time), ("127.0.0.1", port))
-                for first in range(0, per_gateway, BATCH_RECORDS):
-                    count = min(BATCH_RECORDS, per_gateway - first)
-                    columns = srx_ipv4_columns(
-                        rng,
-                        count,
-                        first_end_ms=first_ms,
-                        last_end_ms=last_ms,
-                        client_net=0x0A000000 + (index << 16),
-                    )
-                    for datagram in encoder.encode(
-                        256, columns, export_time=export_time, with_template=False
-                    ):
-                        sock.sendto(datagram, ("127.0.0.1", port))
-                    sent += count
-                    advance(sent, per_gateway * len(simulated))
-                    # Pace the export so the demo behaves like devices, not a flood.
-                    time.sleep(max(0.0, began + sent / SEND_RATE - time.perf_counter()))
-                if index == len(simulated) - 1:
-                    sock.sendto(b"\x00\x0a\x00\x30corrupt IPFIX header", ("127.0.0.1", port))
-            lines += _send_syslog(rng, gateway, syslog_port, per_gateway, first_ms, last_ms, index)
-    return sent, lines
+def _gauge(gauge: Any) -> float:
+    return float(sum(sample.value for family in gauge.collect() for sample in family.samples))
 
 
-def _send_syslog(
-    rng: np.random.Generator,
-    gateway: SimulatedGateway,
-    port: int,
-    flow_records: int,
-    first_ms: int,
-    last_ms: int,
-    index: int,
-) -> int:
-    """Send session-close lines over TCP with octet-counting framing (RFC 6587)."""
-    lines = session_close_lines(
-        rng,
-        max(1, flow_records // FLOWS_PER_SESSION_LINE),
-        hostname=gateway.device or "unknown-srx",
-        first_ms=first_ms,
-        last_ms=last_ms,
-        client_net=f"10.{index}",
+def _play(
+    scenario: Scenario,
+    world: World,
+    targets: dict[str, tuple[str, int]],
+    writer: LakeWriter,
+    speed: float,
+) -> Any:
+    twin = Twin(world)
+    lock = threading.Lock()
+    with progress("twin on the wire (simulated minutes)") as advance:
+
+        def on_minute(m: Minute, emitter: Emitter) -> None:
+            # device telemetry goes straight to the lake: the twin does not serve JTI yet
+            with lock:
+                for name, table in emitter.telemetry(m).items():
+                    writer.write(name, table)
+            advance(m.minute + 1, scenario.minutes)
+
+        return run_wire(scenario, targets, speed=speed, twin=twin, on_minute=on_minute)
+
+
+def _send_corrupt_datagram(port: int) -> None:
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as sock:
+        sock.bind((UNKNOWN_EXPORTER, 0))
+        sock.sendto(b"\x00\x0a\x00\x30corrupt IPFIX header", ("127.0.0.1", port))
+
+
+def _show_lake(store: LakeStore, sent: dict[str, Any]) -> None:
+    out.print(
+        f"[bold]3/4[/] collectors decoded {sent['records']:,} of {sent['sent_records']:,} flow "
+        f"records and parsed {sent['lines']:,} of {sent['sent_lines']:,} syslog lines; kernel "
+        f"drops {sent['drops']}; 1 corrupt datagram from unknown exporter {UNKNOWN_EXPORTER} "
+        "kept in rejects",
+        highlight=False,
     )
-    with socket.create_connection(("127.0.0.1", port), source_address=(gateway.address, 0)) as tcp:
-        tcp.sendall(b"".join(b"%d %s" % (len(line), line) for line in lines))
-    return len(lines)
-
-
-def _show_lake(store: LakeStore) -> None:
-    tables = [t for t in lake_info(store) if t.files]
     grid = Table(title=f"lake {store.root}", title_justify="left")
-    for name in ("table", "partitions", "files", "rows", "size", "newest event (UTC)"):
-        grid.add_column(
-            name, justify="left" if name in ("table", "newest event (UTC)") else "right"
-        )
-    for t in tables:
-        newest = f"{t.newest_event:%Y-%m-%d %H:%M:%S}" if t.newest_event else "-"
-        grid.add_row(
-            t.table,
-            f"{t.partitions:,}",
-            f"{t.files:,}",
-            f"{t.rows:,}",
-            human_bytes(t.bytes),
-            newest,
-        )
+    for name in ("table", "files", "rows", "size"):
+        grid.add_column(name, justify="left" if name == "table" else "right")
+    for t in lake_info(store):
+        if t.files:
+            grid.add_row(t.table, f"{t.files:,}", f"{t.rows:,}", human_bytes(t.bytes))
     out.print(grid)
+
+
+def _sle(store: LakeStore, world: World) -> None:
+    from assurance.query import SleQuery
+    from assurance.sle.compute import compute
+
+    with progress("computing SLEs") as advance:
+        summary = compute(store.url, world.inventory(), progress=advance)
+    out.print(
+        f"[bold]4/4[/] SLEs computed: {summary.user_minutes:,} user minutes, "
+        f"{summary.sle_rows:,} SLE rows in {summary.seconds:.1f} s",
+        highlight=False,
+    )
+    query = SleQuery(store.url)
+    try:
+        _sle_table(query, world)
+    finally:
+        query.close()
+    faults = Table(title="faults the twin injected (ground truth)", title_justify="left")
+    for name in ("fault", "where", "when (UTC)", "should show as"):
+        faults.add_column(name)
+    for f in ground_truth(world):
+        scope = f["scope"]
+        where = " ".join(
+            str(scope[k])
+            for k in ("site", "link", "ap", "switch_port", "app", "isp")
+            if scope.get(k)
+        )
+        start = f["start"][11:16]
+        end = (f["end"][11:16]) if f["minutes"] < 1440 else f["end"]
+        faults.add_row(f["type"], where, f"{start}–{end}", f"{f['sle']} / {f['classifier']}")
+    out.print(faults)
+    site = world.sites[0].name
+    out.print(
+        f"Drill down: .venv/bin/wanassure sle show --lake {store.url} --site {site} "
+        "--sle wan-link-health",
+        highlight=False,
+    )
+
+
+def _sle_table(query: Any, world: World) -> None:
+    grid = Table(title="SLE % per site (good / total user minutes)", title_justify="left")
+    grid.add_column("SLE")
+    overview: dict[str, dict[str, dict[str, Any]]] = {}
+    names: list[str] = []
+    for site in world.sites:
+        lines = query.overview(query.scope(site=site.name))
+        overview[site.name] = {line["metric"]: line for line in lines}
+        names += [line["metric"] for line in lines if line["metric"] not in names]
+        grid.add_column(site.name, justify="right")
+    for name in names:
+        cells = []
+        for by_metric in overview.values():
+            line = by_metric.get(name)
+            if line is None or not line["total_user_minutes"]:
+                cells.append("-")
+                continue
+            pct = line["sle"]
+            style = "green" if pct >= 99 else "yellow" if pct >= 95 else "red"
+            top = line.get("top_classifier")
+            cells.append(f"[{style}]{pct:.1f}%[/]" + (f"\n{top}" if pct < 99 and top else ""))
+        grid.add_row(name, *cells)
+    out.print(grid)
+
+
+__all__ = ["demo"]

@@ -37,6 +37,7 @@ class ShardJob:
     lake: str
     shard: int
     sites: tuple[int, ...]
+    exporters: dict[str, tuple[str, str]]  # exporter IP → (device, site), from the inventory
 
 
 @dataclass(frozen=True)
@@ -56,7 +57,7 @@ def simulate_shard(job: ShardJob) -> ShardResult:
     twin = Twin(world, job.sites)
     emitter = Emitter(twin)
     parser = SyslogParser()
-    exporters = {ip: (ref.device, ref.site) for ip, ref in world.inventory().device_index().items()}
+    exporters = job.exporters
     writer = LakeWriter(
         LakeStore(job.lake),
         flush_rows=1 << 62,
@@ -122,10 +123,13 @@ def simulate_to_lake(
     store.ensure_root()
     write_truth(store, world)
     count = len(world.sites)
-    jobs = [
-        ShardJob(scenario, lake, n, tuple(range(at, min(at + sites_per_shard, count))))
-        for n, at in enumerate(range(0, count, sites_per_shard))
-    ]
+    index = world.inventory().device_index()
+    jobs = []
+    for n, at in enumerate(range(0, count, sites_per_shard)):
+        sites = tuple(range(at, min(at + sites_per_shard, count)))
+        names = {world.sites[i].name for i in sites}
+        exporters = {ip: (r.device, r.site) for ip, r in index.items() if r.site in names}
+        jobs.append(ShardJob(scenario, lake, n, sites, exporters))
     results = []
     for result in runner.run(simulate_shard, jobs, workers=workers):
         results.append(result)

@@ -470,7 +470,7 @@ class Twin:
         ap_clients = np.zeros((n_sites, self.max_aps), np.int64)
         np.add.at(ap_clients, (a_loc[a_wifi], a_ap[a_wifi]), 1)
         ap_up = (np.arange(self.max_aps)[None, :] < self.n_aps[:, None]) & ~e.ap_down
-        ap_util = np.where(ap_up, 8.0 + 1.5 * ap_clients + e.ap_util, 0.0)
+        ap_util = np.where(ap_up, 6.0 + 1.0 * ap_clients + e.ap_util, 0.0)
         noise_floor = -95.0 + np.where(a_wifi, e.ap_util[a_loc, ap_safe] / 5.0, 0.0)
         snr = np.where(a_wifi, rssi - noise_floor, np.nan)
         rssi = np.where(a_wifi, rssi, np.nan)

@@ -19,7 +19,7 @@ from typing import Protocol
 
 from assurance.errors import AssuranceError
 from assurance.sim.emit import IPFIX_TEMPLATE_ID, RECORDS_PER_DATAGRAM, TWIN_FIELDS, Emitter
-from assurance.sim.physics import Twin
+from assurance.sim.physics import Minute, Twin
 from assurance.sim.scenario import Scenario
 from assurance.sim.world import World
 from collectors.flow import IpfixEncoder
@@ -139,11 +139,13 @@ def run_wire(
     report: Callable[[str], None] | None = None,
     twin: Twin | None = None,
     transport: Transport | None = None,
+    on_minute: Callable[[Minute, Emitter], None] | None = None,
 ) -> WireStats:
     """Send the whole scenario to ``targets`` paced at ``speed``×; returns what was sent.
 
     ``twin`` lets a caller keep a handle on the running twin (e.g. to push policy changes);
-    ``transport`` replaces the sockets (``Capture`` writes pcap instead, with no pacing).
+    ``transport`` replaces the sockets (``Capture`` writes pcap instead, with no pacing);
+    ``on_minute`` sees every simulated minute after it was sent (progress, extra outputs).
     """
     world = World(scenario) if twin is None else twin.world
     twin = twin or Twin(world)
@@ -184,6 +186,8 @@ def run_wire(
                     devices.send_lines(out.sender, out.lines, (m.epoch_s + 60) * 1_000_000)
                     stats.syslog_lines += len(out.lines)
             stats.minutes += 1
+            if on_minute is not None:
+                on_minute(m, emitter)
             deadline = began + (minute + 1) * wall_per_minute
             wait = deadline - time.monotonic()
             if not paced:
