@@ -14,13 +14,13 @@ UNION SELECT DISTINCT site, switch, switch_port FROM um
 CREATE OR REPLACE TEMP TABLE if_samples AS
 SELECT
     site, device, if_name, event_time, oper_status, speed_bps, in_bps, out_bps,
-    CASE WHEN counter_reset THEN NULL ELSE in_pkts - lag(in_pkts) OVER w END AS d_in_pkts,
-    CASE WHEN counter_reset THEN NULL ELSE out_pkts - lag(out_pkts) OVER w END AS d_out_pkts,
-    CASE WHEN counter_reset THEN NULL ELSE in_errors - lag(in_errors) OVER w END AS d_in_err,
-    CASE WHEN counter_reset THEN NULL ELSE out_errors - lag(out_errors) OVER w END AS d_out_err,
-    CASE WHEN counter_reset THEN NULL ELSE in_crc_errors - lag(in_crc_errors) OVER w END
+    CASE WHEN counter_reset THEN NULL ELSE in_pkts::HUGEINT - lag(in_pkts::HUGEINT) OVER w END AS d_in_pkts,
+    CASE WHEN counter_reset THEN NULL ELSE out_pkts::HUGEINT - lag(out_pkts::HUGEINT) OVER w END AS d_out_pkts,
+    CASE WHEN counter_reset THEN NULL ELSE in_errors::HUGEINT - lag(in_errors::HUGEINT) OVER w END AS d_in_err,
+    CASE WHEN counter_reset THEN NULL ELSE out_errors::HUGEINT - lag(out_errors::HUGEINT) OVER w END AS d_out_err,
+    CASE WHEN counter_reset THEN NULL ELSE in_crc_errors::HUGEINT - lag(in_crc_errors::HUGEINT) OVER w END
         AS d_crc,
-    CASE WHEN counter_reset THEN NULL ELSE out_discards - lag(out_discards) OVER w END
+    CASE WHEN counter_reset THEN NULL ELSE out_discards::HUGEINT - lag(out_discards::HUGEINT) OVER w END
         AS d_drops
 FROM in_ifstats
 SEMI JOIN if_targets USING (device, if_name)
