@@ -98,7 +98,7 @@ def sle_minutes_sql() -> str:
         "CREATE OR REPLACE TEMP TABLE out_sle_minutes AS "  # noqa: S608
         f"SELECT minute, site, sle, {scope}, classifier, sub_classifier, "
         "count(*)::UINTEGER AS total, count(*) FILTER (WHERE ok)::UINTEGER AS good, "
-        "sum(value) AS value_sum, count(value)::UINTEGER AS value_count "
+        "round(fsum(value), 6) AS value_sum, count(value)::UINTEGER AS value_count "
         f"FROM ({' UNION ALL '.join(parts)}) GROUP BY ALL"
     )
 
@@ -110,7 +110,7 @@ def rollup_sql(source: str, target: str, time_in: str, time_out: str, grain: str
         f"CREATE OR REPLACE TEMP TABLE {target} AS "  # noqa: S608
         f"SELECT date_trunc('{grain}', {time_in}) AS {time_out}, site, sle, {scope}, "
         "classifier, sub_classifier, sum(total)::UBIGINT AS total, sum(good)::UBIGINT AS good, "
-        "sum(value_sum) AS value_sum, sum(value_count)::UBIGINT AS value_count "
+        "round(fsum(value_sum), 6) AS value_sum, sum(value_count)::UBIGINT AS value_count "
         f"FROM {source} GROUP BY ALL"
     )
 

@@ -76,7 +76,7 @@ def random_rows(seed: int, hours: int = 2) -> dict[str, list[dict[str, object]]]
             component="Routing Engine",
             cpu_pct=rnd.uniform(0, 100),
         )
-        for link, interface in LINK_IF.items():
+        for interface in LINK_IF.values():
             rows.add(
                 "sla_metrics",
                 m + timedelta(seconds=20),
@@ -164,7 +164,7 @@ def check_invariants(con: duckdb.DuckDBPyConnection) -> None:
     assert bad == 0
     for s in SLES:
         um = con.execute(
-            f"SELECT count(*), count(*) FILTER (WHERE {s.name}_ok), "  # noqa: S608
+            f"SELECT count(*), count(*) FILTER (WHERE {s.name}_ok), "
             f"count(*) FILTER (WHERE NOT {s.name}_ok AND {s.name}_classifier IS NULL), "
             f"count(*) FILTER (WHERE {s.name}_ok AND {s.name}_classifier IS NOT NULL) "
             f"FROM user_minutes WHERE {s.name}_ok IS NOT NULL"
