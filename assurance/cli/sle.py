@@ -145,20 +145,15 @@ def _overview(rows: list[dict[str, Any]], site: str | None) -> None:
         err.print("no SLE data for this scope and time range (run 'wanassure sle compute')")
         return
     grid = Table(title=f"SLEs — {site or 'org'}", title_justify="left")
-    for name, justify in (
-        ("SLE", "left"),
-        ("family", "left"),
-        ("user minutes", "right"),
-        ("degraded", "right"),
-        ("SLE %", "right"),
-        ("", "left"),
-        ("top classifier", "left"),
-    ):
-        grid.add_column(name, justify=justify)  # type: ignore[arg-type]
+    grid.add_column("SLE", no_wrap=True)
+    grid.add_column("user min", justify="right", no_wrap=True, min_width=8)
+    grid.add_column("bad", justify="right", no_wrap=True, min_width=6)
+    grid.add_column("SLE %", justify="right", no_wrap=True, min_width=6)
+    grid.add_column("", no_wrap=True, min_width=10)
+    grid.add_column("top classifier", no_wrap=True, overflow="ellipsis", max_width=18)
     for r in rows:
         grid.add_row(
             r["metric"],
-            r["family"],
             f"{r['total_user_minutes']:,}",
             f"{r['degraded_user_minutes']:,}",
             _pct(r["sle"]),
