@@ -84,6 +84,51 @@ class Context:
 
     # -- address classification (run on distinct addresses, not per row) ------------------
 
+    def v4_ranges(self) -> list[tuple[str, int, int]]:
+        """(site, first, last) IPv4 client ranges; private ranges for sites that declare none."""
+        out = []
+        for site, _ in self.sites:
+            nets = _networks(self.prefixes.get(site) or ()) or _DEFAULT_LAN
+            out += [
+                (site, int(n.network_address), int(n.broadcast_address))
+                for n in nets
+                if n.version == 4
+            ]
+        return out
+
+    def app_rules(
+        self,
+    ) -> tuple[
+        list[tuple[int, str, int, int, int | None, int, int]],
+        list[tuple[int, str, int | None, int, int]],
+    ]:
+        """IPv4 prefix rules (order, app, first, last, protocol, low port, high port) and
+        port-only rules (order, app, protocol, low, high), in inventory order."""
+        prefix_rules = []
+        port_rules = []
+        for order, rule in enumerate(self.apps):
+            ports = rule.ports or ((None, 0, 65535),)
+            if rule.prefixes:
+                for net in _networks(rule.prefixes):
+                    if net.version != 4:
+                        continue
+                    for proto, low, high in ports:
+                        prefix_rules.append(
+                            (
+                                order,
+                                rule.name,
+                                int(net.network_address),
+                                int(net.broadcast_address),
+                                proto,
+                                low,
+                                high,
+                            )
+                        )
+            elif rule.ports:
+                for proto, low, high in rule.ports:
+                    port_rules.append((order, rule.name, proto, low, high))
+        return prefix_rules, port_rules
+
     def lan_addresses(self, pairs: Iterable[tuple[str, str]]) -> list[tuple[str, str]]:
         """The (site, address) pairs whose address is a client address of that site."""
         nets = {site: _networks(prefixes) for site, prefixes in self.prefixes.items()}

@@ -124,36 +124,62 @@ def _dimensions(con: duckdb.DuckDBPyConnection, ctx: Context, lb: datetime, end:
     )
 
 
-def _lan(con: duckdb.DuckDBPyConnection, ctx: Context) -> None:
-    pairs = con.execute(
-        "SELECT DISTINCT site, src_addr FROM in_flows WHERE src_addr IS NOT NULL "
-        "UNION SELECT DISTINCT site, dst_addr FROM in_flows WHERE dst_addr IS NOT NULL "
-        "UNION SELECT DISTINCT site, src_addr FROM in_sessions WHERE src_addr IS NOT NULL"
+def _rules(con: duckdb.DuckDBPyConnection, ctx: Context) -> None:
+    """Client ranges and app rules as tables for ``addresses.sql`` (IPv4 matched in SQL)."""
+    u64, u16, u8, text, i64 = pa.uint64(), pa.uint16(), pa.uint8(), pa.string(), pa.int64()
+    prefix_rules, port_rules = ctx.app_rules()
+    tables = {
+        "d_prefix4": _table(ctx.v4_ranges(), [("site", text), ("lo", u64), ("hi", u64)]),
+        "d_rule4": _table(
+            prefix_rules,
+            [
+                ("ord", i64),
+                ("app", text),
+                ("lo", u64),
+                ("hi", u64),
+                ("proto", u8),
+                ("plo", u16),
+                ("phi", u16),
+            ],
+        ),
+        "d_ruleport": _table(
+            port_rules,
+            [("ord", i64), ("app", text), ("proto", u8), ("plo", u16), ("phi", u16)],
+        ),
+    }
+    for name, table in tables.items():
+        con.register(f"_{name}", table)
+        sqlfiles.execute(con, f"CREATE OR REPLACE TEMP TABLE {name} AS SELECT * FROM _{name}")  # noqa: S608
+        con.unregister(f"_{name}")
+
+
+def _lan6(con: duckdb.DuckDBPyConnection, ctx: Context) -> None:
+    """IPv6 client addresses (few), classified in Python."""
+    pairs = con.execute("SELECT site, addr FROM addr_seen WHERE addr LIKE '%:%'").fetchall()
+    con.register("_d_lan6", _strings(ctx.lan_addresses(pairs), ["site", "addr"]))
+    sqlfiles.execute(con, "CREATE OR REPLACE TEMP TABLE d_lan6 AS SELECT * FROM _d_lan6")
+    con.unregister("_d_lan6")
+
+
+def _servers6(con: duckdb.DuckDBPyConnection, ctx: Context) -> None:
+    """Apps of IPv6 server ends (few), matched in Python."""
+    ends = con.execute(
+        "SELECT DISTINCT server, protocol, server_port FROM cf WHERE server LIKE '%:%'"
     ).fetchall()
-    lan = ctx.lan_addresses(pairs)
-    con.register("_d_lan", _strings(lan, ["site", "addr"]))
-    sqlfiles.execute(con, "CREATE OR REPLACE TEMP TABLE d_lan AS SELECT * FROM _d_lan")
-    con.unregister("_d_lan")
-
-
-def _servers(con: duckdb.DuckDBPyConnection, ctx: Context) -> None:
-    ends = con.execute("SELECT DISTINCT server, protocol, server_port FROM cf").fetchall()
     rows = []
     for addr, protocol, port in ends:
         app = ctx.app_for(addr, protocol, port)
         if app is not None:
             rows.append((addr, protocol, port, app))
-    table = pa.table(
-        {
-            "addr": pa.array([r[0] for r in rows], pa.string()),
-            "protocol": pa.array([r[1] for r in rows], pa.uint8()),
-            "port": pa.array([r[2] for r in rows], pa.uint16()),
-            "app": pa.array([r[3] for r in rows], pa.string()),
-        }
-    )
-    con.register("_d_server", table)
-    sqlfiles.execute(con, "CREATE OR REPLACE TEMP TABLE d_server AS SELECT * FROM _d_server")
-    con.unregister("_d_server")
+    fields = [
+        ("addr", pa.string()),
+        ("protocol", pa.uint8()),
+        ("port", pa.uint16()),
+        ("app", pa.string()),
+    ]
+    con.register("_d_server6", _table(rows, fields))
+    sqlfiles.execute(con, "CREATE OR REPLACE TEMP TABLE d_server6 AS SELECT * FROM _d_server6")
+    con.unregister("_d_server6")
 
 
 _VERDICT = """
@@ -190,9 +216,13 @@ def compute(con: duckdb.DuckDBPyConnection, store: LakeStore, job: Job) -> None:
     for name, begin in ranges.items():
         inputs.load(con, store, name, begin, job.end)
     params = {"start": job.start, "end": job.end, "lb": lb}
-    _lan(con, ctx)
+    _rules(con, ctx)
+    sqlfiles.run(con, "addresses", params)
+    _lan6(con, ctx)
+    sqlfiles.run(con, "lan", params)
     sqlfiles.run(con, "paths", params)
-    _servers(con, ctx)
+    _servers6(con, ctx)
+    sqlfiles.run(con, "servers", params)
     for stage in STAGES[1:]:
         sqlfiles.run(con, stage, params)
     for sle in SLE_NAMES:
