@@ -147,22 +147,36 @@ def native_streams(
     return [native_stream(device, sensor, t_ms, sequence)]
 
 
-def native_stream(
-    device: SimDevice, sensor: str, t_ms: int, sequence: int, *, spu: int = 0
+def envelope(
+    system_id: str, sensor: str, t_ms: int, sequence: int, *, sub_component: int = 0
 ) -> telemetry_top_pb2.TelemetryStream:
-    """One native GPB message for ``sensor`` (a path of ``NATIVE_SENSORS``); for the SPU sensors,
-    the message of the device's SPU number ``spu`` (its PIC is the sub-component)."""
-    stream = telemetry_top_pb2.TelemetryStream(
-        system_id=device.system_id,
+    """The ``TelemetryStream`` header Junos puts on a native sensor message (no payload yet)."""
+    return telemetry_top_pb2.TelemetryStream(
+        system_id=system_id,
         component_id=0,
-        sub_component_id=spu if sensor in _SPU_SENSORS else 0,
+        sub_component_id=sub_component,
         sensor_name=f"jti_{sensor.strip('/').replace('/', '_')}:{sensor}:{sensor}:PFE",
         sequence_number=sequence,
         timestamp=t_ms,
         version_major=1,
         version_minor=1,
     )
-    jnpr = stream.enterprise.Extensions[telemetry_top_pb2.juniperNetworks]
+
+
+def juniper(stream: telemetry_top_pb2.TelemetryStream) -> telemetry_top_pb2.JuniperNetworksSensors:
+    """The Juniper sensors container of ``stream``, where each sensor's extension goes."""
+    return stream.enterprise.Extensions[telemetry_top_pb2.juniperNetworks]
+
+
+def native_stream(
+    device: SimDevice, sensor: str, t_ms: int, sequence: int, *, spu: int = 0
+) -> telemetry_top_pb2.TelemetryStream:
+    """One native GPB message for ``sensor`` (a path of ``NATIVE_SENSORS``); for the SPU sensors,
+    the message of the device's SPU number ``spu`` (its PIC is the sub-component)."""
+    stream = envelope(
+        device.system_id, sensor, t_ms, sequence, sub_component=spu if sensor in _SPU_SENSORS else 0
+    )
+    jnpr = juniper(stream)
     if sensor == "/junos/system/linecard/interface/":
         _port(device, t_ms, jnpr.Extensions[port_pb2.jnpr_interface_ext])
     elif sensor == "/junos/system/linecard/interface/logical/usage/":

@@ -121,9 +121,8 @@ def test_interface_faults_show_in_interface_state(
     flapping = minutes(con, down, flap["sites"][0], "ge-0/0/1.0")
     assert flapping and flapping < window(flap)
     tunnel = truth["tunnel_down"]
-    vpn = """SELECT date_trunc('minute', event_time) FROM vpn_tunnels
-             WHERE site = ? AND tunnel = 'st0.1' AND ipsec_state = 'down'"""
-    assert minutes(con, vpn, tunnel["sites"][0]) == window(tunnel)
+    # a tunnel that goes down shows as its st0 unit (the IKE sensor just stops listing its SA)
+    assert minutes(con, down, tunnel["sites"][0], "st0.1") == window(tunnel)
     ap = truth["ap_down"]
     assert minutes(con, down, ap["sites"][0], ap["scope"]["switch_port"]) == window(ap)
 
@@ -132,7 +131,8 @@ def _counter_minutes(
     con: duckdb.DuckDBPyConnection, site: str, if_name: str, col: str
 ) -> set[datetime]:
     sql = f"""SELECT date_trunc('minute', event_time) FROM (
-                SELECT event_time, {col} - lag({col}) OVER (ORDER BY event_time) AS delta
+                SELECT event_time, {col}::BIGINT - lag({col}::BIGINT)
+                    OVER (PARTITION BY device ORDER BY event_time) AS delta
                 FROM interface_stats WHERE site = ? AND if_name = ?) WHERE delta > 0"""
     return minutes(con, sql, site, if_name)
 
@@ -141,12 +141,13 @@ def test_error_and_drop_counters_rise_only_in_window(
     con: duckdb.DuckDBPyConnection, truth: dict[str, Any]
 ) -> None:
     cable = truth["bad_cable"]
-    assert _counter_minutes(con, cable["sites"][0], "ge-0/0/1.0", "in_crc_errors") == window(cable)
+    # errors and drops count on the physical port: the logical unit sensor has no error counters
+    assert _counter_minutes(con, cable["sites"][0], "ge-0/0/1", "in_crc_errors") == window(cable)
     duplex = truth["duplex_mismatch"]
     port = duplex["scope"]["switch_port"]
     assert _counter_minutes(con, duplex["sites"][0], port, "in_crc_errors") == window(duplex)
     congestion = truth["congestion"]
-    drops = _counter_minutes(con, congestion["sites"][0], "ge-0/0/1.0", "out_discards")
+    drops = _counter_minutes(con, congestion["sites"][0], "ge-0/0/1", "out_discards")
     assert drops == window(congestion)
     busy = minutes(
         con,
@@ -165,7 +166,9 @@ def test_gateway_faults_show_in_device_health(
     sql = """SELECT date_trunc('minute', event_time) FROM device_health
              WHERE site = ? AND component = ? AND {col} > 90"""
     cpu, mem = truth["gateway_cpu"], truth["gateway_memory"]
-    assert minutes(con, sql.format(col="cpu_pct"), cpu["sites"][0], "SPU 0") == window(cpu)
+    assert minutes(con, sql.format(col="cpu_pct"), cpu["sites"][0], "SPU FPC0 PIC0/cpu0") == window(
+        cpu
+    )
     assert minutes(con, sql.format(col="memory_pct"), mem["sites"][0], "Routing Engine") == window(
         mem
     )
@@ -256,7 +259,8 @@ def test_control_sites_stay_clean(con: duckdb.DuckDBPyConnection) -> None:
            WHERE source = 'rpm' AND site LIKE 'ctl-%'"""
     ).fetchone()
     # baseline loss is a few hundredths of a percent: at most one of 60 probes lost a minute
-    assert worst is not None and worst[0] < 1.7 and worst[1] < 100
+    # (RPM reports loss as a whole percent: 1/60 is 2 %)
+    assert worst is not None and worst[0] <= 2 and worst[1] < 100
     fails = con.execute(
         "SELECT count(*) FROM client_events WHERE site LIKE 'ctl-%' AND result = 'fail'"
     ).fetchone()
