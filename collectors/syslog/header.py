@@ -258,6 +258,23 @@ def _frac_us(frac: str | None) -> int:
     return int((frac + "000000")[:6])
 
 
+def _bsd_parts(ts: str) -> tuple[int, int, int | None, int, int, int, int] | None:
+    """(month or 0 if unknown, day, year or None, hour, minute, second, µs) of a BSD timestamp."""
+    m = _BSD.fullmatch(ts)
+    if m is None:
+        return None
+    year = m.group(3)
+    return (
+        MONTHS.get(m.group(1), 0),
+        int(m.group(2)),
+        None if year is None else int(year),
+        int(m.group(4)),
+        int(m.group(5)),
+        int(m.group(6)),
+        _frac_us(m.group(7)),
+    )
+
+
 class Clock:
     """Header timestamps → UTC microseconds, with a zone per device and small caches.
 
@@ -278,6 +295,7 @@ class Clock:
         self._iso: dict[str, int | None] = {}
         self._local: dict[tuple[str, int, int, int, int, int, int], int | None] = {}
         self._year_of: dict[int, int] = {}
+        self._bsd: dict[str, tuple[int, int, int | None, int, int, int, int] | None] = {}
 
     def is_utc(self, zone: str) -> bool:
         return zone in self._zones and self._zones[zone] is None
@@ -354,17 +372,19 @@ class Clock:
         """A BSD timestamp; without a year, the latest year that puts it at most
         ``MAX_LEAD_US`` after ``received_us`` (a device clock may run a little ahead; a date
         months ahead is last year's), so Dec 31 → Jan 1 rolls over in both directions."""
-        m = _BSD.fullmatch(ts)
-        if m is None:
-            iso = _ISO.fullmatch(ts)
-            return None if iso is None else self.iso_us(ts, zone)
-        month = MONTHS.get(m.group(1))
-        if month is None:
+        try:
+            parts = self._bsd[ts]
+        except KeyError:
+            if len(self._bsd) > self.MAX_CACHE:
+                self._bsd.clear()
+            parts = self._bsd[ts] = _bsd_parts(ts)
+        if parts is None:
+            return None if _ISO.fullmatch(ts) is None else self.iso_us(ts, zone)
+        month, day, given_year, h, mi, s, frac = parts
+        if month == 0:
             return None
-        day, h, mi, s = int(m.group(2)), int(m.group(4)), int(m.group(5)), int(m.group(6))
-        frac = _frac_us(m.group(7))
-        if m.group(3) is not None:
-            base = self.local_us(zone, int(m.group(3)), month, day, h, mi, s)
+        if given_year is not None:
+            base = self.local_us(zone, given_year, month, day, h, mi, s)
             return None if base is None else base + frac
         year = self._received_year(received_us, zone)
         limit = received_us + self.MAX_LEAD_US

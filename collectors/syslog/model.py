@@ -13,6 +13,7 @@ from bisect import bisect_right
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from itertools import accumulate, chain, repeat
+from operator import attrgetter
 from typing import Literal, overload
 
 import pyarrow as pa
@@ -58,24 +59,31 @@ class LineBatch(Sequence[Line]):
     __slots__ = ("_ends", "raws", "runs")
 
     def __init__(self, raws: list[bytes], runs: list[tuple[int, str, int, Transport]]) -> None:
-        if sum(n for n, *_ in runs) != len(raws):
+        if sum(run[0] for run in runs) != len(raws):
             raise ValueError("runs must cover the raw messages exactly")
         self.raws = raws
         self.runs = [run for run in runs if run[0] > 0]
-        self._ends = list(accumulate(n for n, *_ in self.runs))
+        self._ends = list(accumulate(run[0] for run in self.runs))
 
     @classmethod
     def of(
         cls, raws: list[bytes], sender: str, received_us: int, transport: Transport
     ) -> LineBatch:
-        return cls(raws, [(len(raws), sender, received_us, transport)])
+        batch = cls.__new__(cls)
+        batch.raws = raws
+        batch.runs = [(len(raws), sender, received_us, transport)] if raws else []
+        batch._ends = [len(raws)] if raws else []
+        return batch
 
     @classmethod
     def join(cls, batches: Sequence[LineBatch]) -> LineBatch:
         if len(batches) == 1:
             return batches[0]
-        raws = list(chain.from_iterable(b.raws for b in batches))
-        return cls(raws, [run for b in batches for run in b.runs])
+        batch = cls.__new__(cls)
+        batch.raws = list(chain.from_iterable(b.raws for b in batches))
+        batch.runs = [run for b in batches for run in b.runs]
+        batch._ends = list(accumulate(run[0] for run in batch.runs))
+        return batch
 
     def __len__(self) -> int:
         return len(self.raws)
@@ -139,8 +147,12 @@ def columns_of(lines: Sequence[Line]) -> tuple[list[bytes], list[int], list[str]
             transports.extend(repeat(transport, n))
         return lines.raws, received, senders, transports
     return (
-        [line.raw for line in lines],
-        [line.received_us for line in lines],
-        [line.sender for line in lines],
-        [line.transport for line in lines],
+        list(map(_RAW, lines)),
+        list(map(_RECEIVED, lines)),
+        list(map(_SENDER, lines)),
+        list(map(_TRANSPORT, lines)),
     )
+
+
+_RAW, _RECEIVED = attrgetter("raw"), attrgetter("received_us")
+_SENDER, _TRANSPORT = attrgetter("sender"), attrgetter("transport")

@@ -508,8 +508,7 @@ def _fast_typed(
         if not len(which):
             continue
         strings = columnar.value_strings(fast, which, module.WANTS)
-        row_tags = [tags[c] for c in codes[which].tolist()]
-        columns = module.columnar(row_tags, strings)
+        columns = module.columnar(fast.msg_id.take(pa.array(which)), strings)
         table = TYPED[module.TABLE]
         if table.has_column("fields"):
             columns["fields"] = columnar.fields_map(fast, which, with_sd_id=False)

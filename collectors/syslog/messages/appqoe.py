@@ -99,9 +99,13 @@ WANTS: tuple[str, ...] = tuple(
 _VIOLATION = {"report": False, "violation": True}
 
 
-def columnar(tags: Sequence[str], strings: Mapping[str, pa.Array]) -> dict[str, pa.Array]:
+def columnar(
+    tags: Sequence[str] | pa.Array, strings: Mapping[str, pa.Array]
+) -> dict[str, pa.Array]:
     """``sla_metrics`` columns (without ``fields``) for many messages (twin of ``derive``)."""
     out = columns_from(COLUMNS, strings)
+    if isinstance(tags, pa.Array):
+        tags = tags.to_pylist()
     kinds = [KINDS[tag] for tag in tags]
     out["source"] = pa.array(["appqoe"] * len(tags), pa.string())
     out["violation"] = pa.array([_VIOLATION.get(kind) for kind in kinds], pa.bool_())

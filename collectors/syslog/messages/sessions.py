@@ -11,7 +11,7 @@ from collections.abc import Mapping, Sequence
 
 import pyarrow as pa
 
-from collectors.syslog.messages.spec import Col, Typed, columns_from, row_values
+from collectors.syslog.messages.spec import Col, Typed, columns_from, per_tag, row_values
 
 TABLE = "sessions"
 
@@ -68,8 +68,10 @@ def derive(msg_id: str, fields: Mapping[str, str]) -> Typed | None:
 WANTS: tuple[str, ...] = tuple(dict.fromkeys(p for c in COLUMNS for p in c.params))
 
 
-def columnar(tags: Sequence[str], strings: Mapping[str, pa.Array]) -> dict[str, pa.Array]:
+def columnar(
+    tags: Sequence[str] | pa.Array, strings: Mapping[str, pa.Array]
+) -> dict[str, pa.Array]:
     """Sessions columns for many messages at once (the batch twin of ``derive``)."""
     out = columns_from(COLUMNS, strings)
-    out["event_type"] = pa.array([EVENT_TYPES[tag] for tag in tags], pa.string())
+    out["event_type"] = per_tag(tags, EVENT_TYPES, pa.string())
     return out

@@ -206,3 +206,14 @@ def _in_range(number: pa.Array, kind: str) -> pa.Array:
 def reported(fields: Mapping[str, str]) -> list[tuple[str, str]]:
     """The device's parameters among ``fields`` (without the parser's ``_`` notes)."""
     return [(k, v) for k, v in fields.items() if not k.startswith("_") or k.startswith("__")]
+
+
+def per_tag(
+    tags: Sequence[str] | pa.Array, values: Mapping[str, Value], kind: pa.DataType
+) -> pa.Array:
+    """``values[tag]`` for each message tag (a list, or an Arrow string array without nulls)."""
+    if not isinstance(tags, pa.Array):
+        return pa.array([values[tag] for tag in tags], kind)
+    encoded = tags.dictionary_encode()
+    found = pa.array([values[tag] for tag in encoded.dictionary.to_pylist()], kind)
+    return found.take(encoded.indices)
