@@ -3,8 +3,8 @@
     .venv/bin/python scripts/make_sim_samples.py
 
 Writes small-lake/ (lake mode, six hours: raw tables plus _sim/ground_truth.jsonl and
-_sim/inventory.yaml) and captures/ (the first 15 simulated minutes on the wire: IPFIX and
-syslog as pcap, syslog also as text). Output is deterministic for a given scenario and seed.
+_sim/inventory.yaml) and captures/ (the first 15 simulated minutes on the wire: IPFIX, native
+JTI and syslog as pcap, syslog also as text). Output is deterministic for a given scenario and seed.
 """
 
 from __future__ import annotations
@@ -32,17 +32,20 @@ def main() -> None:
     targets = {
         "flow": ("127.0.0.1", Capture.FLOW_PORT),
         "syslog": ("127.0.0.1", Capture.SYSLOG_PORT),
+        "jti": ("127.0.0.1", Capture.JTI_PORT),
     }
     stats = run_wire(short, targets, transport=capture)
     captures = OUT / "captures"
     captures.mkdir(parents=True, exist_ok=True)
     (captures / "small-ipfix.pcap").write_bytes(capture.flow.getvalue())
     (captures / "small-syslog.pcap").write_bytes(capture.syslog.getvalue())
+    (captures / "small-jti.pcap").write_bytes(capture.jti.getvalue())
     (captures / "small-syslog.log").write_bytes(b"".join(line + b"\n" for line in capture.text))
     size = sum(p.stat().st_size for p in OUT.rglob("*") if p.is_file())
     print(
         f"{lake}: six hours of {len(scenario.site_names())} sites; {captures}: "
-        f"{stats.flow_records} flow records, {stats.syslog_lines} syslog lines; "
+        f"{stats.flow_records} flow records, {stats.syslog_lines} syslog lines, "
+        f"{stats.jti_messages} JTI messages; "
         f"{size / 1e6:.1f} MB in all"
     )
 

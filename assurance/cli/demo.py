@@ -2,11 +2,13 @@
 
 The network twin plays a small SRX org with scheduled faults (``data/samples/scenarios/``) on an
 accelerated clock: its gateways export IPFIX over loopback UDP to the real flow collector, its
-gateways, switches and APs send syslog over TCP to the real syslog collector, and their device
-telemetry (interface counters, health, tunnels, RPM probes) lands in the lake beside them. A
-corrupt datagram from a device the inventory does not know is kept in ``rejects``. Then the SLE
-engine computes user-minute SLEs and the demo prints them per site next to the faults the twin
-injected, so what the engine found can be checked against the truth.
+gateways, switches and APs send syslog over TCP to the real syslog collector, and its gateways
+and switches push native JTI over UDP (interface counters, SPU health, IKE SAs, RPM probes) to
+the real telemetry collector. The Routing Engine health rows, which the twin does not serve over
+JTI gRPC yet, are written beside them. A corrupt datagram from a device the inventory does not
+know is kept in ``rejects``. Then the SLE engine computes user-minute SLEs and the demo prints
+them per site next to the faults the twin injected, so what the engine found can be checked
+against the truth.
 """
 
 from __future__ import annotations
@@ -32,6 +34,7 @@ from assurance.sim.truth import ground_truth, write_truth
 from assurance.sim.wire import parse_targets, run_wire
 from assurance.sim.world import World
 from collectors.flow.listener import FlowCollector
+from collectors.jti.collector import TelemetryCollector
 from collectors.syslog.listener import SyslogCollector
 
 UNKNOWN_EXPORTER = "127.0.1.250"
@@ -79,14 +82,19 @@ async def _collect(
     writer = LakeWriter(store, flush_rows=500_000)
     flows = FlowCollector(writer, host="127.0.0.1", port=0, exporters=exporters)
     syslog = SyslogCollector(writer, tcp=("127.0.0.1", 0), exporters=exporters)
+    jti = TelemetryCollector(writer, udp=("127.0.0.1", 0), exporters=exporters)
     await flows.start()
     await syslog.start()
-    assert syslog.tcp is not None
-    targets = parse_targets(f"flow=127.0.0.1:{flows.port},syslog=127.0.0.1:{syslog.tcp[1]}")
+    await jti.start()
+    assert syslog.tcp is not None and jti.udp is not None
+    targets = parse_targets(
+        f"flow=127.0.0.1:{flows.port},syslog=127.0.0.1:{syslog.tcp[1]},jti=127.0.0.1:{jti.udp[1]}"
+    )
     out.print(
         f"[bold]2/4[/] flow collector on udp 127.0.0.1:{flows.port}, syslog collector on tcp "
-        f"127.0.0.1:{syslog.tcp[1]} → {store.root}; the twin plays {scenario.hours:g} h at "
-        f"{speed:g}× (about {scenario.hours * 3600 / speed:.0f} s)",
+        f"127.0.0.1:{syslog.tcp[1]}, JTI collector on udp 127.0.0.1:{jti.udp[1]} → "
+        f"{store.root}; the twin plays {scenario.hours:g} h at {speed:g}× (about "
+        f"{scenario.hours * 3600 / speed:.0f} s)",
         highlight=False,
     )
     write_truth(store, world)
@@ -98,17 +106,21 @@ async def _collect(
             total(flows.metrics.records) < stats.flow_records
             or total(syslog.metrics.lines) < stats.syslog_lines
             or total(flows.metrics.decode_errors) < 1
+            or jti.frames.received < stats.jti_messages
         ):
             await asyncio.sleep(0.05)
     finally:
         await flows.stop()
         await syslog.stop()
+        await jti.stop()
         writer.close()
     return {
         "records": int(total(flows.metrics.records)),
         "sent_records": stats.flow_records,
         "lines": int(total(syslog.metrics.lines)),
         "sent_lines": stats.syslog_lines,
+        "jti": int(total(jti.metrics.messages)),
+        "sent_jti": stats.jti_messages,
         "late": stats.late_minutes,
         "drops": int(_gauge(flows.metrics.kernel_drops)),
     }
@@ -130,10 +142,11 @@ def _play(
     with progress("twin on the wire (simulated minutes)") as advance:
 
         def on_minute(m: Minute, emitter: Emitter) -> None:
-            # device telemetry goes straight to the lake: the twin does not serve JTI yet
-            with lock:
-                for name, table in emitter.telemetry(m).items():
-                    writer.write(name, table)
+            # Routing Engine health goes straight to the lake: the twin serves no JTI gRPC yet
+            sample = emitter.devices.last
+            if sample is not None:
+                with lock:
+                    writer.write("device_health", emitter.devices.re_health(sample))
             advance(m.minute + 1, scenario.minutes)
 
         return run_wire(scenario, targets, speed=speed, twin=twin, on_minute=on_minute)
@@ -149,7 +162,8 @@ def _show_lake(store: LakeStore, sent: dict[str, Any]) -> None:
     out.print(
         f"[bold]3/4[/] collectors decoded {sent['records']:,} of {sent['sent_records']:,} flow "
         f"records and parsed {sent['lines']:,} of {sent['sent_lines']:,} syslog lines; kernel "
-        f"drops {sent['drops']}; 1 corrupt datagram from unknown exporter {UNKNOWN_EXPORTER} "
+        f"drops {sent['drops']}; decoded {sent['jti']:,} of {sent['sent_jti']:,} JTI messages; "
+        f"1 corrupt datagram from unknown exporter {UNKNOWN_EXPORTER} "
         "kept in rejects",
         highlight=False,
     )

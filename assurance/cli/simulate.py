@@ -38,7 +38,8 @@ def simulate(
         str | None,
         typer.Option(
             help="Wire mode: collectors to send to, e.g. flow=127.0.0.1:2055,"
-            "syslog=127.0.0.1:5514 (syslog over TCP)"
+            "syslog=127.0.0.1:5514,jti=127.0.0.1:50000 (IPFIX over UDP, syslog over TCP, "
+            "native JTI over UDP as `wanassure collect jti --udp` receives it)"
         ),
     ] = None,
     hours: Annotated[
@@ -52,7 +53,8 @@ def simulate(
     ] = None,
 ) -> None:
     """Lake mode (--lake) writes the scenario's raw tables directly; wire mode (--send)
-    emits IPFIX and syslog to running collectors on an accelerated clock."""
+    emits IPFIX, syslog and native JTI telemetry to running collectors on an accelerated
+    clock."""
     if ctx.invoked_subcommand is not None:
         return
     if scenario is None or (lake is None) == (send is None):
@@ -89,7 +91,8 @@ def _wire_mode(scenario: Scenario, send: str, speed: float) -> None:
     )
     out.print(
         f"sent {stats.flow_records:,} flow records in {stats.datagrams:,} datagrams and "
-        f"{stats.syslog_lines:,} syslog lines in {stats.seconds:.1f} s{late}",
+        f"{stats.syslog_lines:,} syslog lines and {stats.jti_messages:,} JTI messages in "
+        f"{stats.seconds:.1f} s{late}",
         highlight=False,
     )
 

@@ -14,6 +14,7 @@ from collections import Counter
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 import pytest
@@ -104,3 +105,29 @@ def test_syslog_capture_matches_its_text_and_the_lake() -> None:
     events = pq.read_table(LAKE / "syslog_events", columns=["event_time", "raw"])
     early = events.filter(pc.less(events.column("event_time"), START + timedelta(minutes=15)))
     assert sorted(early.column("raw").to_pylist()) == sorted(x.decode() for x in lines)
+
+
+def test_the_jti_capture_decodes_into_the_sample_lakes_telemetry_rows() -> None:
+    from collectors.jti.model import Origin
+    from collectors.jti.native import NativeDecoder
+    from collectors.jti.normalize import Normalizer
+    from collectors.pcap.read import iter_udp
+
+    inventory = load_inventory(LAKE / "_sim" / "inventory.yaml")
+    norm = Normalizer()
+    decoder = NativeDecoder(norm)
+    for d in iter_udp((CAPTURES / "small-jti.pcap").read_bytes()):
+        ref = inventory.resolve(d.src_ip)
+        assert ref is not None and d.dst_port == 50000
+        decoder.decode(d.payload, Origin(d.src_ip, ref.device, ref.site), d.ts_us)
+    decoded = norm.tables()
+    end = START + timedelta(minutes=15)
+    for table in ("interface_stats", "device_health", "vpn_tunnels", "sla_metrics"):
+        lake = pq.read_table(LAKE / table).drop_columns(["date", "hour", "received_at"])
+        t = lake.column("event_time")
+        keep = pc.and_(pc.greater_equal(t, START), pc.less(t, end))
+        keep = pc.and_(keep, pc.is_in(lake.column("source"), pa.array(["jti-udp", "rpm"])))
+        want = lake.filter(keep).to_pylist()
+        got = decoded[table].drop_columns(["received_at"]).to_pylist()
+        key = repr
+        assert sorted(map(key, got)) == sorted(map(key, want)), table
