@@ -159,7 +159,7 @@ WITH bind_stats AS (
         a.mac AS a_mac, a.ip AS a_ip, a.ap AS a_ap, a.ap_event AS a_ap_event,
         a.band AS a_band, a.ssid AS a_ssid, a.os AS a_os, a.hostname AS a_hostname,
         a.username AS a_username, a.port AS a_port, a.port_device AS a_port_device
-    FROM (SELECT * FROM exact WHERE NOT hit) j
+    FROM (SELECT * FROM exact WHERE NOT hit AND (site, client_id) IN (SELECT site, cid FROM attr_min)) j
     ASOF LEFT JOIN attr_min a ON a.site = j.site AND a.cid = j.client_id AND j.minute >= a.minute
 ), attributed AS (
     SELECT * FROM exact WHERE hit
