@@ -147,22 +147,23 @@ WITH bind_stats AS (
     LEFT JOIN by_client c USING (minute, site, client_id)
     LEFT JOIN events e USING (minute, site, client_id)
 ), exact AS (
-    SELECT j.*, a.minute IS NOT NULL AS hit, a.mac AS a_mac, a.ip AS a_ip, a.ap AS a_ap,
+    SELECT j.*, a.minute IS NOT NULL AS hit, k.cid IS NOT NULL AS known, a.mac AS a_mac, a.ip AS a_ip, a.ap AS a_ap,
         a.ap_event AS a_ap_event, a.band AS a_band, a.ssid AS a_ssid, a.os AS a_os,
         a.hostname AS a_hostname, a.username AS a_username, a.port AS a_port,
         a.port_device AS a_port_device
     FROM joined j
     LEFT JOIN attr_min a ON a.site = j.site AND a.cid = j.client_id AND a.minute = j.minute
+    LEFT JOIN (SELECT DISTINCT site, cid FROM attr_min) k ON k.site = j.site AND k.cid = j.client_id
 ), carried AS (
     SELECT j.* EXCLUDE (a_mac, a_ip, a_ap, a_ap_event, a_band, a_ssid, a_os, a_hostname,
             a_username, a_port, a_port_device),
         a.mac AS a_mac, a.ip AS a_ip, a.ap AS a_ap, a.ap_event AS a_ap_event,
         a.band AS a_band, a.ssid AS a_ssid, a.os AS a_os, a.hostname AS a_hostname,
         a.username AS a_username, a.port AS a_port, a.port_device AS a_port_device
-    FROM (SELECT * FROM exact WHERE NOT hit AND (site, client_id) IN (SELECT site, cid FROM attr_min)) j
+    FROM (SELECT * FROM exact WHERE NOT hit AND known) j
     ASOF LEFT JOIN attr_min a ON a.site = j.site AND a.cid = j.client_id AND j.minute >= a.minute
 ), attributed AS (
-    SELECT * FROM exact WHERE hit
+    SELECT * FROM exact WHERE hit OR NOT known
     UNION ALL BY NAME SELECT * FROM carried
 )
 SELECT
