@@ -4,18 +4,19 @@ The network twin plays a small SRX org with scheduled faults (``data/samples/sce
 accelerated clock: its gateways export IPFIX over loopback UDP to the real flow collector, its
 gateways, switches and APs send syslog over TCP to the real syslog collector, and its gateways
 and switches push native JTI over UDP (interface counters, SPU health, IKE SAs, RPM probes) to
-the real telemetry collector. The Routing Engine health rows, which the twin does not serve over
-JTI gRPC yet, are written beside them. A corrupt datagram from a device the inventory does not
-know is kept in ``rejects``. Then the SLE engine computes user-minute SLEs and the demo prints
-them per site next to the faults the twin injected, so what the engine found can be checked
-against the truth.
+the real telemetry collector, which also dials every gateway and switch on its own loopback
+address for JTI OpenConfig over gRPC (Routing Engine CPU, memory, temperature), with targets
+built from the twin's inventory as ``collect jti`` builds them. A corrupt datagram from a device
+the inventory does not know is kept in ``rejects``. Then the SLE engine computes user-minute
+SLEs and the demo prints them per site next to the faults the twin injected, so what the engine
+found can be checked against the truth.
 """
 
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import socket
-import threading
 import time
 from pathlib import Path
 from typing import Annotated, Any
@@ -23,11 +24,13 @@ from typing import Annotated, Any
 import typer
 from rich.table import Table
 
+from assurance.cli.collect_telemetry import targets_from_inventory
 from assurance.cli.ui import fail, human_bytes, out, progress, total
 from assurance.errors import AssuranceError
 from assurance.lake import LakeStore, LakeWriter
 from assurance.lake.maintenance import lake_info
 from assurance.sim.emit import Emitter
+from assurance.sim.jti_twin import TwinJti
 from assurance.sim.physics import Minute, Twin
 from assurance.sim.scenario import Scenario, load_scenario
 from assurance.sim.truth import ground_truth, write_truth
@@ -79,10 +82,14 @@ async def _collect(
 ) -> dict[str, Any]:
     inventory = world.inventory()
     exporters = {ip: (ref.device, ref.site) for ip, ref in inventory.device_index().items()}
+    twin = Twin(world)
+    devices = TwinJti(twin.sites)  # each gateway and switch serves JTI gRPC on its loopback
+    port = await asyncio.to_thread(devices.start)
+    dial = [dataclasses.replace(t, port=port) for t in targets_from_inventory(inventory, Path())]
     writer = LakeWriter(store, flush_rows=500_000)
     flows = FlowCollector(writer, host="127.0.0.1", port=0, exporters=exporters)
     syslog = SyslogCollector(writer, tcp=("127.0.0.1", 0), exporters=exporters)
-    jti = TelemetryCollector(writer, udp=("127.0.0.1", 0), exporters=exporters)
+    jti = TelemetryCollector(writer, dial, udp=("127.0.0.1", 0), exporters=exporters)
     await flows.start()
     await syslog.start()
     await jti.start()
@@ -92,27 +99,28 @@ async def _collect(
     )
     out.print(
         f"[bold]2/4[/] flow collector on udp 127.0.0.1:{flows.port}, syslog collector on tcp "
-        f"127.0.0.1:{syslog.tcp[1]}, JTI collector on udp 127.0.0.1:{jti.udp[1]} → "
-        f"{store.root}; the twin plays {scenario.hours:g} h at {speed:g}× (about "
-        f"{scenario.hours * 3600 / speed:.0f} s)",
+        f"127.0.0.1:{syslog.tcp[1]}, JTI collector on udp 127.0.0.1:{jti.udp[1]} and dialling "
+        f"{len(dial)} devices' JTI gRPC on port {port} → {store.root}; the twin plays "
+        f"{scenario.hours:g} h at {speed:g}× (about {scenario.hours * 3600 / speed:.0f} s)",
         highlight=False,
     )
     write_truth(store, world)
     try:
-        stats = await asyncio.to_thread(_play, scenario, world, targets, writer, speed)
+        stats = await asyncio.to_thread(_play, scenario, twin, devices, targets, speed)
         _send_corrupt_datagram(flows.port)
         deadline = time.monotonic() + 120
         while time.monotonic() < deadline and (
             total(flows.metrics.records) < stats.flow_records
             or total(syslog.metrics.lines) < stats.syslog_lines
             or total(flows.metrics.decode_errors) < 1
-            or jti.frames.received < stats.jti_messages
+            or jti.frames.received < stats.jti_messages + stats.grpc_messages
         ):
             await asyncio.sleep(0.05)
     finally:
         await flows.stop()
         await syslog.stop()
         await jti.stop()
+        await asyncio.to_thread(devices.close)
         writer.close()
     return {
         "records": int(total(flows.metrics.records)),
@@ -120,7 +128,7 @@ async def _collect(
         "lines": int(total(syslog.metrics.lines)),
         "sent_lines": stats.syslog_lines,
         "jti": int(total(jti.metrics.messages)),
-        "sent_jti": stats.jti_messages,
+        "sent_jti": stats.jti_messages + stats.grpc_messages,
         "late": stats.late_minutes,
         "drops": int(_gauge(flows.metrics.kernel_drops)),
     }
@@ -132,24 +140,19 @@ def _gauge(gauge: Any) -> float:
 
 def _play(
     scenario: Scenario,
-    world: World,
+    twin: Twin,
+    devices: TwinJti,
     targets: dict[str, tuple[str, int]],
-    writer: LakeWriter,
     speed: float,
 ) -> Any:
-    twin = Twin(world)
-    lock = threading.Lock()
     with progress("twin on the wire (simulated minutes)") as advance:
 
         def on_minute(m: Minute, emitter: Emitter) -> None:
-            # Routing Engine health goes straight to the lake: the twin serves no JTI gRPC yet
-            sample = emitter.devices.last
-            if sample is not None:
-                with lock:
-                    writer.write("device_health", emitter.devices.re_health(sample))
             advance(m.minute + 1, scenario.minutes)
 
-        return run_wire(scenario, targets, speed=speed, twin=twin, on_minute=on_minute)
+        return run_wire(
+            scenario, targets, speed=speed, twin=twin, on_minute=on_minute, jti_grpc=devices
+        )
 
 
 def _send_corrupt_datagram(port: int) -> None:
@@ -162,8 +165,8 @@ def _show_lake(store: LakeStore, sent: dict[str, Any]) -> None:
     out.print(
         f"[bold]3/4[/] collectors decoded {sent['records']:,} of {sent['sent_records']:,} flow "
         f"records and parsed {sent['lines']:,} of {sent['sent_lines']:,} syslog lines; kernel "
-        f"drops {sent['drops']}; decoded {sent['jti']:,} of {sent['sent_jti']:,} JTI messages; "
-        f"1 corrupt datagram from unknown exporter {UNKNOWN_EXPORTER} "
+        f"drops {sent['drops']}; decoded {sent['jti']:,} of {sent['sent_jti']:,} JTI messages "
+        f"(UDP and gRPC); 1 corrupt datagram from unknown exporter {UNKNOWN_EXPORTER} "
         "kept in rejects",
         highlight=False,
     )

@@ -29,9 +29,16 @@ Which native sensor carries what (``jti_wire`` sends exactly this):
   ``vpn_tunnels`` row per minute while any tunnel is up (``ike_state`` up, no ``tunnel``);
   a tunnel going down shows as its ``st0.n`` unit's oper status.
 
-The Routing Engine's CPU, memory and temperature (gateway and switch) have no native sensor the
-collector decodes; ``re_health`` builds their rows as the JTI gRPC collector writes OpenConfig
-``/system/cpus``, ``/system/memory`` and ``/components`` (source ``jti-grpc``).
+The Routing Engine's CPU, memory and temperature of every gateway and switch travel over JTI
+gRPC (OpenConfig dial-in, ``jti_twin`` serves them): ``/system/cpus/`` (total CPU, an integer
+percent), ``/system/memory/`` (physical, used and free bytes) and ``/components/`` (the
+``Routing Engine0`` temperature, whole degrees), one message per sensor and device each minute.
+The gRPC collector writes one ``device_health`` row per message (source ``jti-grpc``): component
+``Routing Engine`` with ``cpu_pct``; ``Routing Engine`` with ``memory_pct`` = 100 × used /
+physical; ``Routing Engine0`` with ``temperature_c``. ``re_health`` builds exactly those rows.
+
+Interface state changes also go out as SNMP traps (``snmp_traps``); ``rows`` adds the
+``device_events`` rows the trap receiver writes for them.
 """
 
 from __future__ import annotations
@@ -44,6 +51,7 @@ import pyarrow as pa
 
 from assurance.sim import noise
 from assurance.sim.physics import Minute, Twin
+from assurance.sim.snmp_traps import LinkTraps, Trap
 from assurance.sim.world import HUB_OCTETS, LAN_IF
 from collectors.tables import DEVICE_HEALTH, INTERFACE_STATS, KV, SLA_METRICS, VPN_TUNNELS
 
@@ -57,6 +65,9 @@ HUB_IP = f"10.{HUB_OCTETS[0]}.{HUB_OCTETS[1]}.1"
 SOURCE = "jti-udp"
 RE_SOURCE = "jti-grpc"
 SPU_NAME, SPU_CPU = "FPC0 PIC0", "cpu0"
+RE_NAME, RE_TEMPERATURE = "Routing Engine", "Routing Engine0"
+GW_MEMORY_BYTES, SW_MEMORY_BYTES = 4 << 30, 2 << 30  # Routing Engine physical memory
+SW_CPU_PCT, SW_MEMORY_PCT, SW_TEMPERATURE_C = 11, 41.0, 39
 IKE_EXCHANGE = "IKEv2"
 # interface kinds: logical units first, then physical ports
 WAN, TUNNEL, LAN, WAN_PORT, LAN_PORT, UPLINK, ACCESS, AP_PORT = range(8)
@@ -154,15 +165,19 @@ class Sample:
     sw_time_ms: I64
     spu_cpu: I64  # per site, integer percent
     sessions: I64
-    re_cpu: npt.NDArray[np.float64]  # per site: gateway Routing Engine
-    re_mem: npt.NDArray[np.float64]
-    re_temp: npt.NDArray[np.float64]
+    re_cpu: I64  # per site: gateway Routing Engine, integer percent
+    re_mem_used: I64  # bytes of GW_MEMORY_BYTES
+    re_temp: I64  # whole degrees Celsius
+    sw_cpu: I64  # per site: switch Routing Engine
+    sw_mem_used: I64
+    sw_temp: I64
     tunnel_up: npt.NDArray[np.bool_]  # per WAN link of the shard
     rpm_links: I64  # WAN links whose interface is up (they run their probes)
     rpm_received: I64
     rpm_rtt_us: I64
     rpm_jitter_us: I64
     rpm_loss_pct: I64
+    traps: list[Trap]  # linkDown/linkUp the devices send this minute
 
 
 class DeviceTelemetry:
@@ -196,6 +211,7 @@ class DeviceTelemetry:
         self.link_probe = pa.array([f"{RPM_OWNER}/{lk.profile.name}" for s in sites
                                     for lk in s.links])  # fmt: skip
         self.site_index = np.array([s.index for s in sites], np.int64)
+        self.link_traps = LinkTraps(twin)
 
     # -- one minute of sensor values --------------------------------------------------------
     def sample(self, m: Minute) -> Sample:
@@ -222,15 +238,21 @@ class DeviceTelemetry:
             sw_time_ms=gw_ms + 5_000,
             spu_cpu=np.round(m.gw_cpu).astype(np.int64),
             sessions=m.gw_sessions.astype(np.int64),
-            re_cpu=np.minimum(8.0 + 0.3 * m.gw_cpu, 100.0).round(1),
-            re_mem=np.round(m.gw_mem, 1),
-            re_temp=np.round(m.gw_temp, 1),
+            re_cpu=np.round(np.minimum(8.0 + 0.3 * m.gw_cpu, 100.0)).astype(np.int64),
+            re_mem_used=np.round(GW_MEMORY_BYTES * np.clip(m.gw_mem, 0, 100) / 100).astype(
+                np.int64
+            ),
+            re_temp=np.round(m.gw_temp).astype(np.int64),
+            sw_cpu=np.full(len(gw_ms), SW_CPU_PCT, np.int64),
+            sw_mem_used=np.full(len(gw_ms), round(SW_MEMORY_BYTES * SW_MEMORY_PCT / 100), np.int64),
+            sw_temp=np.full(len(gw_ms), SW_TEMPERATURE_C, np.int64),
             tunnel_up=m.tunnel_up[s, k],
             rpm_links=running,
             rpm_received=(RPM_PROBES - lost).astype(np.int64),
             rpm_rtt_us=np.round(m.link_rtt[rs, rk] * 1000).astype(np.int64),
             rpm_jitter_us=np.round(m.link_jitter[rs, rk] * 1000).astype(np.int64),
             rpm_loss_pct=np.floor(lost * 100.0 / RPM_PROBES + 0.5).astype(np.int64),
+            traps=self.link_traps.minute(m),
         )
         return self.last
 
@@ -301,6 +323,9 @@ class DeviceTelemetry:
         tunnels = self._tunnels(sample)
         if tunnels.num_rows:
             out["vpn_tunnels"] = tunnels
+        traps = self.link_traps.rows(sample.traps)
+        if traps is not None:
+            out["device_events"] = traps
         return out
 
     def _interfaces(self, p: Sample) -> pa.Table:
@@ -353,24 +378,32 @@ class DeviceTelemetry:
         return _filled(cols, 2 * n, DEVICE_HEALTH.schema)
 
     def re_health(self, p: Sample) -> pa.Table:
-        """The Routing Engine rows of every gateway and switch (see the module docstring)."""
+        """The Routing Engine rows of every gateway and switch (see the module docstring):
+        per device, a CPU row, a memory row and a temperature row."""
         n = len(self.twin.sites)
-        gw_us, sw_us = p.gw_time_ms * 1000, p.sw_time_ms * 1000
-        t = pa.array(np.concatenate([gw_us, sw_us]), TS)
         cat = np.concatenate
-        cols = {
-            "event_time": t,
-            "received_at": t,
+        t_us = cat([p.gw_time_ms, p.sw_time_ms]) * 1000
+        physical = cat([np.full(n, GW_MEMORY_BYTES), np.full(n, SW_MEMORY_BYTES)])
+        used = cat([p.re_mem_used, p.sw_mem_used]).astype(np.float64)
+        per_device = {
+            "cpu_pct": cat([p.re_cpu, p.sw_cpu]).astype(np.float64),
+            "memory_pct": 100.0 * used / physical.astype(np.float64),
+            "temperature_c": cat([p.re_temp, p.sw_temp]).astype(np.float64),
+        }
+        origin = {
+            "event_time": pa.array(t_us, TS),
+            "received_at": pa.array(t_us, TS),
             "exporter": pa.concat_arrays([self.gw_exporter, self.sw_exporter]),
             "device": pa.concat_arrays([self.gw_device, self.sw_device]),
             "site": pa.concat_arrays([self.site_names, self.site_names]),
             "source": _const(RE_SOURCE, 2 * n),
-            "component": _const("Routing Engine", 2 * n),
-            "cpu_pct": pa.array(cat([p.re_cpu, np.full(n, 11.0)])),
-            "memory_pct": pa.array(cat([p.re_mem, np.full(n, 41.0)])),
-            "temperature_c": pa.array(cat([p.re_temp, np.full(n, 39.0)])),
         }
-        return _filled(cols, 2 * n, DEVICE_HEALTH.schema)
+        tables = []
+        for column, values in per_device.items():
+            name = RE_TEMPERATURE if column == "temperature_c" else RE_NAME
+            cols = {**origin, "component": _const(name, 2 * n), column: pa.array(values)}
+            tables.append(_filled(cols, 2 * n, DEVICE_HEALTH.schema))
+        return pa.concat_tables(tables)
 
     def _tunnels(self, p: Sample) -> pa.Table:
         """One row per gateway with an IKE SA: every tunnel's SA has the hub as its peer."""

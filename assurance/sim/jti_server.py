@@ -86,6 +86,7 @@ class SimTelemetryServer(GnmiTarget):
     clock: Callable[[], float] = time.time
     onchange_poll_s: float = 0.5
     gnmi_header: bool = True  # send Juniper's telemetry header extension with gNMI updates
+    reuse_port: bool = True  # False: binding a port another socket holds fails
     faults: Faults = field(default_factory=Faults)
     stats: ServerStats = field(default_factory=ServerStats)
     subscriptions: dict[int, _Subscription] = field(default_factory=dict)
@@ -98,7 +99,7 @@ class SimTelemetryServer(GnmiTarget):
 
     async def start(self) -> int:
         """Bind (the same port again after ``stop``) and serve; returns the port."""
-        server = grpc.aio.server(options=[("grpc.so_reuseport", 1)])
+        server = grpc.aio.server(options=[("grpc.so_reuseport", int(self.reuse_port))])
         server.add_generic_rpc_handlers(self._handlers())
         address = f"{self.host}:{self.port}"
         if self.tls is None:
@@ -127,6 +128,11 @@ class SimTelemetryServer(GnmiTarget):
             sub.queue.put_nowait(_DISCONNECT)
         for queue in self._gnmi_queues:
             queue.put_nowait(_DISCONNECT)
+
+    def end_streams(self) -> None:
+        """End every open JTI stream after what is queued (as a cancelled subscription ends)."""
+        for sub in self.subscriptions.values():
+            sub.queue.put_nowait(_END)
 
     @property
     def target(self) -> str:

@@ -1,15 +1,28 @@
-"""Wire mode: the twin's devices send IPFIX, syslog and JTI to real collectors, accelerated.
+"""Wire mode: the twin's devices send IPFIX, syslog, JTI and SNMP traps to real collectors.
 
 Owns: the sockets of the simulated devices (each gateway exports IPFIX over UDP from its own
 loopback address; each gateway, switch and AP sends syslog over TCP with octet-counting framing
-from its own address; each gateway and switch pushes native JTI over UDP from its own address),
-pacing (``speed`` simulated seconds per wall second; payload times follow the simulated clock),
-and parsing ``--send`` targets. What is sent is exactly what lake mode writes, through the same
-``emit``/``devices`` code (``jti_wire`` encodes the telemetry). Must not: touch the lake.
+from its own address; each gateway and switch pushes native JTI over UDP and sends SNMPv2c
+traps from its own address, and serves JTI over gRPC on it), pacing (``speed`` simulated seconds
+per wall second; payload times follow the simulated clock), and parsing ``--send`` targets.
+What is sent is exactly what lake mode writes, through the same ``emit``/``devices`` code
+(``jti_wire`` encodes native JTI, ``snmp_traps`` the traps). Must not: touch the lake.
 
-The Routing Engine rows of ``device_health`` (CPU, memory, temperature; OpenConfig over JTI gRPC
-on a real device) are not served yet: ``DeviceTelemetry.re_health`` builds them for callers
-that want them in the lake.
+Target kinds (``--send KIND=HOST:PORT,…``):
+
+- ``flow``: IPFIX over UDP; ``syslog``: syslog over TCP; ``jti``: native JTI (GPB) over UDP;
+- ``trap``: SNMPv2c linkDown/linkUp traps over UDP (``wanassure collect traps`` receives them);
+- ``grpc=:PORT``: the other way round — the collector dials the devices. Every gateway and
+  switch serves JTI OpenConfig telemetry (``/system/cpus/``, ``/system/memory/``,
+  ``/components/``: the Routing Engine rows of ``device_health``) over gRPC on its own loopback
+  address at ``PORT`` (``jti_twin``), which is why the host is left empty. Start
+  ``wanassure collect jti --targets INVENTORY`` with the twin's inventory (``wanassure simulate
+  inventory``: each gateway and switch has a ``telemetry.jti`` block, insecure, port 32767, so
+  use ``grpc=:32767``). The twin waits up to ``subscribe_timeout_s`` for every device to be
+  subscribed before its first minute, then hands the servers each minute's values: the
+  subscribed streams send that minute's ``OpenConfigData`` stamped with the simulated time.
+  A caller that dials the devices itself starts a ``TwinJti`` first (port 0 picks a free port
+  shared by every device address) and passes it as ``jti_grpc``; it then also closes it.
 """
 
 from __future__ import annotations
@@ -22,14 +35,17 @@ from typing import Protocol
 
 from assurance.errors import AssuranceError
 from assurance.sim.emit import IPFIX_TEMPLATE_ID, RECORDS_PER_DATAGRAM, TWIN_FIELDS, Emitter
+from assurance.sim.jti_twin import TwinJti
 from assurance.sim.jti_wire import JtiWire
 from assurance.sim.physics import Minute, Twin
 from assurance.sim.scenario import Scenario
+from assurance.sim.snmp_traps import encode_trap
 from assurance.sim.world import World
 from collectors.flow import IpfixEncoder
 from collectors.pcap.write import PcapWriter
 
-KINDS = ("flow", "syslog", "jti")
+KINDS = ("flow", "syslog", "jti", "trap", "grpc")
+DATAGRAM_KINDS = ("flow", "jti", "trap")
 TEMPLATE_EVERY_MIN = 10  # template refresh, in simulated minutes
 
 
@@ -41,15 +57,21 @@ Target = tuple[str, int]
 
 
 def parse_targets(text: str) -> dict[str, Target]:
-    """``flow=127.0.0.1:2055,syslog=127.0.0.1:5514,jti=127.0.0.1:50000`` →
-    {"flow": ("127.0.0.1", 2055), …}."""
+    """``flow=127.0.0.1:2055,syslog=127.0.0.1:5514,jti=127.0.0.1:50000,grpc=:32767`` →
+    {"flow": ("127.0.0.1", 2055), …, "grpc": ("", 32767)}."""
     targets: dict[str, Target] = {}
     for part in filter(None, (p.strip() for p in text.split(","))):
         kind, sep, address = part.partition("=")
         host, colon, port = address.rpartition(":")
         if not sep or kind not in KINDS:
             raise WireError(f"--send {part!r}: expected KIND=HOST:PORT with KIND one of {KINDS}")
-        if not colon or not host or not port.isdigit() or not 0 < int(port) < 65536:
+        if kind == "grpc":
+            if host or not colon or not port.isdigit() or not 0 < int(port) < 65536:
+                raise WireError(
+                    f"--send {part!r}: expected grpc=:PORT (each device serves on its own "
+                    "loopback address)"
+                )
+        elif not colon or not host or not port.isdigit() or not 0 < int(port) < 65536:
             raise WireError(f"--send {part!r}: {address!r} is not HOST:PORT")
         targets[kind] = (host, int(port))
     if not targets:
@@ -67,6 +89,9 @@ class WireStats:
     datagrams: int = 0
     syslog_lines: int = 0
     jti_messages: int = 0
+    grpc_messages: int = 0  # JTI gRPC messages queued on subscribed streams
+    grpc_unsubscribed: int = 0  # devices without a gRPC subscriber when the first minute began
+    traps: int = 0
     seconds: float = 0.0
     late_minutes: int = 0  # minutes sent after their pace deadline
 
@@ -75,7 +100,7 @@ class Transport(Protocol):
     """Where the simulated devices' packets go: sockets, or a capture file."""
 
     def send_datagram(self, kind: str, source: str, data: bytes, at_us: int) -> None:
-        """One UDP datagram to the ``kind`` collector (``flow`` or ``jti``)."""
+        """One UDP datagram to the ``kind`` collector (``flow``, ``jti`` or ``trap``)."""
 
     def send_lines(self, source: str, lines: list[bytes], at_us: int) -> None: ...
 
@@ -120,21 +145,25 @@ class _Devices:
 
 
 class Capture:
-    """Packets as a capture would show them: IPFIX to UDP 2055, native JTI to UDP 50000 and
-    syslog to UDP 514 (RFC 5426, one message per datagram), stamped with the simulated time,
-    in pcap files."""
+    """Packets as a capture would show them: IPFIX to UDP 2055, native JTI to UDP 50000, SNMP
+    traps to UDP 162 and syslog to UDP 514 (RFC 5426, one message per datagram), stamped with
+    the simulated time, in pcap files."""
 
-    FLOW_PORT, SYSLOG_PORT, JTI_PORT, COLLECTOR = 2055, 514, 50000, "127.0.0.1"
+    FLOW_PORT, SYSLOG_PORT, JTI_PORT, TRAP_PORT = 2055, 514, 50000, 162
+    COLLECTOR = "127.0.0.1"
 
     def __init__(self) -> None:
         self.flow = PcapWriter()
         self.jti = PcapWriter()
+        self.trap = PcapWriter()
         self.syslog = PcapWriter()
         self.text: list[bytes] = []
 
     def send_datagram(self, kind: str, source: str, data: bytes, at_us: int) -> None:
         if kind == "jti":
             self.jti.add_udp(at_us, source, 50001, self.COLLECTOR, self.JTI_PORT, data)
+        elif kind == "trap":
+            self.trap.add_udp(at_us, source, 50162, self.COLLECTOR, self.TRAP_PORT, data)
         else:
             self.flow.add_udp(at_us, source, 50000, self.COLLECTOR, self.FLOW_PORT, data)
 
@@ -147,6 +176,77 @@ class Capture:
         pass
 
 
+@dataclass
+class _Run:
+    """One wire-mode run: the twin's outputs, where they go, and the counts."""
+
+    twin: Twin
+    targets: dict[str, Target]
+    devices: Transport
+    jti_grpc: TwinJti | None
+    stats: WireStats = field(default_factory=WireStats)
+    request_ids: dict[str, int] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self.emitter = Emitter(self.twin)
+        self.jti = JtiWire(self.emitter.devices)
+        self.sampled = self.jti_grpc is not None or "jti" in self.targets or "trap" in self.targets
+        self.encoders = []
+        for _site in self.twin.sites:
+            encoder = IpfixEncoder(domain=0, mtu=1400)
+            encoder.define(IPFIX_TEMPLATE_ID, TWIN_FIELDS)
+            self.encoders.append(encoder)
+
+    def minute(self, minute: int) -> Minute:
+        m = self.twin.step(minute)
+        if "flow" in self.targets:
+            self._flows(m)
+        if self.sampled:
+            self._device_telemetry(m)
+        if "syslog" in self.targets:
+            for out in self.emitter.syslog(m):
+                self.devices.send_lines(out.sender, out.lines, (m.epoch_s + 60) * 1_000_000)
+                self.stats.syslog_lines += len(out.lines)
+        self.stats.minutes += 1
+        return m
+
+    def _flows(self, m: Minute) -> None:
+        records = self.emitter.flow_records(m)
+        at_us = records.export_s * 1_000_000
+        for local, encoder in enumerate(self.encoders):
+            source = self.twin.sites[local].address(1, loopback=True)
+            if m.minute % TEMPLATE_EVERY_MIN == 0:
+                template = encoder.template_datagram(export_time=records.export_s)
+                self.devices.send_datagram("flow", source, template, at_us)
+            mine = records.gateway == local
+            if not mine.any():
+                continue
+            columns = {k: v[mine] for k, v in records.columns.items()}
+            for datagram in encoder.encode(
+                IPFIX_TEMPLATE_ID, columns, export_time=records.export_s,
+                with_template=False, max_records=RECORDS_PER_DATAGRAM,
+            ):  # fmt: skip
+                self.devices.send_datagram("flow", source, datagram, at_us)
+                self.stats.datagrams += 1
+            self.stats.flow_records += int(mine.sum())
+
+    def _device_telemetry(self, m: Minute) -> None:
+        sample = self.emitter.devices.sample(m)
+        if "jti" in self.targets:
+            for message in self.jti.datagrams(sample):
+                self.devices.send_datagram("jti", message.source, message.payload, message.at_us)
+                self.stats.jti_messages += 1
+        if self.jti_grpc is not None:
+            self.stats.grpc_messages += self.jti_grpc.publish(sample)
+        if "trap" in self.targets:
+            for trap in sample.traps:
+                request_id = self.request_ids.get(trap.source, 0) + 1
+                self.request_ids[trap.source] = request_id
+                payload = encode_trap(trap, request_id)
+                self.devices.send_datagram("trap", trap.source, payload, trap.at_us)
+                self.stats.traps += 1
+
+
 def run_wire(
     scenario: Scenario,
     targets: dict[str, Target],
@@ -156,65 +256,43 @@ def run_wire(
     twin: Twin | None = None,
     transport: Transport | None = None,
     on_minute: Callable[[Minute, Emitter], None] | None = None,
+    jti_grpc: TwinJti | None = None,
+    subscribe_timeout_s: float = 60.0,
 ) -> WireStats:
     """Send the whole scenario to ``targets`` paced at ``speed``×; returns what was sent.
 
     ``twin`` lets a caller keep a handle on the running twin (e.g. to push policy changes);
     ``transport`` replaces the sockets (``Capture`` writes pcap instead, with no pacing);
-    ``on_minute`` sees every simulated minute after it was sent (progress, extra outputs).
+    ``on_minute`` sees every simulated minute after it was sent (progress, extra outputs);
+    ``jti_grpc`` is a started ``TwinJti`` of the twin's sites the caller owns (else a
+    ``grpc`` target starts one for the run and closes it at the end).
     """
     world = World(scenario) if twin is None else twin.world
     twin = twin or Twin(world)
-    emitter = Emitter(twin)
-    jti = JtiWire(emitter.devices)
-    devices = _Devices(targets) if transport is None else transport
     paced = transport is None
-    encoders = {}
-    for site in twin.sites:
-        encoder = IpfixEncoder(domain=0, mtu=1400)
-        encoder.define(IPFIX_TEMPLATE_ID, TWIN_FIELDS)
-        encoders[site.address(1, loopback=True)] = encoder
-    stats = WireStats()
+    own_grpc = jti_grpc is None and "grpc" in targets and transport is None
+    devices = _Devices(targets) if transport is None else transport
     began = time.monotonic()
-    wall_per_minute = 60.0 / speed
     try:
+        if own_grpc:
+            jti_grpc = TwinJti(twin.sites, targets["grpc"][1])
+            jti_grpc.start()
+        run = _Run(twin, targets, devices, jti_grpc)
+        stats = run.stats
+        if jti_grpc is not None:
+            stats.grpc_unsubscribed = jti_grpc.wait_subscribed(subscribe_timeout_s)
+            if stats.grpc_unsubscribed and report is not None:
+                report(
+                    f"{stats.grpc_unsubscribed} device(s) have no JTI gRPC subscriber after "
+                    f"{subscribe_timeout_s:g} s; their Routing Engine minutes are not streamed"
+                )
+        began = time.monotonic()
+        wall_per_minute = 60.0 / speed
         for minute in range(scenario.minutes):
-            m = twin.step(minute)
-            if "flow" in targets:
-                records = emitter.flow_records(m)
-                for local, encoder in enumerate(encoders.values()):
-                    source = twin.sites[local].address(1, loopback=True)
-                    if minute % TEMPLATE_EVERY_MIN == 0:
-                        template = encoder.template_datagram(export_time=records.export_s)
-                        devices.send_datagram(
-                            "flow", source, template, records.export_s * 1_000_000
-                        )
-                    mine = records.gateway == local
-                    if not mine.any():
-                        continue
-                    columns = {k: v[mine] for k, v in records.columns.items()}
-                    for datagram in encoder.encode(
-                        IPFIX_TEMPLATE_ID, columns, export_time=records.export_s,
-                        with_template=False, max_records=RECORDS_PER_DATAGRAM,
-                    ):  # fmt: skip
-                        devices.send_datagram(
-                            "flow", source, datagram, records.export_s * 1_000_000
-                        )
-                        stats.datagrams += 1
-                    stats.flow_records += int(mine.sum())
-            if "jti" in targets:
-                for message in jti.datagrams(emitter.devices.sample(m)):
-                    devices.send_datagram("jti", message.source, message.payload, message.at_us)
-                    stats.jti_messages += 1
-            if "syslog" in targets:
-                for out in emitter.syslog(m):
-                    devices.send_lines(out.sender, out.lines, (m.epoch_s + 60) * 1_000_000)
-                    stats.syslog_lines += len(out.lines)
-            stats.minutes += 1
+            m = run.minute(minute)
             if on_minute is not None:
-                on_minute(m, emitter)
-            deadline = began + (minute + 1) * wall_per_minute
-            wait = deadline - time.monotonic()
+                on_minute(m, run.emitter)
+            wait = began + (minute + 1) * wall_per_minute - time.monotonic()
             if not paced:
                 pass
             elif wait > 0:
@@ -224,12 +302,17 @@ def run_wire(
             if report is not None and (minute + 1) % 60 == 0:
                 report(
                     f"{(minute + 1) // 60} h simulated: {stats.flow_records:,} flow records, "
-                    f"{stats.syslog_lines:,} syslog lines, {stats.jti_messages:,} JTI messages sent"
+                    f"{stats.syslog_lines:,} syslog lines, {stats.jti_messages:,} JTI messages, "
+                    f"{stats.grpc_messages:,} JTI gRPC messages, {stats.traps:,} traps sent"
                 )
     finally:
         devices.close()
+        if own_grpc and jti_grpc is not None:
+            jti_grpc.close()
     stats.seconds = time.monotonic() - began
     return stats
 
 
-__all__ = ["Capture", "Transport", "WireError", "WireStats", "parse_targets", "run_wire"]
+__all__ = [
+    "Capture", "Transport", "TwinJti", "WireError", "WireStats", "parse_targets", "run_wire"
+]  # fmt: skip

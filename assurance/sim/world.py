@@ -30,6 +30,10 @@ _OS_WIRED = ("Windows", "Windows", "Windows", "macOS")
 _OS_WIFI = ("iOS", "Android", "macOS", "Windows", "iOS", "Windows")
 _BANDS = ("5", "5", "5", "5", "5", "5", "5", "2.4", "2.4", "6")
 HUB_OCTETS = (15, 0)
+#: JTI gRPC (dial-in) of every gateway and switch: insecure lab mode on the device's loopback
+#: address, the Routing Engine sensors, one sample per simulated minute
+JTI_PORT = 32767
+RE_SENSORS = ("/system/cpus/", "/system/memory/", "/components/")
 
 
 @dataclass(frozen=True)
@@ -199,6 +203,7 @@ class World:
                     "mgmt_ip": site.address(1),
                     "exporter_ips": [site.address(1, loopback=True)],
                     "wan": wan,
+                    "telemetry": _jti_block(site.address(1, loopback=True)),
                 }
             ],
             "switches": [
@@ -208,6 +213,7 @@ class World:
                     "mgmt_ip": site.address(2),
                     "exporter_ips": [site.address(2, loopback=True)],
                     "ports": ports,
+                    "telemetry": _jti_block(site.address(2, loopback=True)),
                 }
             ],
             "aps": aps,
@@ -260,6 +266,14 @@ class Clients:
 
     def __len__(self) -> int:
         return len(self.site)
+
+
+def _jti_block(address: str) -> dict[str, Any]:
+    """The ``telemetry`` block of a gateway or switch: JTI gRPC without TLS or credentials."""
+    sensors = [{"path": path, "frequency_ms": 60_000} for path in RE_SENSORS]
+    # quiet: three simulated minutes at real-time speed
+    return {"address": address, "jti": {"port": JTI_PORT, "sensors": sensors,
+                                        "quiet_after_s": 180.0}}  # fmt: skip
 
 
 def _offset_minutes(timezone: str, scenario: Scenario) -> int:

@@ -1,16 +1,19 @@
 """Wire mode into the real collectors on loopback builds the same lake as lake mode.
 
-The twin sends IPFIX over UDP, syslog over TCP (octet counting) and native JTI over UDP from
-each device's own loopback address to the real flow, syslog and telemetry collectors, which
-decode and write a lake; lake mode writes the same scenario and seed directly. Every table both
-write must hold the same rows, except the arrival time (``received_at``). The Routing Engine
-health rows are not on the wire (see ``assurance.sim.devices``): they are left out of the
-comparison and checked to be the only difference.
+The twin sends IPFIX over UDP, syslog over TCP (octet counting), native JTI over UDP and SNMPv2c
+traps from each device's own loopback address to the real flow, syslog, telemetry and trap
+collectors, and every gateway and switch serves JTI gRPC on its own address, dialled by the
+telemetry collector with targets built from the twin's inventory as ``collect jti`` builds them.
+The collectors decode and write a lake; lake mode writes the same scenario and seed directly.
+Every table both write must hold the same rows, except the arrival time (``received_at``) — and,
+for trap rows, ``event_time``, which the trap receiver takes from the arrival too (a trap
+carries no wall-clock time).
 """
 
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import threading
 import time
 from pathlib import Path
@@ -19,14 +22,18 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from assurance.cli.collect_telemetry import targets_from_inventory
 from assurance.cli.ui import total
 from assurance.lake import LakeWriter
+from assurance.sim.jti_twin import TwinJti
 from assurance.sim.lake import simulate_to_lake
+from assurance.sim.physics import Twin
 from assurance.sim.scenario import Scenario, load_scenario
 from assurance.sim.wire import parse_targets, run_wire
 from assurance.sim.world import World
 from collectors.flow.listener import FlowCollector
 from collectors.jti.collector import TelemetryCollector
+from collectors.snmp.traps import TrapReceiver
 from collectors.syslog.listener import SyslogCollector
 
 SMALL = Path(__file__).parents[2] / "data" / "samples" / "scenarios" / "small.yaml"
@@ -44,55 +51,71 @@ def short_scenario() -> Scenario:
         {"type": "dhcp_failure", "site": "st-bos-101", "at": "0m", "for": "15m"},
         {"type": "roaming_failure", "site": "br-nyc-012", "at": "5m", "for": "20m"},
         {"type": "mtu_mismatch", "site": "br-nyc-012", "link": "isp-a", "at": "10m", "for": "10m"},
+        {"type": "ap_down", "site": "st-atl-102", "ap": 1, "at": "12m", "for": "7m"},
     ]
     return Scenario.model_validate(data)
 
 
+TRAPS = ("linkDown", "linkUp")
+
+
 def rows(lake: Path, table: str) -> list[tuple[tuple[str, str], ...]]:
     data: pa.Table = pq.read_table(lake / table).drop_columns(["date", "hour", "received_at"])
-    return sorted(tuple(sorted((k, repr(v)) for k, v in r.items())) for r in data.to_pylist())
+    out = []
+    for r in data.to_pylist():
+        if table == "device_events" and r["event_type"] in TRAPS:
+            del r["event_time"]  # the trap receiver's time of receipt
+        out.append(tuple(sorted((k, repr(v)) for k, v in r.items())))
+    return sorted(out)
 
 
 def collect_from_wire(scenario: Scenario, lake: Path) -> dict[str, Any]:
-    exporters = {
-        ip: (ref.device, ref.site) for ip, ref in World(scenario).inventory().device_index().items()
-    }
+    world = World(scenario)
+    inventory = world.inventory()
+    exporters = {ip: (ref.device, ref.site) for ip, ref in inventory.device_index().items()}
+    twin = Twin(world)
+    devices = TwinJti(twin.sites)  # every gateway and switch serves JTI gRPC on one free port
+    port = devices.start()
+    dial = [dataclasses.replace(t, port=port) for t in targets_from_inventory(inventory, lake)]
     writer = LakeWriter(str(lake), flush_rows=10_000_000, flush_age_s=3600)
     loop = asyncio.new_event_loop()
     flows = FlowCollector(writer, host="127.0.0.1", port=0, exporters=exporters)
     syslog = SyslogCollector(writer, tcp=("127.0.0.1", 0), exporters=exporters)
-    jti = TelemetryCollector(writer, udp=("127.0.0.1", 0), exporters=exporters)
+    jti = TelemetryCollector(writer, dial, udp=("127.0.0.1", 0), exporters=exporters)
+    traps = TrapReceiver(writer, host="127.0.0.1", port=0, exporters=exporters)
+    collectors = (flows, syslog, jti, traps)
     thread = threading.Thread(target=loop.run_forever, daemon=True)
     thread.start()
-    asyncio.run_coroutine_threadsafe(flows.start(), loop).result(10)
-    asyncio.run_coroutine_threadsafe(syslog.start(), loop).result(10)
-    asyncio.run_coroutine_threadsafe(jti.start(), loop).result(10)
+    for collector in collectors:
+        asyncio.run_coroutine_threadsafe(collector.start(), loop).result(10)
     try:
         assert syslog.tcp is not None and jti.udp is not None
         targets = parse_targets(
             f"flow=127.0.0.1:{flows.port},syslog=127.0.0.1:{syslog.tcp[1]},"
-            f"jti=127.0.0.1:{jti.udp[1]}"
+            f"jti=127.0.0.1:{jti.udp[1]},trap=127.0.0.1:{traps.port}"
         )
-        sent = run_wire(scenario, targets, speed=60 * 120)
+        sent = run_wire(scenario, targets, speed=60 * 120, twin=twin, jti_grpc=devices)
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline and (
             total(flows.metrics.records) < sent.flow_records
             or total(syslog.metrics.lines) < sent.syslog_lines
-            or jti.frames.received < sent.jti_messages
+            or jti.frames.received < sent.jti_messages + sent.grpc_messages
+            or total(traps.metrics.notifications) < sent.traps
         ):
             time.sleep(0.05)
     finally:
-        asyncio.run_coroutine_threadsafe(flows.stop(), loop).result(30)
-        asyncio.run_coroutine_threadsafe(syslog.stop(), loop).result(30)
-        asyncio.run_coroutine_threadsafe(jti.stop(), loop).result(30)
+        for collector in collectors:
+            asyncio.run_coroutine_threadsafe(collector.stop(), loop).result(30)
         loop.call_soon_threadsafe(loop.stop)
         thread.join(10)
+        devices.close()
         writer.close()
     return {
         "sent": sent,
         "records": total(flows.metrics.records),
         "lines": total(syslog.metrics.lines),
         "jti": total(jti.metrics.messages),
+        "traps": total(traps.metrics.notifications),
     }
 
 
@@ -103,15 +126,26 @@ def test_the_lake_built_from_the_wire_equals_the_lake_mode_lake(tmp_path: Path) 
     assert sent.minutes == 30 and sent.flow_records > 500 and sent.syslog_lines > 500
     assert got["records"] == sent.flow_records
     assert got["lines"] == sent.syslog_lines
-    assert sent.jti_messages == 30 * 4 * 7 and got["jti"] == sent.jti_messages
+    assert sent.jti_messages == 30 * 4 * 7
+    # gRPC: 8 devices × 3 Routing Engine sensors × 30 minutes, no sync response (periodic)
+    assert sent.grpc_unsubscribed == 0 and sent.grpc_messages == 30 * 8 * 3
+    assert got["jti"] == sent.jti_messages + sent.grpc_messages
+    # link_down chi mpls (down, up) and ap_down atl ap 1 (down, up)
+    assert sent.traps == 4 and got["traps"] == sent.traps
     simulate_to_lake(scenario, str(tmp_path / "lake"), workers=1)
     assert not (tmp_path / "wire" / "rejects").exists()
     for table in TABLES:
         wire = rows(tmp_path / "wire", table)
         direct = rows(tmp_path / "lake", table)
-        if table == "device_health":  # Routing Engine rows: JTI gRPC, not served by the twin
-            grpc = ("source", "'jti-grpc'")
-            assert len([r for r in direct if grpc in r]) == 30 * 4 * 2
-            direct = [r for r in direct if grpc not in r]
         assert len(wire) == len(direct), table
         assert wire == direct, table
+    health = rows(tmp_path / "lake", "device_health")
+    assert len([r for r in health if ("source", "'jti-grpc'") in r]) == 30 * 8 * 3
+    events = rows(tmp_path / "lake", "device_events")
+    trap_rows = [dict(r) for r in events if dict(r)["event_type"].strip("'") in TRAPS]
+    assert sorted((r["device"], r["interface"], r["state"]) for r in trap_rows) == [
+        ("'br-chi-027-gw1'", "'ge-0/0/0.0'", "'down'"),
+        ("'br-chi-027-gw1'", "'ge-0/0/0.0'", "'up'"),
+        ("'st-atl-102-sw1'", "'ge-0/0/6'", "'down'"),
+        ("'st-atl-102-sw1'", "'ge-0/0/6'", "'up'"),
+    ]
