@@ -4,7 +4,9 @@
 
 Writes small-lake/ (lake mode, six hours: raw tables plus _sim/ground_truth.jsonl and
 _sim/inventory.yaml) and captures/ (the first 15 simulated minutes on the wire: IPFIX, native
-JTI and syslog as pcap, syslog also as text). Output is deterministic for a given scenario and seed.
+JTI and syslog as pcap, syslog also as text; and the SNMP traps of all six hours as pcap). JTI
+gRPC (the Routing Engine rows) has no capture: it is HTTP/2 the collector dials. Output is
+deterministic for a given scenario and seed.
 """
 
 from __future__ import annotations
@@ -41,11 +43,14 @@ def main() -> None:
     (captures / "small-syslog.pcap").write_bytes(capture.syslog.getvalue())
     (captures / "small-jti.pcap").write_bytes(capture.jti.getvalue())
     (captures / "small-syslog.log").write_bytes(b"".join(line + b"\n" for line in capture.text))
+    traps = Capture()
+    trap_stats = run_wire(scenario, {"trap": ("127.0.0.1", Capture.TRAP_PORT)}, transport=traps)
+    (captures / "small-traps.pcap").write_bytes(traps.trap.getvalue())
     size = sum(p.stat().st_size for p in OUT.rglob("*") if p.is_file())
     print(
         f"{lake}: six hours of {len(scenario.site_names())} sites; {captures}: "
         f"{stats.flow_records} flow records, {stats.syslog_lines} syslog lines, "
-        f"{stats.jti_messages} JTI messages; "
+        f"{stats.jti_messages} JTI messages, {trap_stats.traps} SNMP traps; "
         f"{size / 1e6:.1f} MB in all"
     )
 

@@ -38,8 +38,11 @@ def simulate(
         str | None,
         typer.Option(
             help="Wire mode: collectors to send to, e.g. flow=127.0.0.1:2055,"
-            "syslog=127.0.0.1:5514,jti=127.0.0.1:50000 (IPFIX over UDP, syslog over TCP, "
-            "native JTI over UDP as `wanassure collect jti --udp` receives it)"
+            "syslog=127.0.0.1:5514,jti=127.0.0.1:50000,trap=127.0.0.1:1162,grpc=:32767 "
+            "(IPFIX over UDP, syslog over TCP, native JTI over UDP as `wanassure collect jti "
+            "--udp` receives it, SNMPv2c traps as `wanassure collect traps` receives them; "
+            "grpc: every gateway and switch serves JTI gRPC on its own loopback address at "
+            "that port for `wanassure collect jti --targets` with the twin's inventory)"
         ),
     ] = None,
     hours: Annotated[
@@ -53,8 +56,8 @@ def simulate(
     ] = None,
 ) -> None:
     """Lake mode (--lake) writes the scenario's raw tables directly; wire mode (--send)
-    emits IPFIX, syslog and native JTI telemetry to running collectors on an accelerated
-    clock."""
+    emits IPFIX, syslog, native JTI telemetry and SNMP traps to running collectors and serves
+    JTI gRPC to a dialling one, on an accelerated clock."""
     if ctx.invoked_subcommand is not None:
         return
     if scenario is None or (lake is None) == (send is None):
@@ -76,7 +79,12 @@ def _wire_mode(scenario: Scenario, send: str, speed: float) -> None:
     from assurance.sim.wire import parse_targets, run_wire
 
     targets = parse_targets(send)
-    where = ", ".join(f"{kind} → {host}:{port}" for kind, (host, port) in targets.items())
+    where = ", ".join(
+        f"grpc served on every gateway and switch at port {port}"
+        if kind == "grpc"
+        else f"{kind} → {host}:{port}"
+        for kind, (host, port) in targets.items()
+    )
     wall = scenario.hours * 3600 / speed
     out.print(
         f"{scenario.name}: {len(scenario.site_names())} sites, {scenario.hours:g} h at {speed:g}× "
@@ -90,8 +98,9 @@ def _wire_mode(scenario: Scenario, send: str, speed: float) -> None:
         else ""
     )
     out.print(
-        f"sent {stats.flow_records:,} flow records in {stats.datagrams:,} datagrams and "
-        f"{stats.syslog_lines:,} syslog lines and {stats.jti_messages:,} JTI messages in "
+        f"sent {stats.flow_records:,} flow records in {stats.datagrams:,} datagrams, "
+        f"{stats.syslog_lines:,} syslog lines, {stats.jti_messages:,} JTI messages, "
+        f"{stats.grpc_messages:,} JTI gRPC messages and {stats.traps:,} traps in "
         f"{stats.seconds:.1f} s{late}",
         highlight=False,
     )

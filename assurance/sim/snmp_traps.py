@@ -16,7 +16,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-import numpy.typing as npt
 import pyarrow as pa
 
 from assurance.sim.physics import Minute, Twin
@@ -67,6 +66,7 @@ class LinkTraps:
         self.twin = twin
         self.prev_link_up = twin.has_link.copy()
         self.prev_ap_up = np.ones((len(twin.sites), twin.max_aps), bool)
+        self._ap_slots = np.arange(twin.max_aps)[None, :]
         start_s = int(twin.world.scenario.start.timestamp())
         self.boot_s = [start_s - UPTIME_AT_START_S - s.index % 1000 * 60 for s in twin.sites]
         self.exporters = {
@@ -78,24 +78,25 @@ class LinkTraps:
         """The traps sent in minute ``m``, in sending order (call once per minute)."""
         out: list[Trap] = []
         at_us = m.epoch_s * US + 1 * US  # the moment mib2d logs the same change
-        changed_links = _changed(m.link_up, self.prev_link_up)
-        changed_aps = _changed(m.ap_up, self.prev_ap_up)
-        for n, site in enumerate(self.twin.sites):
-            uptime = (at_us // US - self.boot_s[n]) * 100
-            for link in site.links:
-                if changed_links[n, link.index]:
-                    up = bool(m.link_up[n, link.index])
-                    gw = site.address(1, loopback=True)
-                    out.append(Trap(gw, at_us, uptime, up, link.if_index, link.interface))
-            ports = site.profile.access_ports
-            for a in range(site.profile.aps):
-                if changed_aps[n, a]:
-                    sw = site.address(2, loopback=True)
-                    up = bool(m.ap_up[n, a])
-                    out.append(Trap(sw, at_us, uptime, up, 501 + ports + a, site.ap_port(a)))
+        sites = self.twin.sites
+        changed = np.argwhere(self.twin.has_link & (m.link_up != self.prev_link_up))
+        for n, k in changed.tolist():  # only the links that changed: most minutes have none
+            site, link = sites[n], sites[n].links[k]
+            out.append(Trap(site.address(1, loopback=True), at_us, self._uptime(n, at_us),
+                            bool(m.link_up[n, k]), link.if_index, link.interface))  # fmt: skip
+        changed = np.argwhere((self.twin.n_aps[:, None] > self._ap_slots) &
+                              (m.ap_up != self.prev_ap_up))  # fmt: skip
+        for n, a in changed.tolist():
+            site = sites[n]
+            if_index = 501 + site.profile.access_ports + a
+            out.append(Trap(site.address(2, loopback=True), at_us, self._uptime(n, at_us),
+                            bool(m.ap_up[n, a]), if_index, site.ap_port(a)))  # fmt: skip
         self.prev_link_up = m.link_up.copy()
         self.prev_ap_up = m.ap_up.copy()
         return out
+
+    def _uptime(self, n: int, at_us: int) -> int:
+        return (at_us // US - self.boot_s[n]) * 100
 
     def rows(self, traps: list[Trap]) -> pa.Table | None:
         """The ``device_events`` rows the trap receiver writes for ``traps`` (None: no trap)."""
@@ -103,10 +104,6 @@ class LinkTraps:
             return None
         notes = [Notification(t.source, t.at_us, "2c", "trap", None, t.varbinds()) for t in traps]
         return device_events(notes, self.exporters)
-
-
-def _changed(now: npt.NDArray[np.bool_], before: npt.NDArray[np.bool_]) -> npt.NDArray[np.bool_]:
-    return np.asarray(now != before)
 
 
 # -- BER: one SNMPv2-Trap message ---------------------------------------------------------------

@@ -131,3 +131,46 @@ def test_the_jti_capture_decodes_into_the_sample_lakes_telemetry_rows() -> None:
         got = decoded[table].drop_columns(["received_at"]).to_pylist()
         key = repr
         assert sorted(map(key, got)) == sorted(map(key, want)), table
+
+
+class _Rows:
+    """A sink that keeps what it is given."""
+
+    def __init__(self) -> None:
+        self.tables: dict[str, list[pa.Table]] = {}
+
+    def write(self, table: str, rows: pa.Table) -> None:
+        self.tables.setdefault(table, []).append(rows)
+
+    def flush(self) -> None:
+        pass
+
+    def close(self) -> None:
+        pass
+
+
+def test_the_trap_capture_decodes_into_the_sample_lakes_trap_rows() -> None:
+    from collectors.pcap.read import iter_udp
+    from collectors.receive import Datagram
+    from collectors.snmp.traps import TrapReceiver
+
+    inventory = load_inventory(LAKE / "_sim" / "inventory.yaml")
+    exporters = {ip: (r.device, r.site) for ip, r in inventory.device_index().items()}
+    sink = _Rows()
+    receiver = TrapReceiver(sink, exporters=exporters)  # decoding only: no socket opened
+    batch = [
+        Datagram(d.payload, d.src_ip, d.src_port, d.ts_us)
+        for d in iter_udp((CAPTURES / "small-traps.pcap").read_bytes())
+    ]
+    assert batch and all(d.port for d in batch)
+    receiver.process(batch)
+    assert "rejects" not in sink.tables
+    got = pa.concat_tables(sink.tables["device_events"]).drop_columns(["received_at"])
+    lake = pq.read_table(LAKE / "device_events").drop_columns(["date", "hour", "received_at"])
+    traps = pc.is_in(lake.column("event_type"), pa.array(["linkDown", "linkUp"]))
+    want = lake.filter(traps)
+    # the receiver stamps receipt as event time: the capture's time is the simulated send time
+    assert sorted(map(repr, got.to_pylist())) == sorted(map(repr, want.to_pylist()))
+    assert [r["state"] for r in sorted(want.to_pylist(), key=lambda r: r["event_time"])] == [
+        "down", "up"
+    ]  # fmt: skip
