@@ -28,9 +28,11 @@ The messages a stream yields do not depend on how it is cut into ``feed`` calls.
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Literal, cast
 
 FramingMode = Literal["auto", "octet", "newline"]
+#: a framed message: bytes, or (``feed_views``) a view of the data fed
+Message = bytes | memoryview
 
 DEFAULT_MAX_MESSAGE = 64 * 1024
 MAX_LENGTH_DIGITS = 9
@@ -79,7 +81,15 @@ class StreamFramer:
 
     def feed(self, data: bytes) -> list[bytes]:
         """Messages completed by ``data``, in stream order."""
-        out: list[bytes] = []
+        return cast(list[bytes], self._feed(data, False))  # without views, all are bytes
+
+    def feed_views(self, data: bytes) -> list[Message]:
+        """``feed``, but a message that lies whole within ``data`` comes as a read-only view of
+        ``data`` instead of a copy (``bytes(message)`` copies it; the view keeps ``data``)."""
+        return self._feed(data, True)
+
+    def _feed(self, data: bytes, views: bool) -> list[Message]:
+        out: list[Message] = []
         if not data:
             return out
         if self.mode is None:
@@ -91,7 +101,7 @@ class StreamFramer:
             data = data[start:]
             self.mode = "octet" if data[0] in _DIGITS else "newline"
         if self.mode == "octet":
-            self._feed_octet(data, out)
+            self._feed_octet(data, out, views)
         else:
             self._feed_newline(data, out)
         self.messages += len(out)
@@ -99,7 +109,7 @@ class StreamFramer:
 
     def close(self) -> list[bytes]:
         """The final unterminated message (if any); the framer is then ready for a new stream."""
-        out: list[bytes] = []
+        out: list[Message] = []
         if self.mode == "newline":
             if self._buf and not self._discarding:
                 self._emit_line(self._buf, out)
@@ -112,11 +122,11 @@ class StreamFramer:
                 self.discarded_bytes += len(self._buf)
         self.messages += len(out)
         self._reset()
-        return out
+        return cast(list[bytes], out)
 
     # -- non-transparent framing -----------------------------------------------------------
 
-    def _feed_newline(self, data: bytes, out: list[bytes]) -> None:
+    def _feed_newline(self, data: bytes, out: list[Message]) -> None:
         if b"\0" in data:
             data = data.replace(b"\0", b"\n")
         if self._discarding:
@@ -144,7 +154,7 @@ class StreamFramer:
         else:
             self._buf = rest
 
-    def _emit_line(self, line: bytes, out: list[bytes]) -> None:
+    def _emit_line(self, line: bytes, out: list[Message]) -> None:
         size = len(line)  # the CR counts as discarded when the line is cut anyway
         if line.endswith(b"\r"):
             line = line[:-1]
@@ -158,7 +168,7 @@ class StreamFramer:
 
     # -- octet counting --------------------------------------------------------------------
 
-    def _feed_octet(self, data: bytes, out: list[bytes]) -> None:
+    def _feed_octet(self, data: bytes, out: list[Message], views: bool = False) -> None:
         pos, end = 0, len(data)
         while pos < end:
             if self._remaining >= 0:  # inside a frame body
@@ -174,7 +184,7 @@ class StreamFramer:
                     self._emit_frame(out)
                 continue
             if not self._buf:  # between frames: whole frames first, then header by header
-                pos = self._whole_frames(data, pos, out)
+                pos = self._whole_frames(data, pos, out, views)
                 if pos == end:
                     return
             # reading a header: up to MAX_LENGTH_DIGITS digits, then SP
@@ -195,12 +205,13 @@ class StreamFramer:
             if self._remaining == 0:
                 self._emit_frame(out)
 
-    def _whole_frames(self, data: bytes, pos: int, out: list[bytes]) -> int:
+    def _whole_frames(self, data: bytes, pos: int, out: list[Message], views: bool) -> int:
         """Take the separators and whole frames of acceptable size that start at ``pos``;
         returns where the first thing that is neither starts (a header cut by the end of
         ``data``, a bad header, an oversize or empty frame), or ``len(data)``."""
         end, find, append, limit = len(data), data.find, out.append, self.max_message
         separators, trailers = _SEPARATOR_SET, _TRAILER_SET
+        source: bytes | memoryview = memoryview(data) if views else data
         while pos < end:
             if data[pos] in separators:
                 pos += 1
@@ -214,15 +225,15 @@ class StreamFramer:
             stop = space + 1 + int(digits)
             if stop > end or stop == space + 1 or stop - space - 1 > limit:
                 return pos
-            message = data[space + 1 : stop]
+            message = source[space + 1 : stop]
             if message[-1] in trailers:
-                message = message.rstrip(_TRAILERS)
+                message = bytes(message).rstrip(_TRAILERS)
             if message:
                 append(message)
             pos = stop
         return pos
 
-    def _fall_back(self, data: bytes, pos: int, out: list[bytes]) -> None:
+    def _fall_back(self, data: bytes, pos: int, out: list[Message]) -> None:
         """A malformed octet-counting header: newline framing from the header's first byte."""
         self.framing_errors += 1
         pending = self._buf + data[pos:]
@@ -231,7 +242,7 @@ class StreamFramer:
         self.mode = "newline"
         self._feed_newline(pending, out)
 
-    def _emit_frame(self, out: list[bytes]) -> None:
+    def _emit_frame(self, out: list[Message]) -> None:
         body = b"".join(self._body)
         self._body, self._body_len = [], 0
         if self._frame_len > self.max_message and self._remaining == 0:

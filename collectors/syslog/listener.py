@@ -44,7 +44,7 @@ from collectors.receive import kernel_drops, udp_socket
 from collectors.sink import Sink
 from collectors.syslog.framing import DEFAULT_MAX_MESSAGE, StreamFramer
 from collectors.syslog.metrics import SyslogMetrics
-from collectors.syslog.model import Line, LineBatch, ParsedBatch, SyslogError, Transport
+from collectors.syslog.model import Line, LineBatch, ParsedBatch, Raw, SyslogError, Transport
 from collectors.syslog.parse import SyslogParser
 from collectors.syslog.tls import server_context
 
@@ -189,7 +189,7 @@ class _Stream(asyncio.Protocol):
     def data_received(self, data: bytes) -> None:
         now = time.monotonic()
         was_partial = self.framer.partial
-        messages = self.framer.feed(data)
+        messages = self.framer.feed_views(data)
         m = self.collector.metrics
         m.bytes.labels(self.sender, self.name).inc(len(data))
         self.last_data = now
@@ -199,7 +199,7 @@ class _Stream(asyncio.Protocol):
             self._queue(messages)
         self._count_anomalies()
 
-    def _queue(self, messages: list[bytes]) -> None:
+    def _queue(self, messages: list[Raw]) -> None:
         sender, name = self.sender, self.name
         lines = LineBatch.of(messages, sender, time.time_ns() // 1000, name)
         self.collector.metrics.lines.labels(sender, name).inc(len(lines))
@@ -221,7 +221,7 @@ class _Stream(asyncio.Protocol):
         return False  # close our side too; connection_lost flushes the framer
 
     def connection_lost(self, exc: Exception | None) -> None:
-        messages = self.framer.close()
+        messages: list[Raw] = list(self.framer.close())
         if messages:
             self._queue(messages)
         self._count_anomalies()

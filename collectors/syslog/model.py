@@ -22,6 +22,8 @@ from collectors.errors import WireError
 from collectors.origin import Reject
 
 Transport = Literal["udp", "tcp", "tls"]
+#: a raw message as a ``LineBatch`` may hold it: bytes, or a read-only view of received bytes
+Raw = bytes | memoryview
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,13 +54,14 @@ class ParsedBatch:
 
 
 class LineBatch(Sequence[Line]):
-    """Lines stored by column: the raw messages, and runs of consecutive lines that share
-    sender, receive time and transport. Indexing yields ``Line`` objects; ``parse`` reads the
-    columns directly (``columns_of``)."""
+    """Lines stored by column: the raw messages (bytes, or views of the bytes a stream read
+    returned, so that framing need not copy them), and runs of consecutive lines that share
+    sender, receive time and transport. Indexing yields ``Line`` objects (with bytes);
+    ``parse`` reads the columns directly (``columns_of``)."""
 
     __slots__ = ("_ends", "raws", "runs")
 
-    def __init__(self, raws: list[bytes], runs: list[tuple[int, str, int, Transport]]) -> None:
+    def __init__(self, raws: list[Raw], runs: list[tuple[int, str, int, Transport]]) -> None:
         if sum(run[0] for run in runs) != len(raws):
             raise ValueError("runs must cover the raw messages exactly")
         self.raws = raws
@@ -66,9 +69,7 @@ class LineBatch(Sequence[Line]):
         self._ends = list(accumulate(run[0] for run in self.runs))
 
     @classmethod
-    def of(
-        cls, raws: list[bytes], sender: str, received_us: int, transport: Transport
-    ) -> LineBatch:
+    def of(cls, raws: list[Raw], sender: str, received_us: int, transport: Transport) -> LineBatch:
         batch = cls.__new__(cls)
         batch.raws = raws
         batch.runs = [(len(raws), sender, received_us, transport)] if raws else []
@@ -101,14 +102,15 @@ class LineBatch(Sequence[Line]):
                 return self._slice(start, max(start, stop))
             picked = [self[i] for i in range(start, stop, step)]
             return LineBatch(
-                [x.raw for x in picked], [(1, x.sender, x.received_us, x.transport) for x in picked]
+                [x.raw for x in picked],
+                [(1, x.sender, x.received_us, x.transport) for x in picked],
             )
         if index < 0:
             index += len(self.raws)
         if not 0 <= index < len(self.raws):
             raise IndexError("line index out of range")
         _, sender, received_us, transport = self._run(index)
-        return Line(self.raws[index], sender, received_us, transport)
+        return Line(bytes(self.raws[index]), sender, received_us, transport)
 
     def _run(self, index: int) -> tuple[int, str, int, Transport]:
         return self.runs[bisect_right(self._ends, index)]
@@ -127,15 +129,15 @@ class LineBatch(Sequence[Line]):
         raws = iter(self.raws)
         for n, sender, received_us, transport in self.runs:
             for raw in _take(raws, n):
-                yield Line(raw, sender, received_us, transport)
+                yield Line(bytes(raw), sender, received_us, transport)
 
 
-def _take(items: Iterator[bytes], n: int) -> Iterator[bytes]:
+def _take(items: Iterator[Raw], n: int) -> Iterator[Raw]:
     for _ in range(n):
         yield next(items)
 
 
-def columns_of(lines: Sequence[Line]) -> tuple[list[bytes], list[int], list[str], list[str]]:
+def columns_of(lines: Sequence[Line]) -> tuple[list[Raw], list[int], list[str], list[str]]:
     """(raw messages, receive times, senders, transports) of any sequence of lines."""
     if isinstance(lines, LineBatch):
         received: list[int] = []

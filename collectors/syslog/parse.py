@@ -40,7 +40,7 @@ from collectors.syslog.header import Clock, Header, parse_header
 from collectors.syslog.junos import is_junos_sd
 from collectors.syslog.messages import appqoe, sessions
 from collectors.syslog.messages.spec import Typed, reported
-from collectors.syslog.model import Line, ParsedBatch, SyslogError, columns_of
+from collectors.syslog.model import Line, ParsedBatch, Raw, SyslogError, columns_of
 from collectors.syslog.sd import Params, parse_sd, sd_fields
 from collectors.syslog.templates import TemplateCache
 from collectors.tables import (
@@ -211,7 +211,7 @@ class SyslogParser:
         return ParsedBatch(tables=tables, rejects=rejects)
 
     def _candidates(
-        self, raws: Sequence[bytes], blob: bytes, data: np.ndarray, offsets: np.ndarray
+        self, raws: Sequence[Raw], blob: bytes, data: np.ndarray, offsets: np.ndarray
     ) -> np.ndarray:
         return candidates(raws, blob, data, offsets, self.max_line_bytes)
 
@@ -348,7 +348,7 @@ def batch_candidate(raw: bytes, limit: int) -> bool:
 
 
 def candidates(
-    raws: Sequence[bytes], blob: bytes, data: np.ndarray, offsets: np.ndarray, limit: int
+    raws: Sequence[Raw], blob: bytes, data: np.ndarray, offsets: np.ndarray, limit: int
 ) -> np.ndarray:
     """Lines the batch path may try: ``batch_candidate`` for a whole batch at once (``blob``
     holds the lines joined, ``data`` views it, line ``i`` is ``offsets[i]:offsets[i + 1]``)."""
@@ -359,14 +359,15 @@ def candidates(
     ok = (length > 0) & (length <= limit) & (data[start] == 60)  # "<"
     ok &= (last != 10) & (last != 13) & (last != 0)
     if not blob.isascii():  # (the padding after the lines is ASCII)
-        ok &= np.fromiter((raw.isascii() for raw in raws), bool, len(raws))
+        at = np.flatnonzero(data[:size] >= 128)
+        ok[np.searchsorted(offsets, at, side="right") - 1] = False
     if blob.find(b"\\", 0, size) >= 0:
         at = np.flatnonzero(data[:size] == 92)  # backslash
         ok[np.searchsorted(offsets, at, side="right") - 1] = False
     return np.flatnonzero(ok)
 
 
-def candidate_lines(raws: Sequence[bytes], limit: int) -> list[int]:
+def candidate_lines(raws: Sequence[Raw], limit: int) -> list[int]:
     """``candidates`` of some lines (their buffer built here)."""
     offsets = np.zeros(len(raws) + 1, np.int64)
     np.cumsum(np.fromiter(map(len, raws), np.int64, len(raws)), out=offsets[1:])
@@ -478,7 +479,7 @@ def _fields(count: int, fast: FastRows | None, fast_lines: np.ndarray, rows: _Ro
 
 
 def _raw_column(
-    raws: Sequence[bytes], changed: dict[int, bytes], blob: bytes, offsets: np.ndarray
+    raws: Sequence[Raw], changed: dict[int, bytes], blob: bytes, offsets: np.ndarray
 ) -> pa.StringArray:
     """The ``raw`` column: the lines as received, but the per-line path's text where it differs
     (invalid UTF-8 escaped, cut at ``max_line_bytes``); the batch buffer when nothing differs."""
@@ -486,7 +487,7 @@ def _raw_column(
         return pa.StringArray.from_buffers(
             len(raws), pa.py_buffer(offsets.astype(np.int32)), pa.py_buffer(blob)
         )
-    texts = list(raws)
+    texts = [bytes(raw) for raw in raws]
     for i, text in changed.items():
         texts[i] = text
     return pa.array(texts, pa.string())

@@ -235,3 +235,27 @@ def test_random_bytes_frame_identically_however_cut_and_raise_nothing(
     assert all(0 < len(m) <= cap for m in results[0])
     out, framer = frame([stream], max_message=cap)
     assert framer.messages == len(out)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    stream=st.lists(octet_message, min_size=1, max_size=6).map(octet)
+    | st.binary(max_size=120)
+    | st.lists(st.sampled_from([b"1", b"2 ", b"0", b" ", b"\n", b"\r", b"<13>x", b"9"])).map(
+        b"".join
+    ),
+    cap=st.integers(1, 64),
+    cut=st.integers(0, 120),
+)
+def test_views_frame_exactly_as_copies(stream: bytes, cap: int, cut: int) -> None:
+    """``feed_views`` (what the TCP listener uses) yields the messages ``feed`` yields."""
+    pieces = [stream[:cut], stream[cut:]]
+    copies, views = StreamFramer(cap), StreamFramer(cap)
+    expected = [m for piece in pieces for m in copies.feed(piece)] + copies.close()
+    got = [bytes(m) for piece in pieces for m in views.feed_views(piece)] + views.close()
+    assert got == expected
+    assert (views.messages, views.oversize, views.framing_errors) == (
+        copies.messages,
+        copies.oversize,
+        copies.framing_errors,
+    )

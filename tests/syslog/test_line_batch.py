@@ -56,3 +56,25 @@ def test_parsing_a_batch_equals_parsing_its_lines() -> None:
     assert sorted(a.tables) == sorted(b.tables)
     for name, table in a.tables.items():
         assert table.to_pylist() == b.tables[name].to_pylist(), name
+
+
+def test_a_batch_of_views_parses_like_bytes_even_when_the_text_changes() -> None:
+    raws = [
+        TEXT % (1, 1),
+        "<13>Mar  1 11:00:00 ap-1 wifi: caf\u00e9".encode(),
+        b"<13>bad \xff utf8",
+    ]
+    chunk = b"".join(raws)
+    views: list[bytes | memoryview] = []
+    at = 0
+    for raw in raws:
+        views.append(memoryview(chunk)[at : at + len(raw)])
+        at += len(raw)
+    batch = LineBatch(views, [(len(views), "192.0.2.1", 5, "tcp")])
+    assert [x.raw for x in batch] == raws
+    expected = [Line(raw, "192.0.2.1", 5, "tcp") for raw in raws]
+    a = SyslogParser().parse_batch(batch)
+    b = SyslogParser().parse_batch(expected)
+    for name, table in a.tables.items():
+        assert table.to_pylist() == b.tables[name].to_pylist(), name
+    assert [r.raw for r in a.rejects] == [r.raw for r in b.rejects]
