@@ -3,8 +3,9 @@
 Owns: the sockets of the simulated devices (each gateway exports IPFIX over UDP from its own
 loopback address; each gateway, switch and AP sends syslog over TCP with octet-counting framing
 from its own address; each gateway and switch pushes native JTI over UDP and sends SNMPv2c
-traps from its own address, and serves JTI over gRPC on it), pacing (``speed`` simulated seconds
-per wall second; payload times follow the simulated clock), and parsing ``--send`` targets.
+traps from its own address, and serves JTI over gRPC and SNMP on it), pacing (``speed``
+simulated seconds per wall second; payload times follow the simulated clock), and parsing
+``--send`` targets.
 What is sent is exactly what lake mode writes, through the same ``emit``/``devices`` code
 (``jti_wire`` encodes native JTI, ``snmp_traps`` the traps). Must not: touch the lake.
 
@@ -23,6 +24,14 @@ Target kinds (``--send KIND=HOST:PORT,…``):
   subscribed streams send that minute's ``OpenConfigData`` stamped with the simulated time.
   A caller that dials the devices itself starts a ``TwinJti`` first (port 0 picks a free port
   shared by every device address) and passes it as ``jti_grpc``; it then also closes it.
+- ``snmp=:PORT``: polled, too — every gateway and switch answers SNMPv2c GET/GETNEXT/GETBULK
+  on its own loopback address at UDP ``PORT`` (``snmp_agent``) with the values of the latest
+  simulated minute, for ``wanassure collect snmp --targets`` with the twin's inventory (each
+  gateway and switch has a ``telemetry.snmp`` block: port 1161, community from
+  ``WANASSURE_TWIN_COMMUNITY``, which the agents read too, default ``public``; so use
+  ``snmp=:1161``). The poller stamps rows with its own clock and polls on a wall-clock interval
+  (the inventory's 1 s is one simulated minute at the default speed). A caller polling itself
+  starts a ``TwinSnmp`` and passes it as ``snmp_agent`` (it then also closes it).
 """
 
 from __future__ import annotations
@@ -39,12 +48,14 @@ from assurance.sim.jti_twin import TwinJti
 from assurance.sim.jti_wire import JtiWire
 from assurance.sim.physics import Minute, Twin
 from assurance.sim.scenario import Scenario
+from assurance.sim.snmp_agent import TwinSnmp
 from assurance.sim.snmp_traps import encode_trap
 from assurance.sim.world import World
 from collectors.flow import IpfixEncoder
 from collectors.pcap.write import PcapWriter
 
-KINDS = ("flow", "syslog", "jti", "trap", "grpc")
+KINDS = ("flow", "syslog", "jti", "trap", "grpc", "snmp")
+SERVED = ("grpc", "snmp")  # the devices serve; collectors dial each device's own address
 DATAGRAM_KINDS = ("flow", "jti", "trap")
 TEMPLATE_EVERY_MIN = 10  # template refresh, in simulated minutes
 
@@ -58,17 +69,17 @@ Target = tuple[str, int]
 
 def parse_targets(text: str) -> dict[str, Target]:
     """``flow=127.0.0.1:2055,syslog=127.0.0.1:5514,jti=127.0.0.1:50000,grpc=:32767`` →
-    {"flow": ("127.0.0.1", 2055), …, "grpc": ("", 32767)}."""
+    {"flow": ("127.0.0.1", 2055), …, "grpc": ("", 32767)}; ``snmp=:1161`` like ``grpc``."""
     targets: dict[str, Target] = {}
     for part in filter(None, (p.strip() for p in text.split(","))):
         kind, sep, address = part.partition("=")
         host, colon, port = address.rpartition(":")
         if not sep or kind not in KINDS:
             raise WireError(f"--send {part!r}: expected KIND=HOST:PORT with KIND one of {KINDS}")
-        if kind == "grpc":
+        if kind in SERVED:
             if host or not colon or not port.isdigit() or not 0 < int(port) < 65536:
                 raise WireError(
-                    f"--send {part!r}: expected grpc=:PORT (each device serves on its own "
+                    f"--send {part!r}: expected {kind}=:PORT (each device serves on its own "
                     "loopback address)"
                 )
         elif not colon or not host or not port.isdigit() or not 0 < int(port) < 65536:
@@ -92,6 +103,7 @@ class WireStats:
     grpc_messages: int = 0  # JTI gRPC messages queued on subscribed streams
     grpc_unsubscribed: int = 0  # devices without a gRPC subscriber when the first minute began
     traps: int = 0
+    snmp_minutes: int = 0  # minutes handed to the SNMP agents
     seconds: float = 0.0
     late_minutes: int = 0  # minutes sent after their pace deadline
 
@@ -184,13 +196,19 @@ class _Run:
     targets: dict[str, Target]
     devices: Transport
     jti_grpc: TwinJti | None
+    snmp_agent: TwinSnmp | None = None
     stats: WireStats = field(default_factory=WireStats)
     request_ids: dict[str, int] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self.emitter = Emitter(self.twin)
         self.jti = JtiWire(self.emitter.devices)
-        self.sampled = self.jti_grpc is not None or "jti" in self.targets or "trap" in self.targets
+        self.sampled = (
+            self.jti_grpc is not None
+            or self.snmp_agent is not None
+            or "jti" in self.targets
+            or "trap" in self.targets
+        )
         self.encoders = []
         for _site in self.twin.sites:
             encoder = IpfixEncoder(domain=0, mtu=1400)
@@ -238,6 +256,9 @@ class _Run:
                 self.stats.jti_messages += 1
         if self.jti_grpc is not None:
             self.stats.grpc_messages += self.jti_grpc.publish(sample)
+        if self.snmp_agent is not None:
+            self.snmp_agent.publish(self.emitter.devices, sample)
+            self.stats.snmp_minutes += 1
         if "trap" in self.targets:
             for trap in sample.traps:
                 request_id = self.request_ids.get(trap.source, 0) + 1
@@ -258,6 +279,7 @@ def run_wire(
     on_minute: Callable[[Minute, Emitter], None] | None = None,
     jti_grpc: TwinJti | None = None,
     subscribe_timeout_s: float = 60.0,
+    snmp_agent: TwinSnmp | None = None,
 ) -> WireStats:
     """Send the whole scenario to ``targets`` paced at ``speed``×; returns what was sent.
 
@@ -265,19 +287,24 @@ def run_wire(
     ``transport`` replaces the sockets (``Capture`` writes pcap instead, with no pacing);
     ``on_minute`` sees every simulated minute after it was sent (progress, extra outputs);
     ``jti_grpc`` is a started ``TwinJti`` of the twin's sites the caller owns (else a
-    ``grpc`` target starts one for the run and closes it at the end).
+    ``grpc`` target starts one for the run and closes it at the end); ``snmp_agent`` likewise
+    for ``snmp``.
     """
     world = World(scenario) if twin is None else twin.world
     twin = twin or Twin(world)
     paced = transport is None
     own_grpc = jti_grpc is None and "grpc" in targets and transport is None
+    own_snmp = snmp_agent is None and "snmp" in targets and transport is None
     devices = _Devices(targets) if transport is None else transport
     began = time.monotonic()
     try:
         if own_grpc:
             jti_grpc = TwinJti(twin.sites, targets["grpc"][1])
             jti_grpc.start()
-        run = _Run(twin, targets, devices, jti_grpc)
+        if own_snmp:
+            snmp_agent = TwinSnmp(twin.sites, targets["snmp"][1])
+            snmp_agent.start()
+        run = _Run(twin, targets, devices, jti_grpc, snmp_agent)
         stats = run.stats
         if jti_grpc is not None:
             stats.grpc_unsubscribed = jti_grpc.wait_subscribed(subscribe_timeout_s)
@@ -309,10 +336,13 @@ def run_wire(
         devices.close()
         if own_grpc and jti_grpc is not None:
             jti_grpc.close()
+        if own_snmp and snmp_agent is not None:
+            snmp_agent.close()
     stats.seconds = time.monotonic() - began
     return stats
 
 
 __all__ = [
-    "Capture", "Transport", "TwinJti", "WireError", "WireStats", "parse_targets", "run_wire"
+    "Capture", "Transport", "TwinJti", "TwinSnmp", "WireError", "WireStats", "parse_targets",
+    "run_wire",
 ]  # fmt: skip

@@ -34,6 +34,11 @@ HUB_OCTETS = (15, 0)
 #: address, the Routing Engine sensors, one sample per simulated minute
 JTI_PORT = 32767
 RE_SENSORS = ("/system/cpus/", "/system/memory/", "/components/")
+#: SNMPv2c polls of every gateway and switch on its loopback address (161 needs root); the
+#: twin's agents and the poller read the community from this variable (agents: default public)
+SNMP_PORT = 1161
+SNMP_COMMUNITY_ENV = "WANASSURE_TWIN_COMMUNITY"
+SNMP_INTERVAL_S = 1.0  # one simulated minute at the default wire speed (60×)
 
 
 @dataclass(frozen=True)
@@ -203,7 +208,7 @@ class World:
                     "mgmt_ip": site.address(1),
                     "exporter_ips": [site.address(1, loopback=True)],
                     "wan": wan,
-                    "telemetry": _jti_block(site.address(1, loopback=True)),
+                    "telemetry": _telemetry_block(site.address(1, loopback=True)),
                 }
             ],
             "switches": [
@@ -213,7 +218,7 @@ class World:
                     "mgmt_ip": site.address(2),
                     "exporter_ips": [site.address(2, loopback=True)],
                     "ports": ports,
-                    "telemetry": _jti_block(site.address(2, loopback=True)),
+                    "telemetry": _telemetry_block(site.address(2, loopback=True)),
                 }
             ],
             "aps": aps,
@@ -268,12 +273,17 @@ class Clients:
         return len(self.site)
 
 
-def _jti_block(address: str) -> dict[str, Any]:
-    """The ``telemetry`` block of a gateway or switch: JTI gRPC without TLS or credentials."""
+def _telemetry_block(address: str) -> dict[str, Any]:
+    """The ``telemetry`` block of a gateway or switch: JTI gRPC without TLS or credentials,
+    SNMPv2c with the community in ``SNMP_COMMUNITY_ENV``."""
     sensors = [{"path": path, "frequency_ms": 60_000} for path in RE_SENSORS]
     # quiet: three simulated minutes at real-time speed
-    return {"address": address, "jti": {"port": JTI_PORT, "sensors": sensors,
-                                        "quiet_after_s": 180.0}}  # fmt: skip
+    return {
+        "address": address,
+        "jti": {"port": JTI_PORT, "sensors": sensors, "quiet_after_s": 180.0},
+        "snmp": {"port": SNMP_PORT, "community_env": SNMP_COMMUNITY_ENV,
+                 "interval_s": SNMP_INTERVAL_S},
+    }  # fmt: skip
 
 
 def _offset_minutes(timezone: str, scenario: Scenario) -> int:
