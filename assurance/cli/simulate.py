@@ -38,11 +38,14 @@ def simulate(
         str | None,
         typer.Option(
             help="Wire mode: collectors to send to, e.g. flow=127.0.0.1:2055,"
-            "syslog=127.0.0.1:5514,jti=127.0.0.1:50000,trap=127.0.0.1:1162,grpc=:32767 "
+            "syslog=127.0.0.1:5514,jti=127.0.0.1:50000,trap=127.0.0.1:1162,grpc=:32767,"
+            "snmp=:1161 "
             "(IPFIX over UDP, syslog over TCP, native JTI over UDP as `wanassure collect jti "
             "--udp` receives it, SNMPv2c traps as `wanassure collect traps` receives them; "
             "grpc: every gateway and switch serves JTI gRPC on its own loopback address at "
-            "that port for `wanassure collect jti --targets` with the twin's inventory)"
+            "that port for `wanassure collect jti --targets` with the twin's inventory; snmp: "
+            "they answer SNMPv2c polls there for `wanassure collect snmp --targets`, community "
+            "from WANASSURE_TWIN_COMMUNITY, default public)"
         ),
     ] = None,
     hours: Annotated[
@@ -56,8 +59,8 @@ def simulate(
     ] = None,
 ) -> None:
     """Lake mode (--lake) writes the scenario's raw tables directly; wire mode (--send)
-    emits IPFIX, syslog, native JTI telemetry and SNMP traps to running collectors and serves
-    JTI gRPC to a dialling one, on an accelerated clock."""
+    emits IPFIX, syslog, native JTI telemetry and SNMP traps to running collectors, serves
+    JTI gRPC to a dialling one and answers SNMP polls, on an accelerated clock."""
     if ctx.invoked_subcommand is not None:
         return
     if scenario is None or (lake is None) == (send is None):
@@ -80,8 +83,8 @@ def _wire_mode(scenario: Scenario, send: str, speed: float) -> None:
 
     targets = parse_targets(send)
     where = ", ".join(
-        f"grpc served on every gateway and switch at port {port}"
-        if kind == "grpc"
+        f"{kind} served on every gateway and switch at port {port}"
+        if kind in ("grpc", "snmp")
         else f"{kind} → {host}:{port}"
         for kind, (host, port) in targets.items()
     )
@@ -100,8 +103,8 @@ def _wire_mode(scenario: Scenario, send: str, speed: float) -> None:
     out.print(
         f"sent {stats.flow_records:,} flow records in {stats.datagrams:,} datagrams, "
         f"{stats.syslog_lines:,} syslog lines, {stats.jti_messages:,} JTI messages, "
-        f"{stats.grpc_messages:,} JTI gRPC messages and {stats.traps:,} traps in "
-        f"{stats.seconds:.1f} s{late}",
+        f"{stats.grpc_messages:,} JTI gRPC messages and {stats.traps:,} traps "
+        f"({stats.snmp_minutes:,} minutes served over SNMP) in {stats.seconds:.1f} s{late}",
         highlight=False,
     )
 
