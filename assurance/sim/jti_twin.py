@@ -8,6 +8,10 @@ minute is published, then every subscribed sensor path of every open subscriptio
 minute's ``OpenConfigData`` stamped with the simulated sample time, numbered per subscription
 and path. A periodic path (sample frequency > 0) sends every simulated minute whatever its
 frequency; an on-change path sends its first values, a sync response, and later only changes.
+The same servers are gNMI targets (``jti_gnmi``, on the same port, as a Junos device serves
+both): a STREAM subscription's SAMPLE paths send every published minute too (the sync response
+after every path's first minute), its ON_CHANGE paths their first values, the sync response and
+then changes and deletes, each notification stamped with the simulated time.
 Login, ``getDataEncodings``, subscription listing and cancelling are the device-side server's
 (``jti_server``). Must not: decide values (``devices``) or touch the lake.
 """
@@ -19,14 +23,14 @@ import contextlib
 import itertools
 import threading
 import time
-from collections.abc import Coroutine, Sequence
+from collections.abc import Callable, Coroutine, Sequence
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 from assurance.errors import AssuranceError
 from assurance.sim.devices import GW_MEMORY_BYTES, SW_MEMORY_BYTES, Sample
 from assurance.sim.jti_render import oc_message
-from assurance.sim.jti_scenario import SimDevice, sensor_key
+from assurance.sim.jti_scenario import Block, SimDevice, sensor_key
 from assurance.sim.jti_server import SimTelemetryServer
 from assurance.sim.world import Site
 from collectors.jti.proto import telemetry_pb2
@@ -51,10 +55,39 @@ class _Stream:
 
 
 @dataclass
+class _GnmiStream:
+    """One path of a gNMI subscription, with the target's callbacks that queue responses."""
+
+    sensor: str
+    on_change: bool
+    put: Callable[[list[Block], int], None]
+    put_deleted: Callable[[list[str], int], None]
+    put_sync: Callable[[], None]
+    last: dict[str, tuple[Any, ...]] | None = None  # on change: what was sent per prefix
+
+    def publish(self, device: SimDevice, t_ms: int) -> int:
+        blocks = device.blocks(self.sensor, t_ms)
+        if not self.on_change:
+            self.put(blocks, t_ms)
+            return len(blocks)
+        last = self.last or {}
+        changed = [b for b in blocks if last.get(b.prefix) != b.leaves]
+        self.put(changed, t_ms)
+        now = {b.prefix: b.leaves for b in blocks}
+        self.put_deleted([p for p in last if p not in now], t_ms)
+        if self.last is None:
+            self.put_sync()
+        self.last = now
+        return len(changed)
+
+
+@dataclass
 class MinuteServer(SimTelemetryServer):
-    """A device's JTI server whose streams send only when a simulated minute is published."""
+    """A device's JTI and gNMI server whose streams send only when a simulated minute is
+    published."""
 
     streams: list[_Stream] = field(default_factory=list)
+    gnmi_streams: list[_GnmiStream] = field(default_factory=list)
 
     async def _produce_oc(
         self, path: str, frequency_ms: int, queue: asyncio.Queue[bytes | object]
@@ -66,11 +99,30 @@ class MinuteServer(SimTelemetryServer):
         finally:
             self.streams.remove(stream)
 
+    async def _produce(
+        self,
+        sensor: str,
+        frequency_ms: int,
+        put: Callable[[list[Block], int], None],
+        put_deleted: Callable[[list[str], int], None],
+        put_sync: Callable[[], None],
+    ) -> None:
+        """A gNMI path: sends when minutes are published, until the subscription ends."""
+        stream = _GnmiStream(sensor, frequency_ms == 0, put, put_deleted, put_sync)
+        self.gnmi_streams.append(stream)
+        try:
+            await asyncio.Event().wait()
+        finally:
+            self.gnmi_streams.remove(stream)
+
     @property
     def subscribed(self) -> bool:
-        """Every path of every open subscription is ready for the next minute."""
+        """Every path of every open JTI subscription is ready for the next minute, or a gNMI
+        subscription is (its paths register together, in one turn of the event loop)."""
         paths = sum(len(s.request.path_list) for s in self.subscriptions.values())
-        return paths > 0 and len(self.streams) == paths
+        if paths == 0:
+            return bool(self.gnmi_streams)
+        return len(self.streams) == paths
 
     def publish(self, t_ms: int) -> int:
         """Queue the minute's messages on every stream; returns how many."""
@@ -79,6 +131,8 @@ class MinuteServer(SimTelemetryServer):
             for message in self._messages(stream, t_ms):
                 stream.queue.put_nowait(message)
                 sent += 1
+        for gnmi in self.gnmi_streams:
+            sent += gnmi.publish(self.device, t_ms)
         self.stats.messages += sent
         return sent
 

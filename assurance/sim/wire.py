@@ -22,6 +22,9 @@ Target kinds (``--send KIND=HOST:PORT,…``):
   use ``grpc=:32767``). The twin waits up to ``subscribe_timeout_s`` for every device to be
   subscribed before its first minute, then hands the servers each minute's values: the
   subscribed streams send that minute's ``OpenConfigData`` stamped with the simulated time.
+  The same servers are gNMI targets on the simulated clock (Subscribe STREAM, SAMPLE or
+  ON_CHANGE, PROTO or JSON_IETF): an inventory ``telemetry.gnmi`` block with ``port: PORT``
+  dials them; the twin's inventory names JTI only, so each value reaches the lake once.
   A caller that dials the devices itself starts a ``TwinJti`` first (port 0 picks a free port
   shared by every device address) and passes it as ``jti_grpc``; it then also closes it.
 - ``snmp=:PORT``: polled, too — every gateway and switch answers SNMPv2c GET/GETNEXT/GETBULK

@@ -275,7 +275,9 @@ class Clients:
 
 def _telemetry_block(address: str) -> dict[str, Any]:
     """The ``telemetry`` block of a gateway or switch: JTI gRPC without TLS or credentials,
-    SNMPv2c with the community in ``SNMP_COMMUNITY_ENV``."""
+    SNMPv2c with the community in ``SNMP_COMMUNITY_ENV``. No ``gnmi`` block: the devices
+    serve gNMI on the JTI port too, and dialling both would write the Routing Engine rows
+    twice."""
     sensors = [{"path": path, "frequency_ms": 60_000} for path in RE_SENSORS]
     # quiet: three simulated minutes at real-time speed
     return {
