@@ -246,20 +246,15 @@ def run_job(job: Job) -> JobResult:
         sqlfiles.execute(con, "SET preserve_insertion_order = false")
         compute(con, store, job)
         hours = inputs.hours_between(job.start, job.end)
-        users = con.sql("SELECT * FROM out_user_minutes").to_arrow_table()
-        sle = con.sql("SELECT * FROM out_sle_minutes").to_arrow_table()
-        sle_hours = con.sql("SELECT * FROM out_sle_hours").to_arrow_table()
+        files, users = output.publish_query(
+            store, con, USER_MINUTES.name, job.shard, hours, "out_user_minutes"
+        )
+        more, sle = output.publish_query(
+            store, con, SLE_MINUTES.name, job.shard, hours, "out_sle_minutes"
+        )
+        files += more
+        more, _ = output.publish_query(store, con, "sle_hours", job.shard, hours, "out_sle_hours")
+        files += more
     finally:
         con.close()
-    files = output.publish_hours(store, USER_MINUTES.name, job.shard, hours, users)
-    files += output.publish_hours(store, SLE_MINUTES.name, job.shard, hours, sle)
-    files += output.publish_hours(store, "sle_hours", job.shard, hours, sle_hours)
-    return JobResult(
-        job.shard,
-        job.start,
-        job.end,
-        users.num_rows,
-        sle.num_rows,
-        files,
-        time.perf_counter() - began,
-    )
+    return JobResult(job.shard, job.start, job.end, users, sle, files, time.perf_counter() - began)

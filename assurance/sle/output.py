@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+import duckdb
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
@@ -21,6 +22,8 @@ from assurance.lake.store import LakeStore
 from assurance.tables import REGISTRY
 
 PREFIX = "part-sle-"
+#: Rows per batch when streaming a job's output out of DuckDB.
+BATCH_ROWS = 131_072
 
 
 def file_name(shard: str) -> str:
@@ -50,6 +53,50 @@ def publish_hours(
         store.publish(path, sink.getvalue())
         written += 1
     return written
+
+
+def publish_query(
+    store: LakeStore,
+    con: duckdb.DuckDBPyConnection,
+    table: str,
+    shard: str,
+    hours: list[datetime],
+    source: str,
+) -> tuple[int, int]:
+    """Like ``publish_hours`` for the rows of the DuckDB table ``source``, streamed in batches
+    so that a wide hour never sits in memory whole; (files written, rows)."""
+    spec = REGISTRY[table]
+    written = total = 0
+    for hour in hours:
+        part = Partition(table, hour.date(), hour.hour)
+        path = f"{part.path}/{file_name(shard)}"
+        # ``source`` and the time column are engine identifiers; the bounds are bound values.
+        reader = con.sql(
+            f"SELECT * FROM {source} WHERE {spec.time_column} >= $a "  # noqa: S608
+            f"AND {spec.time_column} < $b",
+            params={"a": part.start, "b": part.end},
+        ).to_arrow_reader(BATCH_ROWS)
+        sink = pa.BufferOutputStream()
+        writer: pq.ParquetWriter | None = None
+        rows = 0
+        for batch in reader:
+            chunk = conform(spec, batch)
+            if chunk.num_rows == 0:
+                continue
+            if writer is None:
+                writer = pq.ParquetWriter(
+                    sink, chunk.schema, compression="zstd", write_statistics=True
+                )
+            writer.write_table(chunk)
+            rows += chunk.num_rows
+        if writer is None:
+            store.delete(path)
+            continue
+        writer.close()
+        store.publish(path, sink.getvalue())
+        written += 1
+        total += rows
+    return written, total
 
 
 def prune(store: LakeStore, tables: list[str], hours: list[datetime], keep: set[str]) -> int:

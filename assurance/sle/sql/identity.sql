@@ -1,4 +1,5 @@
--- Active client-minutes with identity and path (see SIGNALS.md "Identity and path").
+-- Active client-minutes with identity and path (see SIGNALS.md "Identity and path") for the
+-- window; ``before`` keeps, for the look-back, only where clients were (outage displacement).
 CREATE OR REPLACE TEMP TABLE ipm AS
 WITH tr AS (
     SELECT minute, site, client_ip,
@@ -79,6 +80,7 @@ WITH bind_stats AS (
     FROM bind GROUP BY ALL
 ), t1 AS (
     SELECT i.*, s.macs, s.mac FROM ipm i LEFT JOIN bind_stats s USING (site, client_ip)
+    WHERE i.minute >= $start
 ), t_multi AS (
     SELECT m.* EXCLUDE (mac), b.client_mac AS mac
     FROM (SELECT * FROM t1 WHERE macs > 1) m
@@ -107,7 +109,7 @@ WITH bind_stats AS (
     SELECT DISTINCT date_trunc('minute', event_time) AS minute, site,
         coalesce(client_mac, client_ip) AS client_id
     FROM in_clients
-    WHERE coalesce(client_mac, client_ip) IS NOT NULL AND event_time >= $lb
+    WHERE coalesce(client_mac, client_ip) IS NOT NULL AND event_time >= $start
 ), presence_ev AS (
     SELECT site, coalesce(client_mac, client_ip) AS cid, event_time AS t,
         CASE
@@ -126,7 +128,7 @@ WITH bind_stats AS (
     -- for at most 60 minutes; a connected one makes the client present in those minutes.
     SELECT DISTINCT site, cid AS client_id, minute FROM (
         SELECT site, cid, unnest(generate_series(
-            greatest(date_trunc('minute', t), $lb::TIMESTAMPTZ),
+            greatest(date_trunc('minute', t), $start::TIMESTAMPTZ),
             least(
                 date_trunc('minute', coalesce(t_next - INTERVAL 1 MINUTE, $end::TIMESTAMPTZ)),
                 date_trunc('minute', t + INTERVAL 59 MINUTE - INTERVAL 1 MICROSECOND),
@@ -190,3 +192,24 @@ SELECT
     coalesce(j.no_response, 0) AS no_response
 FROM attributed j
 LEFT JOIN d_ap dap ON dap.site = j.site AND dap.ap = j.a_ap
+;
+
+-- Where clients were during the look-back before the window (gateway and link from traffic, AP
+-- from Wi-Fi events), and in the window itself: the scopes an outage may displace them from.
+CREATE OR REPLACE TEMP TABLE presence_all AS
+WITH bind_one AS (
+    SELECT site, client_ip, any_value(client_mac) AS mac
+    FROM bind GROUP BY ALL HAVING count(DISTINCT client_mac) = 1
+)
+SELECT i.minute, i.site, coalesce(b.mac, i.client_ip) AS client_id, i.gateway,
+    i.link AS wan_link, NULL::VARCHAR AS ap
+FROM ipm i LEFT JOIN bind_one b USING (site, client_ip)
+WHERE i.minute < $start
+UNION ALL
+SELECT DISTINCT date_trunc('minute', event_time), site, coalesce(client_mac, client_ip), NULL,
+    NULL, ap
+FROM in_clients
+WHERE ap IS NOT NULL AND event_type <> 'disassoc' AND event_time >= $lb AND event_time < $start
+    AND coalesce(client_mac, client_ip) IS NOT NULL
+UNION ALL
+SELECT minute, site, client_id, gateway, wan_link, ap FROM um

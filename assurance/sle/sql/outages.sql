@@ -46,7 +46,7 @@ WITH runs AS (
 ), before AS (
     SELECT DISTINCT r.kind, r.site, r.scope, r.run_start, u.client_id
     FROM runs r
-    JOIN um u ON u.site = r.site
+    JOIN presence_all u ON u.site = r.site
         AND u.minute >= r.run_start - INTERVAL 5 MINUTE AND u.minute < r.run_start
         AND ((r.kind = 'gateway' AND u.gateway = r.gateway)
             OR (r.kind = 'link' AND u.gateway = r.gateway AND u.wan_link = r.link)

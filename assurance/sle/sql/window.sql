@@ -68,7 +68,6 @@ WITH disp AS (
     SELECT u.*, d.disp_gateway, d.disp_link_gateway, d.disp_link, d.disp_ap
     FROM um u
     LEFT JOIN disp d USING (site, client_id, minute)
-    WHERE u.minute >= $start AND u.minute < $end
     UNION ALL BY NAME
     SELECT d.minute, d.site, d.client_id,
         coalesce(d.disp_gateway, d.disp_link_gateway) AS gateway,
