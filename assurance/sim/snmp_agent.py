@@ -3,9 +3,9 @@
 Owns: one UDP socket per gateway and switch, bound on the device's own loopback address
 (gateway ``127.a.b.1``, switch ``127.a.b.2``) at one port they all share (UDP 161 needs root,
 so the port is configurable, like the JTI gRPC port of ``jti_twin``), on one event loop in a
-background thread; SNMPv2c only, with the community from ``WANASSURE_TWIN_COMMUNITY`` (default
-``public``): a request with another community or version is dropped unanswered, as a device
-does, and counted. GET, GETNEXT and GETBULK are answered from the device's view
+background thread; on this port SNMPv2c, with the community from ``WANASSURE_TWIN_COMMUNITY``
+(default ``public``): a request with another community or version is dropped unanswered, as a
+device does, and counted. GET, GETNEXT and GETBULK are answered from the device's view
 (``snmp_mib``) of the latest minute handed to ``publish``; before the first minute a device
 serves nothing (every walk ends at once). A GETBULK answer stops at whole repetitions below
 ``MAX_RESPONSE`` bytes. Must not: decide values (``devices``/``snmp_mib``) or touch the lake.
@@ -16,9 +16,9 @@ picks one transport per value. What the agents serve is checked against the twin
 instead: a poll after each published minute must find exactly that minute's values
 (tests/sim/test_snmp_twin.py).
 
-SNMPv3 is not served: the poller's v3 path is pysnmp's command generator, and serving it
-would mean a pysnmp engine (USM user, engine id, keys) per device address; v2c exercises the
-same walks, normalization and rows.
+Given a ``V3User``, every device also answers SNMPv3 (authNoPriv or authPriv) on a second
+shared port (``v3_port``), through a pysnmp engine per device (``snmp_v3``) serving the same
+view; v2c stays on the pysnmp-free path above.
 """
 
 from __future__ import annotations
@@ -27,6 +27,7 @@ import asyncio
 import contextlib
 import functools
 import os
+import socket
 import threading
 from collections.abc import Coroutine, Sequence
 from dataclasses import dataclass
@@ -36,6 +37,7 @@ from assurance.errors import AssuranceError
 from assurance.sim import snmp_pdu as pdu
 from assurance.sim.devices import DeviceTelemetry, Sample
 from assurance.sim.snmp_mib import DeviceMib, View, device_mibs
+from assurance.sim.snmp_v3 import V3Agent, V3User
 from assurance.sim.world import SNMP_COMMUNITY_ENV, Site
 from collectors.snmp.ber import GET, GET_BULK, V2C
 
@@ -107,9 +109,19 @@ class _Agent(asyncio.DatagramProtocol):
 class TwinSnmp:
     """The SNMP agents of a twin's gateways and switches (``start`` … ``publish`` … ``close``)."""
 
-    def __init__(self, sites: Sequence[Site], port: int = 0, community: str | None = None) -> None:
+    def __init__(
+        self,
+        sites: Sequence[Site],
+        port: int = 0,
+        community: str | None = None,
+        *,
+        v3: V3User | None = None,
+        v3_port: int = 0,
+    ) -> None:
         self.sites = list(sites)
         self.port = port
+        self.v3 = v3
+        self.v3_port = v3_port
         self.community = (community or os.environ.get(COMMUNITY_ENV) or DEFAULT_COMMUNITY).encode()
         self.addresses = [s.address(h, loopback=True) for s in self.sites for h in (1, 2)]
         self.stats = AgentStats()
@@ -118,6 +130,7 @@ class TwinSnmp:
         self._current: tuple[DeviceTelemetry, Sample] | None = None
         self._views: dict[int, View] = {}
         self._transports: list[asyncio.DatagramTransport] = []
+        self._v3_agents: list[V3Agent] = []
         self._loop = asyncio.new_event_loop()
         self._thread = threading.Thread(
             target=self._loop.run_forever, name="twin-snmp-agents", daemon=True
@@ -132,7 +145,35 @@ class TwinSnmp:
         """Serve on every device address; returns the port they share."""
         self._thread.start()
         self.port = self._run(self._bind_all())
+        if self.v3 is not None:
+            self.v3_port = self._run(self._bind_v3(self.v3))
         return self.port
+
+    async def _bind_v3(self, user: V3User) -> int:
+        wanted = self.v3_port
+        for _ in range(BIND_ATTEMPTS):
+            port = wanted
+            socks: list[socket.socket] = []
+            try:
+                for address in self.addresses:
+                    sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+                    socks.append(sock)
+                    sock.bind((address, port))
+                    port = sock.getsockname()[1]
+            except OSError as exc:
+                for sock in socks:
+                    sock.close()
+                if wanted:
+                    raise SnmpServeError(
+                        f"cannot serve SNMPv3 on UDP port {wanted} of every device address: "
+                        f"{exc.strerror or exc}"
+                    ) from None
+                continue
+            for n, (address, sock) in enumerate(zip(self.addresses, socks, strict=True)):
+                view = functools.partial(self.view, n)
+                self._v3_agents.append(V3Agent(address, sock, user, view))
+            return port
+        raise SnmpServeError("no UDP port is free for SNMPv3 on every device address")
 
     async def _bind_all(self) -> int:
         loop = asyncio.get_running_loop()
@@ -168,6 +209,9 @@ class TwinSnmp:
 
         async def stop() -> None:
             self._close_transports()
+            for agent in self._v3_agents:
+                agent.close()
+            self._v3_agents.clear()
 
         with contextlib.suppress(TimeoutError):
             self._run(stop(), timeout=10)
@@ -217,4 +261,6 @@ class TwinSnmp:
         return view
 
 
-__all__ = ["COMMUNITY_ENV", "DEFAULT_COMMUNITY", "SnmpServeError", "TwinSnmp", "answer"]
+__all__ = [
+    "COMMUNITY_ENV", "DEFAULT_COMMUNITY", "SnmpServeError", "TwinSnmp", "V3User", "answer"
+]  # fmt: skip

@@ -5,7 +5,8 @@ SNMPv2c on its own loopback address. After each minute is handed to the agents, 
 poller polls every device once, with targets built from the twin's inventory as ``collect snmp``
 builds them. Its rows must hold exactly the values lake mode writes for that minute (from JTI):
 the interface rows column for column (except the times and the rates, which the poller derives
-from its own clock), and the health, RPM and tunnel rows value for value.
+from its own clock), and the health, RPM and tunnel rows value for value. SNMPv3 (authPriv)
+polls find what v2c polls find.
 """
 
 from __future__ import annotations
@@ -20,15 +21,16 @@ import pyarrow as pa
 import pytest
 
 from assurance.cli.collect_snmp import snmp_targets
+from assurance.sim.devices import DeviceTelemetry
 from assurance.sim.emit import Emitter
 from assurance.sim.physics import Minute, Twin
-from assurance.sim.snmp_agent import TwinSnmp
+from assurance.sim.snmp_agent import TwinSnmp, V3User
 from assurance.sim.snmp_pdu import decode_request, encode_response
 from assurance.sim.wire import Capture, WireError, parse_targets, run_wire
 from assurance.sim.world import SNMP_COMMUNITY_ENV, SNMP_PORT, World
 from collectors.snmp import ber
 from collectors.snmp import oids as snmp_oids
-from collectors.snmp.client import V2c
+from collectors.snmp.client import V3, V2c
 from collectors.snmp.errors import SnmpError
 from collectors.snmp.poller import SnmpPoller, Target
 from tests.sim.test_wire_vs_lake import short_scenario
@@ -183,3 +185,46 @@ def test_requests_decode_and_responses_are_what_the_poller_decodes() -> None:
     assert (request.non_repeaters, request.max_repetitions, request.oids) == (1, 9, oids)
     response = ber.decode_response(encode_response(request, []))
     assert response.request_id == 77 and response.varbinds == []
+
+
+def test_v3_auth_priv_polls_find_what_v2c_polls_find() -> None:
+    world = World(short_scenario())
+    twin = Twin(world, (0,))
+    telemetry = DeviceTelemetry(twin)
+    user = V3User("twin", "twin-auth-key", "twin-priv-key")
+    agents = TwinSnmp(twin.sites, v3=user)
+    port = agents.start()
+    gateway = agents.addresses[0]
+    v3 = V3(user.user, "sha", user.auth_key, "aes", user.priv_key)
+    targets = {
+        "v2c": Target(gateway, V2c("public"), port=port),
+        "v3": Target(gateway, v3, port=agents.v3_port, timeout_s=2.0),
+        "bad": Target(gateway, dataclasses.replace(v3, auth_key="wrong-key"),
+                      port=agents.v3_port, timeout_s=0.5, retries=0),
+    }  # fmt: skip
+    got: dict[str, Any] = {}
+
+    async def poll() -> None:
+        for name, target in targets.items():
+            sink = ListSink()
+            poller = SnmpPoller(sink, [target])
+            report = await poller.poll(target)
+            await poller.stop()
+            got[name] = (report, sink.take())
+
+    try:
+        agents.publish(telemetry, telemetry.sample(twin.step(0)))
+        asyncio.run(poll())
+    finally:
+        agents.close()
+    assert got["v2c"][0].result == got["v3"][0].result == "ok"
+    assert got["bad"][0].result == "failed"
+    tables = got["v2c"][1]
+    assert set(tables) == set(got["v3"][1]) >= {"interface_stats", "sla_metrics", "vpn_tunnels"}
+    assert [e.kind for e in got["bad"][0].errors][:1] == ["auth"]
+
+    def same(rs: list[dict[str, Any]]) -> list[tuple[tuple[str, str], ...]]:
+        return sorted(_key({k: v for k, v in r.items() if k not in TIMES[:2]}) for r in rs)
+
+    for table, rows in tables.items():
+        assert same(rows) == same(got["v3"][1][table]), table
