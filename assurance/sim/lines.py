@@ -348,6 +348,18 @@ class SyslogLines:
                 out.setdefault(site.address(2, loopback=True), []).append(
                     f"<86>1 {when_join} {site.switch} dot1xd - {tag} - {text}".encode()
                 )
+        # 802.1X re-authentication of connected wired clients, hourly at a minute of their own
+        reauth = m.wired[(m.minute + t.c_num[m.wired] * 7 + t.c_site[m.wired] * 13) % 60 == 0]
+        for c in np.setdiff1d(reauth, m.joins):
+            c = int(c)
+            n, num, s = int(t.c_local[c]), int(t.c_num[c]), int(t.c_site[c])
+            site = t.sites[n]
+            text = (
+                f"User user{num:03d} logged in MacAddress {world.client_mac(s, num)} "
+                f"interface {site.access_port(int(t.c_port[c]))}.0 vlan v100"
+            )
+            line = f"<86>1 {when_join} {site.switch} dot1xd - DOT1XD_USR_AUTHENTICATED - {text}"
+            out.setdefault(site.address(2, loopback=True), []).append(line.encode())
         # roams
         when_roam = iso(m.epoch_s * US + 30 * US)
         for r, c in enumerate(m.roamers):
@@ -366,14 +378,13 @@ class SyslogLines:
     def rssi_stats(self, m: Minute) -> RssiStats:
         """Per-client statistics every AP sends each minute for its associated clients."""
         t = self.twin
-        wifi = np.flatnonzero(m.ap >= 0)
-        c = m.active[wifi]
+        c = m.assoc
         loc = t.c_local[c]
-        ap = m.ap[wifi]
+        ap = m.assoc_ap
         slot = pa.array(loc * t.max_aps + ap)
         take = pa.array(c)
-        rssi_txt, rssi = tenths(m.rssi[wifi])
-        snr_txt, snr = tenths(m.snr[wifi])
+        rssi_txt, rssi = tenths(m.assoc_rssi)
+        snr_txt, snr = tenths(m.assoc_snr)
         util_txt, _ = tenths(m.ap_util[loc, ap])
         other_txt, _ = tenths(m.effects.ap_util[loc, ap])
         rate = np.rint(phy_rate(rssi, self.c_top[c])).astype(np.int64)

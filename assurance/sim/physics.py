@@ -115,6 +115,12 @@ class Minute:
     ap: I  # AP serving each active client (-1 wired)
     rssi: F
     snr: F
+    # every associated Wi-Fi client (active or idle) and every connected wired client
+    assoc: I
+    assoc_ap: I
+    assoc_rssi: F
+    assoc_snr: F
+    wired: I
     # connect attempts this minute: client, step results and durations
     joins: I
     join_ok: dict[str, B]
@@ -460,21 +466,25 @@ class Twin:
         bytes_dn = np.where(c_dead, 0.0, dn * 60 / 8 * scale * np.where(mtu, 0.05, 1.0))
         bytes_up = np.where(has, up * 60 / 8, 0.0)
 
-        # Wi-Fi signal and channel
-        a_ap = ap[idx]
+        # Wi-Fi signal of every associated client (APs report all of them), and channel load
+        assoc = np.flatnonzero(self.connected & wifi)
+        s_loc, s_ap = loc[assoc], ap[assoc]
+        s_rssi = self.c_rssi[assoc] + 2.5 * noise.normal(
+            seed, P_RSSI, site[assoc], num[assoc], minute
+        )
+        s_rssi -= e.ap_rssi_drop[s_loc, s_ap] + np.where(moved[assoc], 8.0, 0.0)
+        s_rssi = np.minimum(s_rssi, -20.0)
+        s_snr = s_rssi + 95.0 - e.ap_util[s_loc, s_ap] / 5.0  # over a raised noise floor
         a_wifi = wifi[idx]
-        ap_safe = np.maximum(a_ap, 0)
-        rssi = self.c_rssi[idx] + 2.5 * noise.normal(seed, P_RSSI, a_site, a_num, minute)
-        rssi -= np.where(a_wifi, e.ap_rssi_drop[a_loc, ap_safe], 0.0)
-        rssi -= np.where(moved[idx], 8.0, 0.0)
+        at = np.searchsorted(assoc, idx[a_wifi])  # every active Wi-Fi client is associated
+        rssi = np.full(len(idx), np.nan)
+        snr = np.full(len(idx), np.nan)
+        rssi[a_wifi], snr[a_wifi] = s_rssi[at], s_snr[at]
+        a_ap = np.where(a_wifi, ap[idx], -1)
         ap_clients = np.zeros((n_sites, self.max_aps), np.int64)
         np.add.at(ap_clients, (a_loc[a_wifi], a_ap[a_wifi]), 1)
         ap_up = (np.arange(self.max_aps)[None, :] < self.n_aps[:, None]) & ~e.ap_down
         ap_util = np.where(ap_up, 6.0 + 1.0 * ap_clients + e.ap_util, 0.0)
-        noise_floor = -95.0 + np.where(a_wifi, e.ap_util[a_loc, ap_safe] / 5.0, 0.0)
-        snr = np.where(a_wifi, rssi - noise_floor, np.nan)
-        rssi = np.where(a_wifi, rssi, np.nan)
-        a_ap = np.where(a_wifi, a_ap, -1)
 
         # gateway
         g = noise.normal(seed, P_GW, self.site_ix, minute)
@@ -500,7 +510,12 @@ class Twin:
             reset=reset,
             session_end=np.full(len(idx), session_end) | reset,
             ap=a_ap,
-            rssi=np.minimum(rssi, -20.0),
+            assoc=assoc,
+            assoc_ap=s_ap,
+            assoc_rssi=s_rssi,
+            assoc_snr=s_snr,
+            wired=np.flatnonzero(self.connected & ~wifi),
+            rssi=rssi,
             snr=snr,
             joins=joins,
             join_ok={k: v[joins] for k, v in step_ok.items()},
