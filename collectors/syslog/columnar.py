@@ -9,8 +9,9 @@ per-line parser then takes it, and both give the same rows (tests compare them).
 build ``syslog_events`` (``parse`` assembles the batch) or know message formats beyond the
 RFC 5424 header and SD syntax. Never raises on input.
 
-Buffer layout (built by the caller): line ``i`` is ``data[offsets[i]:offsets[i + 1]]``,
-followed by at least ``PADDING`` bytes (reads look a little past a line's end).
+Buffer layout (built by the caller): the lines are ``data[start[i]:end[i]]`` (increasing,
+disjoint), and at least ``PADDING`` bytes follow the last one (reads look a little past a
+line's end).
 
 A line is taken when it is ``<PRI>1 TIMESTAMP HOST APP PROCID MSGID [ID name="v" ...]``, then
 the end of the line or a space and a message; with a header within ``HEADER_WINDOW`` bytes,
