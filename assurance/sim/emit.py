@@ -1,9 +1,11 @@
 """What the twin's devices report about a minute, for lake mode and wire mode alike.
 
-Owns: ``flows`` rows exactly as the flow collector decodes an SRX IPFIX export of them (the
-``jflow.SRX_IPV4_FIELDS`` template, active timeout 60 s, IPFIX sequence numbers per gateway),
-and the composition of device telemetry (``devices``) and syslog (``lines``) per minute. Flow
-sequence numbers are its only state. Must not: do I/O, or decide anything about traffic.
+Owns: ``flows`` rows exactly as the flow collector decodes a gateway's jflow export of them
+(IPFIX or NetFlow v9 as ``flow_export`` defines it, active timeout 60 s, every packet sampled),
+``flow_options`` rows (the real decoder's reading of each template refresh's options data),
+each gateway's export sequence number, and the composition of device telemetry (``devices``)
+and syslog (``lines``, ``security_lines``) per minute. Sequence numbers are its only flow
+state. Must not: do I/O, or decide anything about traffic.
 """
 
 from __future__ import annotations
@@ -16,37 +18,37 @@ import pyarrow as pa
 
 from assurance.sim import noise
 from assurance.sim.devices import DeviceTelemetry
+from assurance.sim.flow_export import (
+    DATA_TEMPLATE_ID,
+    TEMPLATE_EVERY_MIN,
+    FlowExport,
+)
 from assurance.sim.lines import RssiStats, SyslogLines
 from assurance.sim.physics import NO_LINK, Minute, Twin
 from assurance.sim.world import LAN_IF
+from collectors.flow import FlowDecoder
 from collectors.tables import FLOWS
 
 US = 1_000_000
 TS = pa.timestamp("us", tz="UTC")
-RECORDS_PER_DATAGRAM = 18  # SRX_IPV4_FIELDS records that fit a 1400-byte IPFIX message
-IPFIX_TEMPLATE_ID = 256
 P_PORT, P_SERVER = noise.purpose("sport"), noise.purpose("server")
+_U32 = 0xFFFFFFFF
+_V9_EXTRA = ("flowStartSysUpTime", "flowEndSysUpTime")
 
 
 I64 = npt.NDArray[np.int64]
-#: The IPFIX template the twin's SRX gateways export (inline jflow, version-ipfix): the
-#: elements an SRX sends that the flows it models carry.
-TWIN_FIELDS = (
-    "sourceIPv4Address", "destinationIPv4Address", "sourceTransportPort",
-    "destinationTransportPort", "protocolIdentifier", "ipClassOfService", "tcpControlBits",
-    "octetDeltaCount", "packetDeltaCount", "ingressInterface", "egressInterface",
-    "flowDirection", "flowStartMilliseconds", "flowEndMilliseconds",
-)  # fmt: skip
 
 
 @dataclass
 class FlowRecords:
-    """One minute of IPFIX data records of ``TWIN_FIELDS``, grouped by gateway in order."""
+    """One minute of data records (``TWIN_FIELDS``, and for v9 the sysUpTime-relative times),
+    grouped by gateway in order."""
 
     export_s: int
     gateway: I64  # shard-local site of the exporting gateway
-    sequence: I64  # IPFIX sequence number of the message carrying each record
+    sequence: I64  # header sequence number of the message carrying each record
     columns: dict[str, I64]
+    refresh: I64 | None = None  # per gateway: sequence at the minute's template refresh
 
 
 @dataclass
@@ -69,8 +71,14 @@ class Emitter:
         self.twin = twin
         self.world = twin.world
         self.seed = twin.world.seed
-        # IPFIX sequence per gateway: data records exported so far
-        self.flow_records_sent = np.zeros(len(twin.sites), np.int64)
+        scenario = twin.world.scenario
+        self.export = FlowExport(
+            scenario.flow_export, twin.sites, scenario.hub, int(scenario.start.timestamp())
+        )
+        # export sequence per gateway: IPFIX data records (options included) or v9 packets
+        self.flow_sent = np.zeros(len(twin.sites), np.int64)
+        self.boot_ms = np.array([self.export.boot_ms(n) for n in range(len(twin.sites))])
+        self.options_decoder = FlowDecoder()
         self.gw_exporter = pa.array([s.address(1, loopback=True) for s in twin.sites])
         self.gw_device = pa.array([s.gateway for s in twin.sites])
         self.site_names = pa.array([s.name for s in twin.sites])
@@ -127,15 +135,21 @@ class Emitter:
         proto = per_user(proto1, proto1, tcp, tcp)[sent]
         gw = per_user(loc, loc, loc, loc)[sent]
         end_ms = (m.epoch_s + 60) * 1000 - (1 + per_user(num, num, num, num)[sent] % 500)
+        refresh = None
+        if m.minute % TEMPLATE_EVERY_MIN == 0:
+            refresh = self.flow_sent.copy()
+            self.flow_sent += self.export.refresh_increments()
         counts = np.bincount(gw, minlength=len(t.sites))
         first = np.concatenate([[0], np.cumsum(counts)[:-1]])
         rank = np.arange(len(gw)) - first[gw]
-        seq = self.flow_records_sent[gw] + (rank // RECORDS_PER_DATAGRAM) * RECORDS_PER_DATAGRAM
-        self.flow_records_sent += counts
-        return FlowRecords(
+        seq = self.export.data_sequence(self.flow_sent[gw], rank)
+        self.flow_sent += self.export.data_increment(counts)
+        start_ms = np.full(len(gw), m.epoch_s * 1000)
+        rec = FlowRecords(
             export_s=m.epoch_s + 60,
             gateway=gw,
             sequence=seq,
+            refresh=refresh,
             columns={
                 "sourceIPv4Address": per_user(client, server, client, server)[sent],
                 "destinationIPv4Address": per_user(server, client, server, client)[sent],
@@ -149,14 +163,43 @@ class Emitter:
                 "ingressInterface": per_user(lan_if, wan_if, lan_if, wan_if)[sent],
                 "egressInterface": per_user(wan_if, lan_if, wan_if, lan_if)[sent],
                 "flowDirection": per_user(one, zero, one, zero)[sent],
-                "flowStartMilliseconds": np.full(len(gw), m.epoch_s * 1000),
+                "flowStartMilliseconds": start_ms,
                 "flowEndMilliseconds": end_ms,
             },
         )
+        if self.export.kind == "netflow-v9":
+            boot = self.boot_ms[gw]
+            rec.columns["flowStartSysUpTime"] = (start_ms - boot) & _U32
+            rec.columns["flowEndSysUpTime"] = (end_ms - boot) & _U32
+        return rec
 
-    def flows(self, m: Minute) -> pa.Table:
-        """The minute's ``flows`` rows, exactly as the flow collector decodes their export."""
+    def flow_tables(self, m: Minute) -> dict[str, pa.Table]:
+        """The minute's ``flows`` rows, and at a template refresh its ``flow_options`` rows,
+        exactly as the flow collector decodes the gateways' export of them."""
         rec = self.flow_records(m)
+        out = {"flows": self.flows(rec)}
+        if rec.refresh is not None:
+            out["flow_options"] = self.flow_options(rec)
+        return out
+
+    def flow_options(self, rec: FlowRecords) -> pa.Table:
+        """The options rows of a minute's template refresh: each gateway's refresh is encoded
+        as it would be sent and read back by the collector's decoder (a few rows per gateway;
+        ``device``/``site`` still empty, like the decoder's)."""
+        assert rec.refresh is not None
+        datagrams = []
+        received = rec.export_s * US
+        for local, sequence in enumerate(rec.refresh.tolist()):
+            encoder = self.export.encoder(sequence)
+            exporter = self.twin.sites[local].address(1, loopback=True)
+            for data in self.export.refresh_datagrams(encoder, local, rec.export_s):
+                datagrams.append((data, exporter, received))
+        result = self.options_decoder.decode_many(datagrams)
+        assert not result.rejected, result.rejected
+        return result.options
+
+    def flows(self, rec: FlowRecords) -> pa.Table:
+        """``flows`` rows of the records, exactly as the flow collector decodes their export."""
         cols, rows = rec.columns, len(rec.gateway)
         take = pa.array(rec.gateway)
         end_us = cols["flowEndMilliseconds"] * 1000
@@ -168,9 +211,9 @@ class Emitter:
             "exporter": self.gw_exporter.take(take),
             "device": self.gw_device.take(take),
             "site": self.site_names.take(take),
-            "version": pa.array(np.full(rows, 10, np.uint8)),
+            "version": pa.array(np.full(rows, self.export.version, np.uint8)),
             "observation_domain": pa.array(np.zeros(rows, np.uint32)),
-            "template_id": pa.array(np.full(rows, IPFIX_TEMPLATE_ID, np.uint16)),
+            "template_id": pa.array(np.full(rows, DATA_TEMPLATE_ID, np.uint16)),
             "sequence": pa.array(rec.sequence.astype(np.uint32)),
             "export_time": _ts(rec.export_s * US, rows),
             "start_time": _ts(cols["flowStartMilliseconds"] * 1000),
@@ -190,17 +233,29 @@ class Emitter:
             "in_if": pa.array(cols["ingressInterface"].astype(np.uint32)),
             "out_if": pa.array(cols["egressInterface"].astype(np.uint32)),
             "direction": pa.array(cols["flowDirection"].astype(np.uint8)),
-            # every element of TWIN_FIELDS has a column, so nothing is left for ``extra``
-            "extra": pa.MapArray.from_arrays(
-                pa.array(np.zeros(rows + 1, np.int32)),
-                pa.array([], pa.string()),
-                pa.array([], pa.string()),
-                type=FLOWS.column("extra").type,
-            ),
+            # the sampler's options say every packet: rate 1
+            "sampling_rate": pa.array(np.ones(rows, np.uint32)),
+            "extra": self._extra(cols, rows),
         }
         for col in FLOWS.columns:
             table.setdefault(col.name, pa.nulls(rows, col.type))
         return pa.table(table, schema=FLOWS.schema)
+
+    def _extra(self, cols: dict[str, I64], rows: int) -> pa.Array:
+        """IPFIX: every element has a column, so ``extra`` is empty; v9 keeps the
+        sysUpTime-relative first/last switched as reported beside the derived times."""
+        kind = FLOWS.column("extra").type
+        if self.export.kind == "ipfix":
+            empty = pa.array([], pa.string())
+            return pa.MapArray.from_arrays(
+                pa.array(np.zeros(rows + 1, np.int32)), empty, empty, type=kind
+            )
+        names = pa.array(np.tile(np.array(_V9_EXTRA, object), rows), pa.string())
+        values = np.column_stack([cols[k] for k in _V9_EXTRA]).ravel()
+        offsets = pa.array(np.arange(rows + 1, dtype=np.int32) * len(_V9_EXTRA))
+        return pa.MapArray.from_arrays(
+            offsets, names, pa.array(values).cast(pa.string()), type=kind
+        )
 
     def _client_ip_int(
         self, site: npt.NDArray[np.int64], num: npt.NDArray[np.int64]
@@ -233,4 +288,4 @@ def _ip_text(values: npt.NDArray[np.int64]) -> pa.Array:
     return ipv4_text(values.astype(np.uint32))
 
 
-__all__ = ["Emitter", "SyslogOut"]
+__all__ = ["Emitter", "FlowRecords", "SyslogOut"]

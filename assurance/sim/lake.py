@@ -2,8 +2,9 @@
 
 Owns: splitting the org into site shards, one pure job per shard (every minute of the scenario
 for its sites → that shard's hourly files, named ``part-sim<shard>-<seq>``), run through
-``assurance.runner``. Flows and telemetry rows come from ``emit`` as Arrow; syslog lines go
-through the real syslog parser, exactly as the collector would, so both modes agree. Output is
+``assurance.runner``. Flows and telemetry rows come from ``emit`` as Arrow (``flow_options``
+from the real flow decoder reading each template refresh); syslog lines go through the real
+syslog parser, exactly as the collector would, so both modes agree. Output is
 byte-identical for the same scenario and seed. Must not: open sockets.
 """
 
@@ -85,7 +86,8 @@ def simulate_shard(job: ShardJob) -> ShardResult:
 
     for minute in range(job.scenario.minutes):
         m = twin.step(minute)
-        hour["flows"].append(emitter.flows(m))
+        for name, table in emitter.flow_tables(m).items():
+            hour[name].append(attach_origin(table, exporters) if name != "flows" else table)
         for name, table in emitter.telemetry(m).items():
             hour[name].append(table)
         received_us = (m.epoch_s + 60) * 1_000_000

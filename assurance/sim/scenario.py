@@ -210,6 +210,13 @@ class Scenario(StrictModel):
     apps: tuple[AppProfile, ...] = Field(default_factory=_default_apps)
     faults: tuple[FaultSpec, ...] = ()
     changes: tuple[PolicyChange, ...] = ()
+    #: How gateways export flows: IPFIX, or NetFlow v9 (same records and options)
+    flow_export: Literal["ipfix", "netflow-v9"] = "ipfix"
+    #: SRX security logs (IDP attacks, web-filtering verdicts, screens) per site and hour
+    security_logs_per_hour: float = Field(ge=0, le=600, default=2.0)
+    #: Share of sites with AppTrack on their LAN zone (each session close is also reported
+    #: as APPTRACK_SESSION_CLOSE there)
+    apptrack_sites_pct: float = Field(ge=0, le=100, default=25.0)
 
     @field_validator("start")
     @classmethod

@@ -1,17 +1,19 @@
-"""Wire mode: the twin's devices send IPFIX, syslog, JTI and SNMP traps to real collectors.
+"""Wire mode: the twin's devices send jflow, syslog, JTI and SNMP traps to real collectors.
 
-Owns: the sockets of the simulated devices (each gateway exports IPFIX over UDP from its own
-loopback address; each gateway, switch and AP sends syslog over TCP with octet-counting framing
-from its own address; each gateway and switch pushes native JTI over UDP and sends SNMPv2c
-traps from its own address, and serves JTI over gRPC and SNMP on it), pacing (``speed``
-simulated seconds per wall second; payload times follow the simulated clock), and parsing
-``--send`` targets.
+Owns: the sockets of the simulated devices (each gateway exports IPFIX — or NetFlow v9, as the
+scenario's ``flow_export`` says — over UDP from its own loopback address, with its templates
+and options data every ``TEMPLATE_EVERY_MIN`` simulated minutes; each gateway, switch and AP
+sends syslog over TCP with octet-counting framing from its own address; each gateway and
+switch pushes native JTI over UDP and sends SNMPv2c traps from its own address, and serves
+JTI over gRPC and SNMP on it), pacing (``speed`` simulated seconds per wall second; payload
+times follow the simulated clock), and parsing ``--send`` targets.
 What is sent is exactly what lake mode writes, through the same ``emit``/``devices`` code
 (``jti_wire`` encodes native JTI, ``snmp_traps`` the traps). Must not: touch the lake.
 
 Target kinds (``--send KIND=HOST:PORT,…``):
 
-- ``flow``: IPFIX over UDP; ``syslog``: syslog over TCP; ``jti``: native JTI (GPB) over UDP;
+- ``flow``: IPFIX or NetFlow v9 over UDP; ``syslog``: syslog over TCP; ``jti``: native JTI
+  (GPB) over UDP;
 - ``trap``: SNMPv2c linkDown/linkUp traps over UDP (``wanassure collect traps`` receives them);
 - ``grpc=:PORT``: the other way round — the collector dials the devices. Every gateway and
   switch serves JTI OpenConfig telemetry (``/system/cpus/``, ``/system/memory/``,
@@ -46,7 +48,8 @@ from dataclasses import dataclass, field
 from typing import Protocol
 
 from assurance.errors import AssuranceError
-from assurance.sim.emit import IPFIX_TEMPLATE_ID, RECORDS_PER_DATAGRAM, TWIN_FIELDS, Emitter
+from assurance.sim.emit import Emitter
+from assurance.sim.flow_export import DATA_TEMPLATE_ID, RECORDS_PER_DATAGRAM, TEMPLATE_EVERY_MIN
 from assurance.sim.jti_twin import TwinJti
 from assurance.sim.jti_wire import JtiWire
 from assurance.sim.physics import Minute, Twin
@@ -54,13 +57,11 @@ from assurance.sim.scenario import Scenario
 from assurance.sim.snmp_agent import TwinSnmp
 from assurance.sim.snmp_traps import encode_trap
 from assurance.sim.world import World
-from collectors.flow import IpfixEncoder
 from collectors.pcap.write import PcapWriter
 
 KINDS = ("flow", "syslog", "jti", "trap", "grpc", "snmp")
 SERVED = ("grpc", "snmp")  # the devices serve; collectors dial each device's own address
 DATAGRAM_KINDS = ("flow", "jti", "trap")
-TEMPLATE_EVERY_MIN = 10  # template refresh, in simulated minutes
 
 
 class WireError(AssuranceError):
@@ -212,11 +213,7 @@ class _Run:
             or "jti" in self.targets
             or "trap" in self.targets
         )
-        self.encoders = []
-        for _site in self.twin.sites:
-            encoder = IpfixEncoder(domain=0, mtu=1400)
-            encoder.define(IPFIX_TEMPLATE_ID, TWIN_FIELDS)
-            self.encoders.append(encoder)
+        self.encoders = [self.emitter.export.encoder() for _ in self.twin.sites]
 
     def minute(self, minute: int) -> Minute:
         m = self.twin.step(minute)
@@ -233,18 +230,21 @@ class _Run:
 
     def _flows(self, m: Minute) -> None:
         records = self.emitter.flow_records(m)
+        export = self.emitter.export
         at_us = records.export_s * 1_000_000
         for local, encoder in enumerate(self.encoders):
             source = self.twin.sites[local].address(1, loopback=True)
+            uptime = int(export.uptime_ms(local, records.export_s * 1000))
             if m.minute % TEMPLATE_EVERY_MIN == 0:
-                template = encoder.template_datagram(export_time=records.export_s)
-                self.devices.send_datagram("flow", source, template, at_us)
+                for datagram in export.refresh_datagrams(encoder, local, records.export_s):
+                    self.devices.send_datagram("flow", source, datagram, at_us)
+                    self.stats.datagrams += 1
             mine = records.gateway == local
             if not mine.any():
                 continue
             columns = {k: v[mine] for k, v in records.columns.items()}
             for datagram in encoder.encode(
-                IPFIX_TEMPLATE_ID, columns, export_time=records.export_s,
+                DATA_TEMPLATE_ID, columns, export_time=records.export_s, uptime_ms=uptime,
                 with_template=False, max_records=RECORDS_PER_DATAGRAM,
             ):  # fmt: skip
                 self.devices.send_datagram("flow", source, datagram, at_us)

@@ -21,6 +21,7 @@ from typing import Any
 
 import pyarrow as pa
 import pyarrow.parquet as pq
+import pytest
 
 from assurance.cli.collect_telemetry import targets_from_inventory
 from assurance.cli.ui import total
@@ -38,14 +39,15 @@ from collectors.syslog.listener import SyslogCollector
 
 SMALL = Path(__file__).parents[2] / "data" / "samples" / "scenarios" / "small.yaml"
 TABLES = (
-    "flows", "syslog_events", "sessions", "sla_metrics", "client_events", "device_events",
-    "interface_stats", "device_health", "vpn_tunnels",
+    "flows", "flow_options", "syslog_events", "sessions", "sla_metrics", "client_events",
+    "device_events", "interface_stats", "device_health", "vpn_tunnels",
 )  # fmt: skip
 
 
-def short_scenario() -> Scenario:
+def short_scenario(flow_export: str = "ipfix") -> Scenario:
     data = load_scenario(SMALL).model_dump(by_alias=True)
     data["hours"] = 0.5
+    data["flow_export"] = flow_export
     data["faults"] = [
         {"type": "link_down", "site": "br-chi-027", "link": "mpls", "at": "8m", "for": "6m"},
         {"type": "dhcp_failure", "site": "st-bos-101", "at": "0m", "for": "15m"},
@@ -119,8 +121,11 @@ def collect_from_wire(scenario: Scenario, lake: Path) -> dict[str, Any]:
     }
 
 
-def test_the_lake_built_from_the_wire_equals_the_lake_mode_lake(tmp_path: Path) -> None:
-    scenario = short_scenario()
+@pytest.mark.parametrize("flow_export", ["ipfix", "netflow-v9"])
+def test_the_lake_built_from_the_wire_equals_the_lake_mode_lake(
+    tmp_path: Path, flow_export: str
+) -> None:
+    scenario = short_scenario(flow_export)
     got = collect_from_wire(scenario, tmp_path / "wire")
     sent = got["sent"]
     assert sent.minutes == 30 and sent.flow_records > 500 and sent.syslog_lines > 500
@@ -139,6 +144,17 @@ def test_the_lake_built_from_the_wire_equals_the_lake_mode_lake(tmp_path: Path) 
         direct = rows(tmp_path / "lake", table)
         assert len(wire) == len(direct), table
         assert wire == direct, table
+    flows = pq.read_table(tmp_path / "lake" / "flows", columns=["version", "sampling_rate"])
+    assert set(flows["version"].to_pylist()) == {10 if flow_export == "ipfix" else 9}
+    assert set(flows["sampling_rate"].to_pylist()) == {1}
+    options = pq.read_table(tmp_path / "lake" / "flow_options").to_pylist()
+    # every 10 minutes, per gateway: the sampler and each WAN unit, st0 tunnel and the LAN unit
+    assert len(options) == 3 * (2 * (1 + 2 * 3 + 1) + 2 * (1 + 2 * 2 + 1))
+    names = {(o["device"], o["if_index"]): o["if_name"] for o in options if o["if_index"]}
+    assert names[("br-chi-027-gw1", 510)] == "ge-0/0/0.0"
+    assert names[("br-chi-027-gw1", 542)] == "st0.2"
+    assert names[("st-bos-101-gw1", 520)] == "ge-0/0/7.0"
+    assert {o["sampling_interval"] for o in options if not o["if_index"]} == {1}
     health = rows(tmp_path / "lake", "device_health")
     assert len([r for r in health if ("source", "'jti-grpc'") in r]) == 30 * 8 * 3
     events = rows(tmp_path / "lake", "device_events")
