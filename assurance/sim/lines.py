@@ -1,6 +1,7 @@
-"""The syslog the twin's devices send: SRX session closes and AppQoE reports, AP client lines,
-EX 802.1X results, link, VPN and LLDP events — and, for the bulk of Wi-Fi client statistics, the
-rows the syslog collector makes of them.
+"""The syslog the twin's devices send: SRX session closes and AppQoE reports (security and
+AppTrack lines come from ``security_lines``), AP client lines, EX 802.1X results, link, VPN
+and LLDP events — and, for the bulk of Wi-Fi client statistics, the rows the syslog collector
+makes of them.
 
 Owns: rendering each line exactly as the device would (Junos structured data, the Wi-Fi client
 line format of ``collectors.syslog.messages.clients``, EX dot1xd text), and ``RssiStats``: the
@@ -22,6 +23,7 @@ import pyarrow.compute as pc
 from assurance.sim import noise
 from assurance.sim.devices import HUB_IP
 from assurance.sim.physics import NO_LINK, Minute, Twin
+from assurance.sim.security_lines import SecurityLines
 from assurance.sim.world import LAN_IF
 from collectors.tables import CLIENT_EVENTS, KV, SYSLOG_EVENTS
 
@@ -187,6 +189,7 @@ class SyslogLines:
         self.c_top = np.array([_TOP_RATE[b] for b in bands])
         self.c_channel = np.array([_CHANNEL[b] for b in bands], np.int64)
         self.ap_names = pa.array([s.ap_name(a) for s in twin.sites for a in range(twin.max_aps)])
+        self.security = SecurityLines(twin, self.c_ip)
         self.ap_senders = pa.array(
             [s.address(21 + a, loopback=True) for s in twin.sites for a in range(twin.max_aps)]
         )
@@ -198,6 +201,7 @@ class SyslogLines:
         self._appqoe(m, out)
         self._clients(m, out)
         self._device_events(m, out)
+        self.security.lines(m, out)
         return out
 
     def _sessions(self, m: Minute, out: dict[str, list[bytes]]) -> None:
@@ -238,24 +242,29 @@ class SyslogLines:
             else:
                 reason = "TCP FIN" if tcp else "idle Timeout"
             ub, db = int(up_b[j]), int(dn_b[j])
-            params = (
-                f'reason="{reason}" source-address="{self.c_ip[ci]}" source-port="{sport[j]}" '
-                f'destination-address="{ip_text(int(server[j]))}" destination-port="{a.port}" '
-                f'service-name="junos-{a.protocol}-any" protocol-id="{6 if tcp else 17}" '
-                'policy-name="lan-to-internet" source-zone-name="trust" '
-                f'destination-zone-name="untrust" session-id-32="{sid[j]}" '
-                f'packets-from-client="{max(1, ub // 600)}" bytes-from-client="{ub}" '
-                f'packets-from-server="{db // 1200 if db else 0}" bytes-from-server="{db}" '
-                f'elapsed-time="{minutes * 60}" application="{a.apptrack}" '
-                f'nested-application="{a.nested or "UNKNOWN"}" username="N/A" '
-                f'packet-incoming-interface="{LAN_IF[0]}" '
-                f'destination-interface-name="{link.interface}"'
-            )
+            p = {
+                "reason": reason, "source-address": self.c_ip[ci], "source-port": sport[j],
+                "destination-address": ip_text(int(server[j])), "destination-port": a.port,
+                "service-name": f"junos-{a.protocol}-any", "protocol-id": 6 if tcp else 17,
+                "policy-name": "lan-to-internet", "source-zone-name": "trust",
+                "destination-zone-name": "untrust", "session-id-32": sid[j],
+                "packets-from-client": max(1, ub // 600), "bytes-from-client": ub,
+                "packets-from-server": db // 1200 if db else 0, "bytes-from-server": db,
+                "elapsed-time": minutes * 60, "application": a.apptrack,
+                "nested-application": a.nested or "UNKNOWN", "username": "N/A",
+                "packet-incoming-interface": LAN_IF[0],
+                "destination-interface-name": link.interface,
+            }  # fmt: skip
+            params = " ".join(f'{k}="{v}"' for k, v in p.items())
             line = (
                 f"<14>1 {when} {s.gateway} RT_FLOW - RT_FLOW_SESSION_CLOSE "
                 f"[{STRUCTURED_ID} {params}]"
             )
-            out.setdefault(s.address(1, loopback=True), []).append(line.encode())
+            sent = out.setdefault(s.address(1, loopback=True), [])
+            sent.append(line.encode())
+            appt = self.security.apptrack_close(int(t.c_local[ci]), when, p)
+            if appt is not None:
+                sent.append(appt)
 
     def _appqoe(self, m: Minute, out: dict[str, list[bytes]]) -> None:
         """A passive SLA report per site, application and link carrying users this minute."""

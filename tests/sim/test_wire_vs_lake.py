@@ -40,7 +40,7 @@ from collectors.syslog.listener import SyslogCollector
 SMALL = Path(__file__).parents[2] / "data" / "samples" / "scenarios" / "small.yaml"
 TABLES = (
     "flows", "flow_options", "syslog_events", "sessions", "sla_metrics", "client_events",
-    "device_events", "interface_stats", "device_health", "vpn_tunnels",
+    "device_events", "interface_stats", "device_health", "vpn_tunnels", "security_events",
 )  # fmt: skip
 
 
@@ -48,6 +48,8 @@ def short_scenario(flow_export: str = "ipfix") -> Scenario:
     data = load_scenario(SMALL).model_dump(by_alias=True)
     data["hours"] = 0.5
     data["flow_export"] = flow_export
+    data["security_logs_per_hour"] = 12  # a few of each kind in half an hour
+    data["apptrack_sites_pct"] = 50
     data["faults"] = [
         {"type": "link_down", "site": "br-chi-027", "link": "mpls", "at": "8m", "for": "6m"},
         {"type": "dhcp_failure", "site": "st-bos-101", "at": "0m", "for": "15m"},
@@ -155,6 +157,9 @@ def test_the_lake_built_from_the_wire_equals_the_lake_mode_lake(
     assert names[("br-chi-027-gw1", 542)] == "st0.2"
     assert names[("st-bos-101-gw1", 520)] == "ge-0/0/7.0"
     assert {o["sampling_interval"] for o in options if not o["if_index"]} == {1}
+    assert len(rows(tmp_path / "lake", "security_events")) > 5
+    kinds = {dict(r)["event_type"] for r in rows(tmp_path / "lake", "sessions")}
+    assert kinds == {"'session_close'", "'appt_close'"}
     health = rows(tmp_path / "lake", "device_health")
     assert len([r for r in health if ("source", "'jti-grpc'") in r]) == 30 * 8 * 3
     events = rows(tmp_path / "lake", "device_events")
