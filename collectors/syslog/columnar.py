@@ -317,10 +317,10 @@ def fields_map(rows: FastRows, which: np.ndarray, with_sd_id: bool = True) -> pa
     skip = 0 if with_sd_id else 1
     key_first, keys = template_keys(rows.templates)
     sizes = np.array([len(t.keys) for t in rows.templates], np.int64)
-    counts = sizes[rows.template[which]] - skip
+    runs = rows.template[which]
+    taken_keys, counts = gather_runs(keys, key_first + skip, key_first + sizes, runs)
     first, within = _within(counts)
     entry = within + skip
-    key_at = np.repeat(key_first[rows.template[which]], counts) + entry
     source, value_first, step = rows.value_source()
     value_at = np.repeat(value_first[which], counts) + step * (entry - 1)
     if with_sd_id:
@@ -328,7 +328,7 @@ def fields_map(rows: FastRows, which: np.ndarray, with_sd_id: bool = True) -> pa
         value_at[first[:-1]] = sd_id_at[which]
     return pa.MapArray.from_arrays(
         pa.array(first.astype(np.int32)),
-        keys.take(pa.array(key_at)),
+        taken_keys,
         source.take(pa.array(value_at)),
     )
 
@@ -338,3 +338,34 @@ def template_keys(templates: Sequence[Template]) -> tuple[np.ndarray, pa.StringA
     first = np.zeros(len(templates) + 1, np.int64)
     np.cumsum([len(t.keys) for t in templates], out=first[1:])
     return first[:-1], pa.array([k for t in templates for k in t.keys], pa.string())
+
+
+def gather_runs(
+    source: pa.StringArray, run_lo: np.ndarray, run_hi: np.ndarray, run_of_row: np.ndarray
+) -> tuple[pa.StringArray, np.ndarray]:
+    """Entries ``source[run_lo[r]:run_hi[r]]`` for ``r = run_of_row[i]``, row after row, and
+    the number of entries of each row. Runs are increasing and disjoint; their bytes are
+    copied in one piece per row (not one per entry)."""
+    run_lo = np.asarray(run_lo, np.int64)
+    run_hi = np.asarray(run_hi, np.int64)
+    offsets = np.frombuffer(source.buffers()[1], np.int32)[source.offset :][: len(source) + 1]
+    counts = (run_hi - run_lo)[run_of_row]
+    if not len(run_lo) or not len(run_of_row):
+        return source.slice(0, 0), counts
+    bounds = np.empty(2 * len(run_lo), np.int32)
+    bounds[0::2] = offsets[run_lo]
+    bounds[1::2] = offsets[run_hi]
+    data = source.buffers()[2]
+    if data is None:  # all entries empty
+        data = pa.py_buffer(b"")
+    pieces = pa.StringArray.from_buffers(2 * len(run_lo) - 1, pa.py_buffer(bounds), data)
+    joined = pieces.take(pa.array(2 * np.asarray(run_of_row, np.int64)))
+    joined_offsets = np.frombuffer(joined.buffers()[1], np.int32)[: len(joined) + 1]
+    _, within = _within(counts)
+    entry = np.repeat(run_lo[run_of_row], counts) + within
+    shift = joined_offsets[:-1].astype(np.int64) - bounds[0::2][run_of_row]
+    out = np.empty(len(entry) + 1, np.int32)
+    out[:-1] = offsets[entry] + np.repeat(shift, counts)
+    out[-1] = joined_offsets[-1]
+    data = joined.buffers()[2] or pa.py_buffer(b"")
+    return pa.StringArray.from_buffers(len(entry), pa.py_buffer(out), data), counts

@@ -438,18 +438,17 @@ def _events(
 
 
 def _fields(count: int, fast: FastRows | None, fast_lines: np.ndarray, rows: _Rows) -> pa.MapArray:
-    """The ``fields`` map of every line, in input order, built by one take of keys and one of
-    values: batch-path rows from their templates and buffer pieces, per-line rows from lists."""
+    """The ``fields`` map of every line, in input order: keys copied one key block per line
+    (a template's keys, or a per-line row's own), values by one take (batch-path rows from
+    their buffer pieces, per-line rows from lists)."""
     if fast is None or not len(fast_lines):
         return pa.array(rows.fields, SYSLOG_EVENTS.column("fields").type)
     key_first, template_keys = columnar.template_keys(fast.templates)
     sizes = np.array([len(t.keys) for t in fast.templates], np.int64)
     counts = np.zeros(count, np.int64)
-    key_at = np.zeros(count, np.int64)
     value_at = np.zeros(count, np.int64)
     step = np.zeros(count, np.int64)
     counts[fast_lines] = sizes[fast.template]
-    key_at[fast_lines] = key_first[fast.template]
     value_at[fast_lines] = fast.base + columnar.FIRST_VALUE - 2
     step[fast_lines] = 2  # every other piece is a value (the SD-ID is set below)
     keys_source: pa.Array = template_keys
@@ -460,7 +459,6 @@ def _fields(count: int, fast: FastRows | None, fast_lines: np.ndarray, rows: _Ro
         first_slow = np.zeros(len(sizes_slow), np.int64)
         np.cumsum(sizes_slow[:-1], out=first_slow[1:])
         counts[slow_lines] = sizes_slow
-        key_at[slow_lines] = len(template_keys) + first_slow
         value_at[slow_lines] = len(fast.pieces) + 1 + first_slow
         step[slow_lines] = 1
         if sizes_slow.sum():
@@ -471,7 +469,14 @@ def _fields(count: int, fast: FastRows | None, fast_lines: np.ndarray, rows: _Ro
     first = np.zeros(count + 1, np.int64)
     np.cumsum(counts, out=first[1:])
     within = np.arange(first[-1], dtype=np.int64) - np.repeat(first[:-1], counts)
-    keys = keys_source.take(pa.array(np.repeat(key_at, counts) + within))
+    run_lo = np.concatenate([key_first, [len(template_keys)]])
+    run_of_row = np.zeros(count, np.int64)
+    run_of_row[fast_lines] = fast.template
+    if rows.line:
+        run_lo = np.concatenate([key_first, len(template_keys) + first_slow])
+        run_of_row[slow_lines] = len(key_first) + np.arange(len(slow_lines))
+    run_hi = np.append(run_lo[1:], len(keys_source))
+    keys = columnar.gather_runs(keys_source, run_lo, run_hi, run_of_row)[0]
     value_index = np.repeat(value_at, counts) + np.repeat(step, counts) * within
     value_index[first[fast_lines]] = fast.base
     values = values_source.take(pa.array(value_index))
