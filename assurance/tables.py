@@ -13,6 +13,7 @@ from assurance.sle.catalog import SLES
 from collectors.schema import TIMESTAMP, Column, TableSpec, col, required
 from collectors.tables import BOOL, F64, KV, RAW_TABLES, STR, U32, U64
 
+
 def _verdict_columns() -> tuple[Column, ...]:
     """Five columns per SLE: verdict, classifier, sub-classifier, measured value, evidence."""
     out: list[Column] = []

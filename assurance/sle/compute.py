@@ -97,7 +97,7 @@ def plan(
     shards: int = 1,
     window: timedelta = HOUR,
     threads: int = 1,
-    memory_limit: str = "2GB",
+    memory_limit: str = "1500MB",
 ) -> list[Job]:
     """The partition jobs covering [start, end) (hour-aligned) for the context's sites."""
     if window < HOUR or window % HOUR:
@@ -157,7 +157,7 @@ def compute(
     window: timedelta = HOUR,
     workers: int | None = None,
     threads: int = 1,
-    memory_limit: str = "2GB",
+    memory_limit: str = "1500MB",
     progress: Callable[[int, int], None] | None = None,
 ) -> Summary:
     """Compute every SLE for [start, end) (widened to whole hours); default: all raw data."""

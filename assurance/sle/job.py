@@ -45,7 +45,7 @@ class Job:
     start: datetime
     end: datetime
     threads: int = 1
-    memory_limit: str = "2GB"
+    memory_limit: str = "1500MB"
 
 
 @dataclass(frozen=True)
@@ -214,7 +214,9 @@ def compute(con: duckdb.DuckDBPyConnection, store: LakeStore, job: Job) -> None:
         "devevents": lb - EVENT_LOOKBACK,
     }
     for name, begin in ranges.items():
-        inputs.load(con, store, name, begin, job.end)
+        # Path quality reads one minute past the window: lasting loss looks at the next minute.
+        until = job.end + timedelta(minutes=1) if name == "sla" else job.end
+        inputs.load(con, store, name, begin, until)
     params = {"start": job.start, "end": job.end, "lb": lb}
     _rules(con, ctx)
     sqlfiles.run(con, "addresses", params)

@@ -1,7 +1,8 @@
 """The hand-built SLE fixture: raw rows written from a hand-authored timeline.
 
 Day 2026-11-20, all times UTC. Devices report healthy values every minute at second 30; the
-timeline below injects one fault per minute and scope. ``expected`` in ``test_fixture.py`` was
+timeline below injects one fault per minute and scope (loss lasts two minutes: a single minute
+of loss does not count). ``expected`` in ``test_fixture.py`` was
 worked out by hand from this timeline and the thresholds in
 ``data/samples/sle/fixture/inventory.yaml`` (org defaults; s1 latency 120 ms; outage charge 3 min).
 
@@ -260,7 +261,7 @@ def _probes(rows: Rows) -> None:
                 p["rtt_ms"] = 130.0
             if link == "mpls" and hm == (10, 2):
                 p["jitter_ms"] = 40.0
-            if link == "mpls" and hm == (10, 3):
+            if link == "mpls" and hm in ((10, 3), (10, 4)):
                 p["loss_pct"] = 2.0
             if (link == "mpls" and hm in ((10, 8), (10, 9), (10, 10))) or (
                 link == "lte" and hm == (10, 6)
@@ -288,7 +289,7 @@ def _probes(rows: Rows) -> None:
             q["rtt_ms"] = 110.0
         if hm == (10, 2):
             q["jitter_ms"] = 35.0
-        if hm == (10, 3):
+        if hm in ((10, 3), (10, 4)):
             q["loss_pct"] = 1.5
         rows.add(
             "sla_metrics",

@@ -19,6 +19,7 @@ BAD: dict[tuple[str, str, str], tuple[str, str | None]] = {
     ("10:01", L1, "wan_link_health"): ("network", "latency"),
     ("10:02", L1, "wan_link_health"): ("network", "jitter"),
     ("10:03", L1, "wan_link_health"): ("network", "loss"),
+    ("10:04", L1, "wan_link_health"): ("network", "loss"),
     ("10:08", L1, "wan_link_health"): ("interface", "port_down"),
     ("10:09", L1, "wan_link_health"): ("interface", "port_down"),
     ("10:10", L1, "wan_link_health"): ("interface", "port_down"),
@@ -50,7 +51,6 @@ BAD: dict[tuple[str, str, str], tuple[str, str | None]] = {
     ("10:04", A1, "application_health"): ("bandwidth", "upload"),
     ("10:06", A1, "application_health"): ("application_services", "no_response"),
     ("10:07", A1, "application_health"): ("application_services", "server_reset"),
-    ("10:06", L2, "application_health"): ("loss", "link"),
     ("10:04", A1, "gateway_bandwidth"): ("headroom", "upload"),
     ("10:05", A1, "gateway_bandwidth"): ("queue_drops", "inet"),
     ("10:14", W1, "wired_throughput"): ("port_errors", "crc"),
@@ -105,8 +105,8 @@ BAD: dict[tuple[str, str, str], tuple[str, str | None]] = {
 # SLE -> (user minutes judged, bad user minutes), counted by hand from the timeline.
 TOTALS = {
     "gateway_health": (34, 15),
-    "wan_link_health": (33, 10),
-    "application_health": (11, 7),
+    "wan_link_health": (33, 11),
+    "application_health": (11, 6),
     "gateway_bandwidth": (33, 2),
     "wired_throughput": (17, 3),
     "wired_successful_connects": (6, 3),

@@ -1,13 +1,24 @@
 -- Application Health: the client's dominant application on its link; AppQoE measurements of
 -- that application on the link when there are some, else the link's own probes.
 CREATE OR REPLACE TEMP TABLE l_application_health AS
-WITH app_sla AS (
+WITH app_sla_minute AS (
     SELECT r.gateway, r.link, coalesce(a.app, r.application) AS app, r.minute,
         avg(r.rtt_ms) AS rtt_ms, avg(r.jitter_ms) AS jitter_ms, avg(r.loss_pct) AS loss_pct
     FROM sla_rows r
     LEFT JOIN d_apptrack a ON a.apptrack = upper(r.application)
     WHERE r.source = 'appqoe' AND r.application IS NOT NULL
     GROUP BY ALL
+), app_sla AS (
+    -- The same lasting-loss rule as the links: a loss minute counts when a neighbour has loss.
+    SELECT * REPLACE (
+        least(loss_pct, greatest(
+            CASE WHEN lag(minute) OVER w = minute - INTERVAL 1 MINUTE
+                THEN lag(loss_pct) OVER w END,
+            CASE WHEN lead(minute) OVER w = minute + INTERVAL 1 MINUTE
+                THEN lead(loss_pct) OVER w END,
+            0)) AS loss_pct)
+    FROM app_sla_minute
+    WINDOW w AS (PARTITION BY gateway, link, app ORDER BY minute)
 ), m AS (
     SELECT u.*, s.util_up_pct, s.util_down_pct, s.util_threshold,
         coalesce(a.loss_pct, s.loss_pct) AS loss_pct,

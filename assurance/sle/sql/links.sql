@@ -9,12 +9,28 @@ FROM in_sla s
 JOIN d_link l ON l.gateway = s.device
     AND (s.interface = l.interface OR s.interface = l.parent OR s.interface = l.tunnel);
 
-CREATE OR REPLACE TEMP TABLE sla_min AS
+-- Path quality of the link itself: RPM probes and application-less (active) AppQoE probes;
+-- per-application AppQoE measurements include the servers' delay and feed only App Health.
+CREATE OR REPLACE TEMP TABLE sla_minute AS
 SELECT site, gateway, link, minute,
     avg(rtt_ms) AS rtt_ms, avg(jitter_ms) AS jitter_ms, avg(loss_pct) AS loss_pct,
     bool_or(source = 'rpm' AND NOT via_tunnel AND (loss_pct >= 100
         OR (probes_sent > 0 AND probes_received = 0))) AS probe_fail
-FROM sla_rows GROUP BY ALL;
+FROM sla_rows
+WHERE source = 'rpm' OR application IS NULL
+GROUP BY ALL;
+
+-- Loss counts when it lasts: a minute's loss is kept only up to the larger of its neighbours'
+-- (a single lost probe in one minute, 1.7 % of 60, is not a loss event; two minutes are).
+CREATE OR REPLACE TEMP TABLE sla_min AS
+SELECT * REPLACE (
+    least(loss_pct, greatest(
+        CASE WHEN lag(minute) OVER w = minute - INTERVAL 1 MINUTE THEN lag(loss_pct) OVER w END,
+        CASE WHEN lead(minute) OVER w = minute + INTERVAL 1 MINUTE THEN lead(loss_pct) OVER w END,
+        0)) AS loss_pct),
+    loss_pct AS loss_minute_pct
+FROM sla_minute
+WINDOW w AS (PARTITION BY gateway, link ORDER BY minute);
 
 CREATE OR REPLACE TEMP TABLE baseline AS
 WITH hours AS (
