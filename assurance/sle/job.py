@@ -17,6 +17,7 @@ from datetime import datetime, timedelta
 import duckdb
 import pyarrow as pa
 
+from assurance.errors import AssuranceError
 from assurance.lake.store import LakeStore
 from assurance.sle import assemble, inputs, output, sqlfiles
 from assurance.sle.catalog import SLE_NAMES
@@ -33,6 +34,10 @@ EVENT_LOOKBACK = timedelta(minutes=60)
 STATE_LOOKBACK = timedelta(minutes=10)
 #: Clients seen this long before an outage began are charged for it.
 DISPLACE_BEFORE = timedelta(minutes=5)
+
+
+class SleJobError(AssuranceError):
+    """A partition job failed; says which one and the first line of the engine's error."""
 
 
 @dataclass(frozen=True)
@@ -246,7 +251,13 @@ def run_job(job: Job) -> JobResult:
         sqlfiles.execute(con, f"SET threads = {int(job.threads)}")
         sqlfiles.execute(con, "SET memory_limit = $m", {"m": job.memory_limit})
         sqlfiles.execute(con, "SET preserve_insertion_order = false")
-        compute(con, store, job)
+        try:
+            compute(con, store, job)
+        except duckdb.Error as exc:
+            first = str(exc).splitlines()[0]
+            raise SleJobError(
+                f"SLE job {job.shard} {job.start:%Y-%m-%d %H:%M}-{job.end:%H:%M} failed: {first}"
+            ) from None
         hours = inputs.hours_between(job.start, job.end)
         files, users = output.publish_query(
             store, con, USER_MINUTES.name, job.shard, hours, "out_user_minutes"

@@ -112,3 +112,34 @@ def test_cli_errors_are_one_line(fixture_lake: str, args: list[str], message: st
     assert result.exit_code == 2
     assert message in result.output
     assert "Traceback" not in result.output
+
+
+def test_cli_reports_a_broken_input_file_in_one_line(tmp_path: object) -> None:
+    from pathlib import Path
+
+    from assurance.lake.store import LakeStore
+    from tests.sle import fixture
+
+    lake = str(Path(str(tmp_path)) / "lake")
+    fixture.write(lake)
+    LakeStore(lake).publish("flows/date=2026-11-20/hour=10/part-broken.parquet", b"not parquet")
+    result = CliRunner().invoke(
+        app,
+        [
+            "sle",
+            "compute",
+            "--lake",
+            lake,
+            "--inventory",
+            str(INVENTORY),
+            "--from",
+            "2026-11-20T10:00",
+            "--to",
+            "2026-11-20T11:00",
+            "--workers",
+            "1",
+        ],
+    )
+    assert result.exit_code == 2
+    assert "error: SLE job 000of001 2026-11-20 10:00-11:00 failed" in result.output
+    assert "Traceback" not in result.output
