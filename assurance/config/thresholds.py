@@ -66,6 +66,7 @@ class WirelessThresholds(StrictModel):
     time_to_connect_s: Seconds = 2.0
     coverage_rssi_dbm: Dbm = -72.0
     throughput_mbps: Mbps = 10.0
+    #: channel utilisation by others (%) above which a minute's capacity is bad (Mist: 20 %)
     capacity_available_pct: Percent = 20.0
     roaming_fast_ms: Millis = 400.0
     roaming_standard_ms: Millis = 2000.0
