@@ -6,13 +6,14 @@ go to ``sessions``, ``sla_metrics``, ``client_events``, ``security_events`` and
 bytes. Sans-IO: no sockets, clocks or globals; ``device``/``site`` stay null. Must not know
 message formats (``header``, ``sd``, ``junos`` and ``messages`` do) and never raises.
 
-Two paths give the same rows (tests compare them): RFC 5424 lines with one well-formed SD
+Three paths give the same rows (tests compare them): RFC 5424 lines with one well-formed SD
 element (the dominant Junos structured-data form) are cut up for the whole batch at once
 (``columnar``: NumPy and Arrow over one buffer, parameter names read once per layout;
-sessions and AppQoE rows column-wise); every other line goes through the per-line parser. A
-line the batch path cannot take is simply handed on. Both paths' rows are put in input order
-with one take per column at the end; typed tables hold the batch path's rows first, then the
-per-line rows (not input order; only ``syslog_events`` is in input order).
+sessions and AppQoE rows column-wise); plain BSD lines with a Junos RT_FLOW text form are
+read into columns (``bsd_batch``: one key block per layout, sessions rows column-wise); every
+other line goes through the per-line parser. A line a batch path cannot take is simply
+handed on. All paths' rows are put in input order with one take per column at the end; typed
+tables are grouped by path (not input order; only ``syslog_events`` is in input order).
 
 Notes the parser adds to ``fields`` (names with one leading ``_``): ``_sd_id`` (SD-IDs as
 sent), ``_truncated``/``_original_length`` (line longer than ``max_line_bytes``, cut there),
@@ -34,7 +35,8 @@ import pyarrow as pa
 
 from collectors.origin import Reject
 from collectors.schema import TIMESTAMP, TableSpec
-from collectors.syslog import columnar, messages
+from collectors.syslog import bsd_batch, columnar, messages
+from collectors.syslog.bsd_batch import BsdRows
 from collectors.syslog.columnar import FastRows
 from collectors.syslog.header import Clock, Header, parse_header
 from collectors.syslog.junos import is_junos_sd
@@ -130,6 +132,7 @@ class SyslogParser:
         #: and how often a defensive catch-all fired (a parser bug; should stay 0).
         self.lines = 0
         self.batch_lines = 0
+        self.bsd_batch_lines = 0
         self.chunk_failures = 0
         self.internal_errors = 0
 
@@ -154,6 +157,8 @@ class SyslogParser:
         data = np.frombuffer(blob, np.uint8)
         fast: FastRows | None = None
         fast_lines = np.zeros(0, np.int64)
+        bsd: BsdRows | None = None
+        bsd_lines = np.zeros(0, np.int64)
         if self.fast and size <= _MAX_BUFFER:
             candidates = self._candidates(raws, blob, data, offsets)
             if len(candidates):
@@ -174,8 +179,14 @@ class SyslogParser:
                     fast = None
             if fast is not None:
                 fast_lines = candidates[fast.line]
+            left = np.setdiff1d(candidates, fast_lines, assume_unique=True)
+            if len(left):
+                bsd = self._bsd(left, blob, offsets, received_us, senders)
+            if bsd is not None:
+                bsd_lines = left[bsd.line]
         done = np.zeros(count, bool)
         done[fast_lines] = True
+        done[bsd_lines] = True
         rows = _Rows()
         typed: list[tuple[int, Typed]] = []
         rejects: list[Reject] = []
@@ -186,7 +197,8 @@ class SyslogParser:
                 changed[i] = text
         self.lines += count
         self.batch_lines += len(fast_lines)
-        events = _events(count, fast, fast_lines, rows)
+        self.bsd_batch_lines += len(bsd_lines)
+        events = _events(count, fast, fast_lines, bsd, bsd_lines, rows)
         received = pa.array(received_us, pa.int64()).cast(TIMESTAMP)
         exporters = pa.array(senders, pa.string())
         events.update(
@@ -200,6 +212,8 @@ class SyslogParser:
         schema = _EVENTS_SCHEMA
         tables = {SYSLOG_EVENTS.name: pa.table([events[f.name] for f in schema], schema=schema)}
         parts = _deferred_parts(rows.deferred)
+        if bsd is not None:
+            parts.setdefault(SESSIONS.name, []).append(_bsd_sessions(bsd, bsd_lines))
         if fast is not None:
             fields = events["fields"]
             entry_first = np.frombuffer(fields.offsets.buffers()[1], np.int32)[fields.offset :]
@@ -209,6 +223,26 @@ class SyslogParser:
         event_us = events["event_time"].cast(pa.int64()).to_numpy(zero_copy_only=False)
         tables.update(_typed_tables(parts, typed, event_us, received, exporters))
         return ParsedBatch(tables=tables, rejects=rejects)
+
+    def _bsd(
+        self,
+        which: np.ndarray,
+        blob: bytes,
+        offsets: np.ndarray,
+        received_us: Sequence[int],
+        senders: Sequence[str],
+    ) -> BsdRows | None:
+        """The BSD batch path over lines ``which`` (batch candidates); None if it takes none."""
+        at = which.tolist()
+        lo, hi = offsets[which].tolist(), offsets[which + 1].tolist()
+        texts = [blob[a:b].decode("ascii") for a, b in zip(lo, hi, strict=True)]
+        try:
+            return bsd_batch.cut(
+                texts, [received_us[i] for i in at], [senders[i] for i in at], self.clock
+            )
+        except Exception:  # defensive: the per-line path takes these lines
+            self.chunk_failures += 1
+            return None
 
     def _candidates(
         self, raws: Sequence[Raw], blob: bytes, data: np.ndarray, offsets: np.ndarray
@@ -390,11 +424,16 @@ def _concat(results: list[ParsedBatch]) -> ParsedBatch:
 
 
 def _events(
-    count: int, fast: FastRows | None, fast_lines: np.ndarray, rows: _Rows
+    count: int,
+    fast: FastRows | None,
+    fast_lines: np.ndarray,
+    bsd: BsdRows | None,
+    bsd_lines: np.ndarray,
+    rows: _Rows,
 ) -> dict[str, pa.Array]:
-    """The parsed ``syslog_events`` columns of both paths, in input order."""
+    """The parsed ``syslog_events`` columns of all paths, in input order."""
     slow_lines = np.asarray(rows.line, np.int64)
-    n_fast = len(fast_lines)
+    n_fast, n_bsd = len(fast_lines), len(bsd_lines)
     event_us = np.zeros(count, np.int64)
     facility = np.zeros(count, np.uint8)
     severity = np.zeros(count, np.uint8)
@@ -406,6 +445,11 @@ def _events(
         severity[fast_lines] = fast.severity
         junos = np.array([t.sd_id.startswith("junos@") for t in fast.templates], np.int8)
         fmt[fast_lines] = junos[fast.template]
+    if bsd is not None:
+        event_us[bsd_lines] = bsd.event_us
+        facility[bsd_lines] = bsd.facility
+        severity[bsd_lines] = bsd.severity
+        fmt[bsd_lines] = _FORMAT_CODE["rfc3164"]
     if len(slow_lines):
         event_us[slow_lines] = rows.event_us
         fmt[slow_lines] = [_FORMAT_CODE[f] for f in rows.format]
@@ -414,73 +458,123 @@ def _events(
             missing[slow_lines] = unknown
         facility[slow_lines] = [x or 0 for x in rows.facility]
         severity[slow_lines] = [x or 0 for x in rows.severity]
-    # position of each line among [batch-path rows..., per-line rows...]
+    # position of each line among [batch-path rows..., BSD batch rows..., per-line rows...]
     order = np.empty(count, np.int64)
     order[fast_lines] = np.arange(n_fast)
-    order[slow_lines] = np.arange(n_fast, count)
-    taken = None if not len(slow_lines) or not n_fast else pa.array(order)
+    order[bsd_lines] = np.arange(n_fast, n_fast + n_bsd)
+    order[slow_lines] = np.arange(n_fast + n_bsd, count)
+    blocks = [b for b in (fast, bsd) if b is not None and len(b)]
+    taken = None if len(blocks) + bool(len(slow_lines)) < 2 else pa.array(order)
     out: dict[str, pa.Array] = {
         "event_time": pa.array(event_us, pa.int64()).cast(TIMESTAMP),
         "format": _FORMAT_NAMES.take(pa.array(fmt)),
         "facility": pa.array(facility, pa.uint8(), mask=missing if missing.any() else None),
         "severity": pa.array(severity, pa.uint8(), mask=missing if missing.any() else None),
-        "fields": _fields(count, fast, fast_lines, rows),
+        "fields": _fields(count, fast, fast_lines, bsd, bsd_lines, rows),
     }
     for name in _HEADER_COLUMNS:
-        slow = pa.array(getattr(rows, name), pa.string())
-        if fast is None or not n_fast:
-            out[name] = slow
-        elif taken is None:
-            out[name] = getattr(fast, name)
+        arrays = [getattr(b, name) for b in blocks]
+        if len(slow_lines) or not arrays:
+            arrays.append(pa.array(getattr(rows, name), pa.string()))
+        if taken is None:
+            out[name] = arrays[0]
         else:
-            out[name] = pa.concat_arrays([getattr(fast, name), slow]).take(taken)
+            out[name] = pa.concat_arrays(arrays).take(taken)
     return out
 
 
-def _fields(count: int, fast: FastRows | None, fast_lines: np.ndarray, rows: _Rows) -> pa.MapArray:
+def _fields(
+    count: int,
+    fast: FastRows | None,
+    fast_lines: np.ndarray,
+    bsd: BsdRows | None,
+    bsd_lines: np.ndarray,
+    rows: _Rows,
+) -> pa.MapArray:
     """The ``fields`` map of every line, in input order: keys copied one key block per line
-    (a template's keys, or a per-line row's own), values by one take (batch-path rows from
-    their buffer pieces, per-line rows from lists)."""
-    if fast is None or not len(fast_lines):
-        return pa.array(rows.fields, SYSLOG_EVENTS.column("fields").type)
-    key_first, template_keys = columnar.template_keys(fast.templates)
-    sizes = np.array([len(t.keys) for t in fast.templates], np.int64)
+    (a template's or a BSD layout's keys, or a per-line row's own), values by one take
+    (batch-path rows from their buffer pieces, the others from their value arrays)."""
+    has_fast = fast is not None and len(fast_lines) > 0
+    if not has_fast and bsd is None:
+        return pa.array(rows.fields, _MAP)
     counts = np.zeros(count, np.int64)
     value_at = np.zeros(count, np.int64)
-    step = np.zeros(count, np.int64)
-    counts[fast_lines] = sizes[fast.template]
-    value_at[fast_lines] = fast.base + columnar.FIRST_VALUE - 2
-    step[fast_lines] = 2  # every other piece is a value (the SD-ID is set below)
-    keys_source: pa.Array = template_keys
-    values_source: pa.Array = fast.pieces
+    step = np.ones(count, np.int64)
+    run_of_row = np.zeros(count, np.int64)
+    key_parts: list[pa.Array] = []
+    value_parts: list[pa.Array] = []
+    run_starts: list[np.ndarray] = []
+    keys_so_far = runs_so_far = values_so_far = 0
+    if fast is not None and has_fast:
+        key_first, template_keys = columnar.template_keys(fast.templates)
+        sizes = np.array([len(t.keys) for t in fast.templates], np.int64)
+        counts[fast_lines] = sizes[fast.template]
+        run_of_row[fast_lines] = fast.template
+        value_at[fast_lines] = fast.base + columnar.FIRST_VALUE - 2
+        step[fast_lines] = 2  # every other piece is a value (the SD-ID is set below)
+        key_parts.append(template_keys)
+        run_starts.append(key_first)
+        keys_so_far, runs_so_far = len(template_keys), len(key_first)
+        values_so_far = len(fast.pieces) + 1  # (``with_strings`` puts one empty piece between)
+    if bsd is not None:
+        counts[bsd_lines] = bsd.counts
+        run_of_row[bsd_lines] = runs_so_far + bsd.layout
+        value_at[bsd_lines] = values_so_far + bsd.value_first
+        key_parts.append(bsd.keys)
+        value_parts.append(bsd.values)
+        run_starts.append(keys_so_far + bsd.run_lo)
+        keys_so_far += len(bsd.keys)
+        runs_so_far += len(bsd.run_lo)
+        values_so_far += len(bsd.values)
     if rows.line:
         slow_lines = np.asarray(rows.line, np.int64)
         sizes_slow = np.fromiter(map(len, rows.fields), np.int64, len(rows.fields))
         first_slow = np.zeros(len(sizes_slow), np.int64)
         np.cumsum(sizes_slow[:-1], out=first_slow[1:])
         counts[slow_lines] = sizes_slow
-        value_at[slow_lines] = len(fast.pieces) + 1 + first_slow
-        step[slow_lines] = 1
-        if sizes_slow.sum():
-            pairs = list(chain.from_iterable(rows.fields))
-            slow_keys = pa.array(list(map(_FIRST, pairs)), pa.string())
-            keys_source = pa.concat_arrays([template_keys, slow_keys])
-            values_source = fast.with_strings(pa.array(list(map(_SECOND, pairs)), pa.string()))
+        run_of_row[slow_lines] = runs_so_far + np.arange(len(slow_lines))
+        value_at[slow_lines] = values_so_far + first_slow
+        run_starts.append(keys_so_far + first_slow)
+        pairs = list(chain.from_iterable(rows.fields))
+        key_parts.append(pa.array(list(map(_FIRST, pairs)), pa.string()))
+        value_parts.append(pa.array(list(map(_SECOND, pairs)), pa.string()))
+    keys_source = pa.concat_arrays(key_parts)
+    run_lo = np.concatenate(run_starts)
+    run_hi = np.append(run_lo[1:], len(keys_source))
     first = np.zeros(count + 1, np.int64)
     np.cumsum(counts, out=first[1:])
+    if first[-1]:
+        keys = columnar.gather_runs(keys_source, run_lo, run_hi, run_of_row)[0]
+    else:
+        keys = pa.array([], pa.string())
     within = np.arange(first[-1], dtype=np.int64) - np.repeat(first[:-1], counts)
-    run_lo = np.concatenate([key_first, [len(template_keys)]])
-    run_of_row = np.zeros(count, np.int64)
-    run_of_row[fast_lines] = fast.template
-    if rows.line:
-        run_lo = np.concatenate([key_first, len(template_keys) + first_slow])
-        run_of_row[slow_lines] = len(key_first) + np.arange(len(slow_lines))
-    run_hi = np.append(run_lo[1:], len(keys_source))
-    keys = columnar.gather_runs(keys_source, run_lo, run_hi, run_of_row)[0]
     value_index = np.repeat(value_at, counts) + np.repeat(step, counts) * within
-    value_index[first[fast_lines]] = fast.base
+    if fast is not None and has_fast:
+        more = value_parts[0] if len(value_parts) == 1 else None
+        if len(value_parts) > 1:
+            more = pa.concat_arrays(value_parts)
+        values_source = fast.with_strings(more) if more is not None else fast.pieces
+        value_index[first[fast_lines]] = fast.base
+    else:
+        values_source = pa.concat_arrays(value_parts)
     values = values_source.take(pa.array(value_index))
     return pa.MapArray.from_arrays(pa.array(first.astype(np.int32)), keys, values)
+
+
+def _bsd_sessions(bsd: BsdRows, bsd_lines: np.ndarray) -> _Part:
+    """Sessions rows of the BSD batch path's lines (the twin of ``_deferred_parts``)."""
+    strings = {p: bsd.strings.get(p, pa.nulls(len(bsd), pa.string())) for p in sessions.WANTS}
+    columns = sessions.columnar(bsd.msg_id, strings)
+    if SESSIONS.has_column("fields"):
+        keys = columnar.gather_runs(bsd.keys, bsd.run_lo, bsd.run_hi, bsd.layout)[0]
+        offsets = np.append(bsd.value_first, bsd.value_first[-1] + bsd.counts[-1])
+        columns["fields"] = pa.MapArray.from_arrays(
+            pa.array(offsets.astype(np.int32)), keys, bsd.values
+        )
+    for column in _OWN[SESSIONS.name]:
+        if column.name not in columns:
+            columns[column.name] = pa.nulls(len(bsd), column.type)
+    return _Part(bsd_lines, columns)
 
 
 def _raw_column(

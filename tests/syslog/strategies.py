@@ -61,3 +61,65 @@ def structured_lines(draw: st.DrawFn) -> str:
     pri = draw(st.sampled_from(["<14>", "<0>", "<191>", "<014>"]))
     host = draw(st.sampled_from(["srx-1", "-", "ap-2"]))
     return f"{pri}1 {draw(TIMES)} {host} RT_FLOW - {draw(TAGS)} [{body}{tail}"
+
+
+BSD_STAMPS = st.sampled_from(
+    ["Mar  1 11:59:59", "Mar 01 11:00:00", "Dec 31 23:59:59", "Jan  1 00:00:01", "Feb 30 10:00:00",
+     "Xyz  1 10:00:00", "Mar  1 24:00:00", "Mar  1 2024 10:00:00", "Mar  1 10:00:00.123"]
+)  # fmt: skip
+BSD_HOSTS = st.sampled_from(["srx-1", "srx.branch_2", "10.0.0.1", "Mar", "a:b", "", "host "])
+BSD_PRIS = st.sampled_from(["<14>", "<14>", "<191>", "<014>", "<192>", "", "<0>"])
+BSD_TAGS = st.sampled_from(["RT_FLOW: ", "RT_FLOW: ", "RT_FLOW[12]: ", "RT_FLOW:", "rt_flow: "])
+BSD_WORDS = st.sampled_from(["N/A", "junos-https", "SSL", "GOOGLE", "x(y)", "a/b", "123"])
+BSD_FIELDS = st.one_of(
+    BSD_WORDS, st.sampled_from(["", "0x0", "source rule", "TCP FIN", " ", "\t", "é", "\\"])
+)
+
+
+@st.composite
+def bsd_rt_flow_lines(draw: st.DrawFn) -> str:
+    """BSD lines with Junos RT_FLOW text forms (create, close, deny, ``_LS``), mostly well
+    formed, sometimes with odd headers, spacing, empty or unusual fields, and trailing text."""
+    odd = draw(st.integers(0, 2)) == 0
+    words = [draw(BSD_FIELDS) if odd else draw(BSD_WORDS) for _ in range(8)]
+    nums = [str(draw(st.integers(0, 99999))) for _ in range(6)]
+    tuple_ = f"10.0.0.{nums[0][:2]}/{nums[1]}->192.0.2.9/443"
+    kind = draw(st.sampled_from(["close", "close", "close", "create", "deny", "close_ls"]))
+    if kind.startswith("close"):
+        body = (
+            f"session closed {draw(st.sampled_from(['TCP FIN', 'idle Timeout', 'a: b', '']))}: "
+            f"{tuple_} {draw(st.sampled_from(['0x0 ', '']))}{words[0]} 100.64.0.1/{nums[2]}->"
+            f"192.0.2.9/443 {draw(st.sampled_from(['0x0 source rule snat N/A N/A', 'N/A N/A']))}"
+            f" 6 {words[1]} trust untrust {nums[3]} {nums[4]}({nums[5]}) 3(400) {nums[2]}"
+        )
+        body += draw(
+            st.sampled_from(
+                ["", f" {words[2]} {words[3]} N/A(N/A) ge-0/0/1.0 No Web N/A 3 Off root",
+                 f" {words[2]} {words[3]} {words[4]}({words[5]}) ge-0/0/1.0",
+                 f" {words[2]} {words[3]} u(r) ge-0/0/1.0 {words[6]}", " junk"]
+            )
+        )  # fmt: skip
+    elif kind == "create":
+        body = (
+            f"session created {tuple_} {words[0]} 100.64.0.1/{nums[2]}->192.0.2.9/443 N/A N/A "
+            f"17 {words[1]} trust untrust {nums[3]} N/A(N/A) ge-0/0/2.0 {words[2]} {words[3]} No"
+        )
+    else:
+        body = (
+            f"session denied {tuple_} {words[0]} 1({nums[4]}) {words[1]} trust untrust "
+            f"{words[2]} {words[3]} N/A(N/A) ge-0/0/1.0 No {words[4]} {nums[3]}"
+        )
+    event = "RT_FLOW_SESSION_" + {"close_ls": "CLOSE_LS"}.get(kind, kind.upper())
+    if kind == "close_ls":
+        body = "Lsys ls1: " + body
+    if draw(st.integers(0, 3)):  # mostly the plain header a device sends
+        stamp = draw(st.sampled_from(["Mar  1 11:59:59", "Dec 31 23:59:59", "Jan  1 00:00:01"]))
+        host = draw(st.sampled_from(["srx-1", "srx.branch_2", "10.0.0.1"]))
+        text = f"<14>{stamp} {host} RT_FLOW: {event}: {body}"
+    else:
+        sep = draw(st.sampled_from([" ", " ", " ", "  "]))
+        text = (
+            f"{draw(BSD_PRIS)}{draw(BSD_STAMPS)} {draw(BSD_HOSTS)}{sep}{draw(BSD_TAGS)}"
+            f"{event}:{draw(st.sampled_from([' ', ' ', '']))}{body}"
+        )
+    return text

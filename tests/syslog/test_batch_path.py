@@ -6,10 +6,10 @@ import pyarrow as pa
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from collectors.syslog.model import ParsedBatch
+from collectors.syslog.model import Line, ParsedBatch
 from collectors.syslog.parse import SyslogParser, batch_candidate, candidate_lines
 
-from .strategies import line, scaled, structured_lines
+from .strategies import RECEIVED, bsd_rt_flow_lines, line, scaled, structured_lines
 
 BATCH = SyslogParser(chunk_lines=4)
 PER_LINE = SyslogParser(fast=False)
@@ -112,3 +112,31 @@ def test_inlined_candidate_test_matches_batch_candidate(raw: bytes, limit: int) 
     raws = [raw, b"<" + raw]
     picked = candidate_lines(raws, limit)
     assert picked == [i for i, r in enumerate(raws) if batch_candidate(r, limit)]
+
+
+@settings(max_examples=scaled(300), deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.one_of(bsd_rt_flow_lines(), structured_lines()), min_size=1, max_size=9))
+def test_bsd_batch_path_equals_per_line_path(texts: list[str]) -> None:
+    lines = [line(t.encode()) for t in texts]
+    same(BATCH.parse_batch(lines), PER_LINE.parse_batch(lines))
+    same(ZONED_BATCH.parse_batch(lines), ZONED_PER_LINE.parse_batch(lines))
+    late = [Line(x.raw, "192.0.2.7", RECEIVED + 300 * 86_400_000_000, "tcp") for x in lines]
+    same(ZONED_BATCH.parse_batch(late), ZONED_PER_LINE.parse_batch(late))
+
+
+def test_bsd_batch_path_takes_the_rt_flow_text_forms() -> None:
+    """Plain BSD RT_FLOW text lines really go through the BSD batch path (not only equal)."""
+    close = (
+        "<14>Mar  1 10:00:00 srx-1 RT_FLOW: RT_FLOW_SESSION_CLOSE: session closed TCP FIN: "
+        "10.0.0.1/5000->192.0.2.9/443 0x0 junos-https 100.64.0.1/6000->192.0.2.9/443 0x0 "
+        "source rule snat N/A N/A 6 trust-to-untrust trust untrust 42 3(400) 5(6000) 12 SSL "
+        "GOOGLE N/A(N/A) ge-0/0/1.0 No Web N/A 3 N/A NA 0 0.0.0.0/0->0.0.0.0/0 NA NA Off root"
+    )
+    other = "<14>Mar  1 10:00:00 srx-1 mib2d[1344]: SNMP_TRAP_LINK_DOWN: ifIndex 5, ifName ge-0/0/1"
+    parser = SyslogParser()
+    lines = [line(close.encode()), line(other.encode()), line(close.encode())]
+    result = parser.parse_batch(lines)
+    assert parser.bsd_batch_lines == 2
+    sessions = result.tables["sessions"]
+    assert sessions.column("bytes_from_server").to_pylist() == [6000, 6000]
+    same(result, PER_LINE.parse_batch(lines))

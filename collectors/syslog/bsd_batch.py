@@ -1,0 +1,196 @@
+"""The BSD batch path: RFC 3164 lines of a batch in the Junos text form, read into columns.
+
+Owns taking, for many lines at once, the plain BSD shape Junos sends
+``<PRI>Mmm dd hh:mm:ss host TAG: EVENT_TAG: text`` whose event has a positional text form
+(``RT_FLOW_SESSION_CLOSE`` / ``CREATE`` / ``DENY``, read with the family's own expression)
+and returning its header fields, its ``fields`` (keys shared by all lines whose text filled
+the same parameters: one key block per layout) and the parameter strings the typed columns
+need. Anything else — other shapes, odd spacing, relays, unknown PRI or time, control
+characters — is simply not taken; the per-line parser then takes it and both give the same
+rows (tests compare them). Must not build tables (``parse`` assembles the batch) and never
+raises on input.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import pyarrow as pa
+
+from collectors.syslog.header import PRI, Clock
+from collectors.syslog.messages import rt_flow
+
+#: The header and event tag of the taken shape: a strict subset of what ``parse_header``
+#: reads as ``rfc3164`` with hostname, tag (no PID) and event tag, and no relayed header.
+_HEAD = (
+    r"<(?P<h_pri>[0-9]{1,3})>(?P<h_ts>[A-Z][a-z]{2} [ 0-9][0-9] [0-9]{2}:[0-9]{2}:[0-9]{2}) "
+    r"(?P<h_host>[A-Za-z0-9][A-Za-z0-9._-]{0,254}) (?P<h_app>RT_FLOW): (?P<h_tag>%s): "
+)
+_SHAPES: dict[str, re.Pattern[str]] = {
+    tag: re.compile(_HEAD % tag + form.pattern)
+    for tag, form in (
+        ("RT_FLOW_SESSION_CLOSE", rt_flow.CLOSE),
+        ("RT_FLOW_SESSION_CREATE", rt_flow.CREATE),
+        ("RT_FLOW_SESSION_DENY", rt_flow.DENY),
+    )
+}
+#: the text (after ``EVENT_TAG: ``) says which shape to try
+_STARTS = {"session closed ": "RT_FLOW_SESSION_CLOSE", "session created ": "RT_FLOW_SESSION_CREATE",
+           "session denied ": "RT_FLOW_SESSION_DENY"}  # fmt: skip
+
+
+@dataclass
+class BsdRows:
+    """What the BSD batch path made of some lines (one entry per taken line, in line order).
+
+    ``line`` indexes the lines given to ``cut``. Row ``r``'s ``fields`` keys are
+    ``keys[run_lo[layout[r]]:run_hi[layout[r]]]`` and its values ``values[value_first[r]:
+    value_first[r] + counts[r]]``. ``strings`` holds, per parameter name, each row's value
+    (null where the row lacks it).
+    """
+
+    line: np.ndarray
+    event_us: np.ndarray
+    facility: np.ndarray
+    severity: np.ndarray
+    hostname: pa.StringArray
+    app_name: pa.StringArray
+    proc_id: pa.StringArray
+    msg_id: pa.StringArray
+    message: pa.StringArray
+    keys: pa.StringArray
+    run_lo: np.ndarray
+    run_hi: np.ndarray
+    layout: np.ndarray
+    counts: np.ndarray
+    values: pa.StringArray
+    value_first: np.ndarray
+    strings: dict[str, pa.StringArray]
+
+    def __len__(self) -> int:
+        return len(self.line)
+
+
+def cut(
+    texts: Sequence[str],
+    received_us: Sequence[int],
+    senders: Sequence[str],
+    clock: Clock,
+) -> BsdRows | None:
+    """BSD batch-path rows of ``texts`` (ASCII lines without backslash or line end, as the
+    batch candidates are); None if it takes none."""
+    taken: list[int] = []
+    event_us: list[int] = []
+    pri: list[tuple[int, int]] = []
+    head: list[tuple[str, str, str, str]] = []
+    groups: list[tuple[str | None, ...]] = []
+    layout_of: dict[tuple[object, ...], int] = {}
+    layout: list[int] = []
+    shapes = _SHAPES
+    starts = _STARTS
+    for i, text in enumerate(texts):
+        gap = text.find(": session ")
+        if gap < 0:
+            continue
+        after = text.find(" ", gap + 10)
+        tag = starts.get(text[gap + 2 : after + 1])
+        if tag is None:
+            continue
+        m = shapes[tag].match(text)
+        if m is None or not text.isprintable():
+            continue
+        code = PRI.get(m.group("h_pri"))
+        if code is None:
+            continue
+        host = m.group("h_host")
+        zone = clock.zone_name(host, senders[i])
+        when = clock.bsd_us(m.group("h_ts"), zone, received_us[i])
+        if when is None:
+            continue
+        found = m.groups()[5:]
+        shape: tuple[object, ...] = (tag, *(v is not None and v != "" for v in found))
+        at = layout_of.get(shape)
+        if at is None:
+            at = layout_of[shape] = len(layout_of)
+        taken.append(i)
+        event_us.append(when)
+        pri.append(code)
+        head.append((host, m.group("h_app"), tag, text[m.end("h_tag") + 2 :]))
+        groups.append(found)
+        layout.append(at)
+    if not taken:
+        return None
+    return _columns(taken, event_us, pri, head, groups, layout, list(layout_of))
+
+
+def _columns(
+    taken: list[int],
+    event_us: list[int],
+    pri: list[tuple[int, int]],
+    head: list[tuple[str, str, str, str]],
+    groups: list[tuple[str | None, ...]],
+    layout: list[int],
+    shapes: list[tuple[object, ...]],
+) -> BsdRows:
+    """Columns of the taken lines (``shapes``: per layout, the tag and which groups filled)."""
+    count = len(taken)
+    layouts = np.asarray(layout, np.int64)
+    # per layout: the (group index, parameter) pairs it fills, in the order of the text form
+    filled: list[list[tuple[int, str]]] = []
+    for shape in shapes:
+        pattern = _SHAPES[str(shape[0])]
+        names = _group_params(pattern)
+        filled.append([(g, p) for g, p in names if shape[1 + g]])
+    sizes = np.array([len(f) for f in filled], np.int64)
+    run_lo = np.zeros(len(filled), np.int64)
+    np.cumsum(sizes[:-1], out=run_lo[1:])
+    keys = pa.array([p for f in filled for _, p in f], pa.string())
+    counts = sizes[layouts]
+    value_first = np.zeros(count, np.int64)
+    np.cumsum(counts[:-1], out=value_first[1:])
+    plan = [[g for g, _ in f] for f in filled]
+    values = pa.array(
+        [found[g] for found, at in zip(groups, layout, strict=True) for g in plan[at]], pa.string()
+    )
+    # parameter strings for the typed columns: each parameter's value in every row
+    by_param: dict[str, list[str | None]] = {p: [None] * count for f in filled for _, p in f}
+    for r, (found, at) in enumerate(zip(groups, layout, strict=True)):
+        for g, param in filled[at]:
+            by_param[param][r] = found[g]
+    hosts, apps, tags, messages = zip(*head, strict=True)
+    codes = np.array(pri, np.uint8).reshape(count, 2)
+    return BsdRows(
+        line=np.asarray(taken, np.int64),
+        event_us=np.asarray(event_us, np.int64),
+        facility=codes[:, 0],
+        severity=codes[:, 1],
+        hostname=pa.array(hosts, pa.string()),
+        app_name=pa.array(apps, pa.string()),
+        proc_id=pa.nulls(count, pa.string()),
+        msg_id=pa.array(tags, pa.string()),
+        message=pa.array([m or None for m in messages], pa.string()),
+        keys=keys,
+        run_lo=run_lo,
+        run_hi=run_lo + sizes,
+        layout=layouts,
+        counts=counts,
+        values=values,
+        value_first=value_first,
+        strings={p: pa.array(v, pa.string()) for p, v in by_param.items()},
+    )
+
+
+_PARAMS: dict[int, list[tuple[int, str]]] = {}
+
+
+def _group_params(pattern: re.Pattern[str]) -> list[tuple[int, str]]:
+    """(index among the text-form groups, parameter name) in ``rt_flow.NAMES`` order."""
+    known = _PARAMS.get(id(pattern))
+    if known is None:
+        index = pattern.groupindex
+        known = [(index[g] - 6, p) for g, p in rt_flow.NAMES if g in index]
+        _PARAMS[id(pattern)] = known
+    return known
