@@ -76,23 +76,6 @@ class FastRows:
         and its parameters follow it in order (as in a ``fields`` map built from the rows)."""
         self.values, self.sd_id_at = values, sd_id_at
 
-    def with_strings(self, more: pa.StringArray) -> pa.StringArray:
-        """``pieces`` followed by one empty piece and then ``more`` (copies the buffer once)."""
-        edges = np.frombuffer(self.pieces.buffers()[1], np.int32)[: len(self.pieces) + 1]
-        data = np.frombuffer(self.pieces.buffers()[2], np.uint8)
-        more_offsets = np.frombuffer(more.buffers()[1], np.int32)[more.offset :][: len(more) + 1]
-        more_data = more.buffers()[2]
-        tail = (
-            np.frombuffer(more_data, np.uint8) if more_data is not None else np.zeros(0, np.uint8)
-        )
-        size = len(data) + len(tail)
-        if size >= 2**31 or more.null_count:
-            return pa.concat_arrays([self.pieces, pa.array([""]), more])
-        offsets = np.concatenate([edges, more_offsets + np.int32(len(data))])
-        return pa.StringArray.from_buffers(
-            len(offsets) - 1, pa.py_buffer(offsets), pa.py_buffer(np.concatenate([data, tail]))
-        )
-
     def value_source(self) -> tuple[pa.StringArray, np.ndarray, int]:
         """(array, index of each row's first value, step between a row's values)."""
         if self.values is not None and self.sd_id_at is not None:

@@ -515,7 +515,7 @@ def _fields(
         key_parts.append(template_keys)
         run_starts.append(key_first)
         keys_so_far, runs_so_far = len(template_keys), len(key_first)
-        values_so_far = len(fast.pieces) + 1  # (``with_strings`` puts one empty piece between)
+        values_so_far = len(fast.pieces) + 1  # (one empty piece follows the pieces)
     if bsd is not None:
         counts[bsd_lines] = bsd.counts
         run_of_row[bsd_lines] = runs_so_far + bsd.layout
@@ -550,14 +550,12 @@ def _fields(
     within = np.arange(first[-1], dtype=np.int64) - np.repeat(first[:-1], counts)
     value_index = np.repeat(value_at, counts) + np.repeat(step, counts) * within
     if fast is not None and has_fast:
-        more = value_parts[0] if len(value_parts) == 1 else None
-        if len(value_parts) > 1:
-            more = pa.concat_arrays(value_parts)
-        values_source = fast.with_strings(more) if more is not None else fast.pieces
+        # the per-line and BSD values follow the pieces and one empty piece (no copy of the
+        # pieces' buffer: the take reads each chunk where it is)
+        value_parts = [fast.pieces, pa.array([""], pa.string()), *value_parts]
         value_index[first[fast_lines]] = fast.base
-    else:
-        values_source = pa.concat_arrays(value_parts)
-    values = values_source.take(pa.array(value_index))
+    values_source = pa.chunked_array(value_parts, pa.string())
+    values = values_source.take(pa.array(value_index)).combine_chunks()
     return pa.MapArray.from_arrays(pa.array(first.astype(np.int32)), keys, values)
 
 
