@@ -14,8 +14,10 @@ raises on input.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from itertools import chain
+from operator import itemgetter
 
 import numpy as np
 import pyarrow as pa
@@ -111,7 +113,7 @@ def cut(
         if when is None:
             continue
         found = m.groups()[5:]
-        shape: tuple[object, ...] = (tag, *(v is not None and v != "" for v in found))
+        shape: tuple[object, ...] = (tag, *map(bool, found))  # which groups are filled
         at = layout_of.get(shape)
         if at is None:
             at = layout_of[shape] = len(layout_of)
@@ -151,15 +153,12 @@ def _columns(
     counts = sizes[layouts]
     value_first = np.zeros(count, np.int64)
     np.cumsum(counts[:-1], out=value_first[1:])
-    plan = [[g for g, _ in f] for f in filled]
+    pickers = [_picker([g for g, _ in f]) for f in filled]
     values = pa.array(
-        [found[g] for found, at in zip(groups, layout, strict=True) for g in plan[at]], pa.string()
+        list(chain.from_iterable(map(_call, map(pickers.__getitem__, layout), groups))),
+        pa.string(),
     )
-    # parameter strings for the typed columns: each parameter's value in every row
-    by_param: dict[str, list[str | None]] = {p: [None] * count for f in filled for _, p in f}
-    for r, (found, at) in enumerate(zip(groups, layout, strict=True)):
-        for g, param in filled[at]:
-            by_param[param][r] = found[g]
+    strings = _strings(groups, [str(shape[0]) for shape in shapes], layouts)
     hosts, apps, tags, messages = zip(*head, strict=True)
     codes = np.array(pri, np.uint8).reshape(count, 2)
     return BsdRows(
@@ -179,7 +178,7 @@ def _columns(
         counts=counts,
         values=values,
         value_first=value_first,
-        strings={p: pa.array(v, pa.string()) for p, v in by_param.items()},
+        strings=strings,
     )
 
 
@@ -194,3 +193,58 @@ def _group_params(pattern: re.Pattern[str]) -> list[tuple[int, str]]:
         known = [(index[g] - 6, p) for g, p in rt_flow.NAMES if g in index]
         _PARAMS[id(pattern)] = known
     return known
+
+
+def _picker(at: list[int]) -> Callable[[tuple[str | None, ...]], tuple[str | None, ...]]:
+    """A function picking the groups ``at`` (in that order) of a match as a tuple."""
+    if len(at) > 1:
+        return itemgetter(*at)
+    if at:
+        only = at[0]
+        return lambda found: (found[only],)
+    return lambda found: ()
+
+
+def _call(
+    pick: Callable[[tuple[str | None, ...]], tuple[str | None, ...]], found: tuple[str | None, ...]
+) -> tuple[str | None, ...]:
+    return pick(found)
+
+
+def _strings(
+    groups: list[tuple[str | None, ...]], tags: list[str], layouts: np.ndarray
+) -> dict[str, pa.StringArray]:
+    """Each parameter's value in every row (null where the row's text left it empty)."""
+    tag_of_row = np.array(tags, object)[layouts]
+    out: dict[str, list[pa.Array]] = {}
+    order: list[np.ndarray] = []
+    for tag in dict.fromkeys(tags):
+        rows = np.flatnonzero(tag_of_row == tag)
+        order.append(rows)
+        picked = (
+            [groups[r] for r in rows.tolist()]
+            if len(order) > 1 or len(rows) < len(groups)
+            else groups
+        )
+        columns = list(zip(*picked, strict=True))
+        by_param: dict[str, list[str | None]] = {}
+        for g, param in _group_params(_SHAPES[tag]):
+            column = [v or None for v in columns[g]]
+            known = by_param.get(param)
+            by_param[param] = (
+                column if known is None else [a or b for a, b in zip(known, column, strict=True)]
+            )
+        for param in out.keys() | by_param.keys():
+            found = by_param.get(param)
+            array = (
+                pa.array(found, pa.string())
+                if found is not None
+                else pa.nulls(len(rows), pa.string())
+            )
+            out.setdefault(param, [pa.nulls(len(r), pa.string()) for r in order[:-1]]).append(array)
+    if len(order) == 1:
+        return {p: arrays[0] for p, arrays in out.items()}
+    where = np.empty(len(groups), np.int64)
+    where[np.concatenate(order)] = np.arange(len(groups))
+    taken = pa.array(where)
+    return {p: pa.concat_arrays(arrays).take(taken) for p, arrays in out.items()}
