@@ -159,6 +159,12 @@ INPUTS: dict[str, Input] = {
             ),
         ),
         Input(
+            "bindings",
+            "client_events",
+            ("event_time", "site", "client_ip", "client_mac"),
+            "client_ip IS NOT NULL AND client_mac IS NOT NULL",
+        ),
+        Input(
             "vpn",
             "vpn_tunnels",
             ("event_time", "site", "device", "tunnel", "ike_state", "ipsec_state"),

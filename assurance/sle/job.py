@@ -28,6 +28,8 @@ from assurance.tables import SLE_MINUTES, USER_MINUTES
 STAGES = ("paths", "traffic", "identity", "interfaces", "devices", "links", "outages", "window")
 #: Look-back of client events (identity attributes, IP → MAC bindings).
 CLIENT_LOOKBACK = timedelta(minutes=60)
+#: How long an IP -> MAC binding holds (a DHCP lease horizon).
+BIND_LOOKBACK = timedelta(hours=24)
 #: Look-back of device events that hold a state until the opposite event.
 EVENT_LOOKBACK = timedelta(minutes=60)
 #: Look-back of sampled state (carry-forward and counter deltas).
@@ -215,6 +217,7 @@ def compute(con: duckdb.DuckDBPyConnection, store: LakeStore, job: Job) -> None:
         "ifstats": lb - STATE_LOOKBACK,
         "health": lb - STATE_LOOKBACK,
         "clients": client_lb,
+        "bindings": lb - BIND_LOOKBACK,
         "vpn": lb - STATE_LOOKBACK,
         "devevents": lb - EVENT_LOOKBACK,
     }

@@ -42,9 +42,18 @@ LEFT JOIN lk USING (minute, site, client_ip)
 LEFT JOIN ap USING (minute, site, client_ip)
 FULL JOIN cs ON cs.minute = tr.minute AND cs.site = tr.site AND cs.client_ip = tr.client_ip;
 
+-- IP -> MAC: the binding in force at the minute (the latest client event carrying both, at most
+-- 24 h old), for every client IP of the window and the look-back.
 CREATE OR REPLACE TEMP TABLE bind AS
-SELECT site, client_ip, client_mac, event_time AS t
-FROM in_clients WHERE client_ip IS NOT NULL AND client_mac IS NOT NULL;
+SELECT site, client_ip, client_mac, max(event_time) AS t
+FROM in_bindings GROUP BY site, client_ip, client_mac, date_trunc('minute', event_time);
+
+CREATE OR REPLACE TEMP TABLE ipmap AS
+SELECT i.site, i.client_ip, i.minute,
+    CASE WHEN b.t > i.minute + INTERVAL 1 MINUTE - INTERVAL 24 HOUR THEN b.client_mac END AS mac
+FROM (SELECT DISTINCT site, client_ip, minute FROM ipm) i
+ASOF LEFT JOIN bind b
+    ON b.site = i.site AND b.client_ip = i.client_ip AND i.minute + INTERVAL 1 MINUTE > b.t;
 
 CREATE OR REPLACE TEMP TABLE attr AS
 SELECT
@@ -73,26 +82,11 @@ SELECT * EXCLUDE (t), date_trunc('minute', t) AS minute FROM attr
 QUALIFY row_number() OVER (
     PARTITION BY site, cid, date_trunc('minute', t) ORDER BY t DESC) = 1;
 
--- IP -> MAC: an IP bound to one MAC in the look-back takes it; otherwise the binding in force.
 CREATE OR REPLACE TEMP TABLE um AS
-WITH bind_stats AS (
-    SELECT site, client_ip, count(DISTINCT client_mac) AS macs, any_value(client_mac) AS mac
-    FROM bind GROUP BY ALL
-), t1 AS (
-    SELECT i.*, s.macs, s.mac FROM ipm i LEFT JOIN bind_stats s USING (site, client_ip)
+WITH traffic AS (
+    SELECT i.*, coalesce(m.mac, i.client_ip) AS client_id, m.mac AS client_mac
+    FROM ipm i LEFT JOIN ipmap m USING (site, client_ip, minute)
     WHERE i.minute >= $start
-), t_multi AS (
-    SELECT m.* EXCLUDE (mac), b.client_mac AS mac
-    FROM (SELECT * FROM t1 WHERE macs > 1) m
-    ASOF LEFT JOIN bind b
-        ON b.site = m.site AND b.client_ip = m.client_ip
-        AND m.minute + INTERVAL 1 MINUTE > b.t
-), traffic AS (
-    SELECT * EXCLUDE (macs, mac), coalesce(mac, client_ip) AS client_id, mac AS client_mac
-    FROM (
-        SELECT * FROM t1 WHERE coalesce(macs, 0) <= 1
-        UNION ALL BY NAME SELECT * FROM t_multi
-    )
 ), by_client AS (
     SELECT minute, site, client_id,
         any_value(client_mac) AS client_mac,
@@ -156,14 +150,29 @@ WITH bind_stats AS (
     FROM joined j
     LEFT JOIN attr_min a ON a.site = j.site AND a.cid = j.client_id AND a.minute = j.minute
     LEFT JOIN (SELECT DISTINCT site, cid FROM attr_min) k ON k.site = j.site AND k.cid = j.client_id
-), carried AS (
+), carried_raw AS (
     SELECT j.* EXCLUDE (a_mac, a_ip, a_ap, a_ap_event, a_band, a_ssid, a_os, a_hostname,
             a_username, a_port, a_port_device),
+        a.minute AS a_minute,
         a.mac AS a_mac, a.ip AS a_ip, a.ap AS a_ap, a.ap_event AS a_ap_event,
         a.band AS a_band, a.ssid AS a_ssid, a.os AS a_os, a.hostname AS a_hostname,
         a.username AS a_username, a.port AS a_port, a.port_device AS a_port_device
     FROM (SELECT * FROM exact WHERE NOT hit AND known) j
     ASOF LEFT JOIN attr_min a ON a.site = j.site AND a.cid = j.client_id AND j.minute >= a.minute
+), carried AS (
+    -- attributes older than an hour are not carried (the same for any window length)
+    SELECT * EXCLUDE (a_minute) REPLACE (
+        CASE WHEN fresh THEN a_mac END AS a_mac, CASE WHEN fresh THEN a_ip END AS a_ip,
+        CASE WHEN fresh THEN a_ap END AS a_ap,
+        CASE WHEN fresh THEN a_ap_event END AS a_ap_event,
+        CASE WHEN fresh THEN a_band END AS a_band, CASE WHEN fresh THEN a_ssid END AS a_ssid,
+        CASE WHEN fresh THEN a_os END AS a_os,
+        CASE WHEN fresh THEN a_hostname END AS a_hostname,
+        CASE WHEN fresh THEN a_username END AS a_username,
+        CASE WHEN fresh THEN a_port END AS a_port,
+        CASE WHEN fresh THEN a_port_device END AS a_port_device)
+    FROM (SELECT *, coalesce(a_minute > minute - INTERVAL 60 MINUTE, false) AS fresh
+          FROM carried_raw)
 ), attributed AS (
     SELECT * FROM exact WHERE hit OR NOT known
     UNION ALL BY NAME SELECT * FROM carried
@@ -197,13 +206,9 @@ LEFT JOIN d_ap dap ON dap.site = j.site AND dap.ap = j.a_ap
 -- Where clients were during the look-back before the window (gateway and link from traffic, AP
 -- from Wi-Fi events), and in the window itself: the scopes an outage may displace them from.
 CREATE OR REPLACE TEMP TABLE presence_all AS
-WITH bind_one AS (
-    SELECT site, client_ip, any_value(client_mac) AS mac
-    FROM bind GROUP BY ALL HAVING count(DISTINCT client_mac) = 1
-)
-SELECT i.minute, i.site, coalesce(b.mac, i.client_ip) AS client_id, i.gateway,
+SELECT i.minute, i.site, coalesce(m.mac, i.client_ip) AS client_id, i.gateway,
     i.link AS wan_link, NULL::VARCHAR AS ap
-FROM ipm i LEFT JOIN bind_one b USING (site, client_ip)
+FROM ipm i LEFT JOIN ipmap m USING (site, client_ip, minute)
 WHERE i.minute < $start
 UNION ALL
 SELECT DISTINCT date_trunc('minute', event_time), site, coalesce(client_mac, client_ip), NULL,
