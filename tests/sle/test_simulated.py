@@ -4,6 +4,7 @@ its scope and time, and the other sites stay good (ground truth from the simulat
 from __future__ import annotations
 
 import json
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -20,12 +21,15 @@ SCENARIO = Path(__file__).parents[2] / "data" / "samples" / "scenarios" / "small
 
 
 @pytest.fixture(scope="module")
-def simulated(
-    tmp_path_factory: pytest.TempPathFactory,
-) -> tuple[duckdb.DuckDBPyConnection, list[Any]]:
-    lake = str(tmp_path_factory.mktemp("sim") / "lake")
-    simulate_to_lake(load_scenario(SCENARIO), lake, workers=1)
-    compute(lake, load_inventory(Path(lake) / "_sim" / "inventory.yaml"), workers=1)
+def lake(tmp_path_factory: pytest.TempPathFactory) -> str:
+    path = str(tmp_path_factory.mktemp("sim") / "lake")
+    simulate_to_lake(load_scenario(SCENARIO), path, workers=1)
+    compute(path, load_inventory(Path(path) / "_sim" / "inventory.yaml"), workers=1)
+    return path
+
+
+@pytest.fixture(scope="module")
+def simulated(lake: str) -> tuple[duckdb.DuckDBPyConnection, list[Any]]:
     truth = [json.loads(line) for line in (Path(lake) / "_sim" / "ground_truth.jsonl").open()]
     return connect(lake), truth
 
@@ -96,3 +100,11 @@ def test_sites_outside_a_fault_stay_good(
         ).fetchall()[0]
         if total:
             assert good / total >= 0.95, (fault["id"], total, good)
+
+
+def test_window_length_does_not_change_the_answer(lake: str) -> None:
+    query = "SELECT sle, hour, sum(total), sum(good) FROM sle_minutes GROUP BY ALL ORDER BY ALL"
+    hourly = connect(lake).execute(query).fetchall()
+    inventory = load_inventory(Path(lake) / "_sim" / "inventory.yaml")
+    compute(lake, inventory, workers=1, window=timedelta(hours=3))
+    assert connect(lake).execute(query).fetchall() == hourly
