@@ -219,7 +219,6 @@ class Twin:
         self.connected = np.zeros(len(self.client_ix), bool)
         self.current_ap = self.c_home_ap.copy()
         self.dead_for = np.zeros((n_sites, self.max_links), np.int64)
-        self.tunnel_dead_for = np.zeros((n_sites, self.max_links), np.int64)
         self.start_s = int(scenario.start.timestamp())
 
     # -- policy ------------------------------------------------------------------------------
@@ -411,7 +410,6 @@ class Twin:
         )
         link_up = self.has_link & ~e.link_down
         self.dead_for = np.where(e.link_dead & link_up, self.dead_for + 1, 0)
-        self.tunnel_dead_for = np.where(e.tunnel_down & link_up, self.tunnel_dead_for + 1, 0)
         # a silently dead path keeps attracting traffic until probes have failed DETECT_MIN times
         usable = link_up & (self.dead_for <= DETECT_MIN)
         prefs = self.preference[a_loc, app]  # (n, max_links)
