@@ -24,6 +24,7 @@ from assurance.sim import noise
 from assurance.sim.devices import HUB_IP
 from assurance.sim.physics import NO_LINK, Minute, Twin
 from assurance.sim.security_lines import SecurityLines
+from assurance.sim.text import ip_text, iso
 from assurance.sim.world import LAN_IF
 from collectors.tables import CLIENT_EVENTS, KV, SYSLOG_EVENTS
 
@@ -36,22 +37,11 @@ _CHANNEL = {"2.4": 6, "5": 36, "6": 37}
 _TOP_RATE = {"2.4": 286.0, "5": 866.0, "6": 1200.0}
 
 
-def iso(us: int) -> str:
-    """RFC 5424 timestamp with milliseconds, UTC."""
-    sec, frac = divmod(us, US)
-    t = np.datetime64(sec, "s").astype(str)
-    return f"{t}.{frac // 1000:03d}Z"
-
-
 def phy_rate(
     rssi: npt.NDArray[np.float64], top: npt.NDArray[np.float64]
 ) -> npt.NDArray[np.float64]:
     """PHY rate a client gets at a signal level (802.11ac/ax 2x2 ballpark)."""
     return top * np.clip((rssi + 82.0) / 30.0, 0.02, 1.0)
-
-
-def ip_text(value: int) -> str:
-    return f"{value >> 24 & 255}.{value >> 16 & 255}.{value >> 8 & 255}.{value & 255}"
 
 
 _RSSI_KEYS = (
@@ -457,4 +447,4 @@ class SyslogLines:
         self.prev_ap_up = m.ap_up.copy()
 
 
-__all__ = ["RssiStats", "SyslogLines", "iso"]
+__all__ = ["RssiStats", "SyslogLines"]

@@ -17,6 +17,7 @@ import numpy as np
 
 from assurance.sim import noise
 from assurance.sim.physics import Minute, Twin
+from assurance.sim.text import iso
 from assurance.sim.world import LAN_IF, Site
 
 US = 1_000_000
@@ -52,11 +53,6 @@ SCREENS = (
 #: event kinds and their shares of the security logs
 KINDS = ("webfilter_blocked", "webfilter_permitted", "idp", "screen")
 _SHARE = np.cumsum([0.45, 0.2, 0.2, 0.15])
-
-
-def iso(us: int) -> str:
-    sec, frac = divmod(us, US)
-    return f"{np.datetime64(sec, 's').astype(str)}.{frac // 1000:03d}Z"
 
 
 def _pick(seq_len: int, value: int) -> int:
