@@ -8,8 +8,6 @@ comparing records with the project's flow decoder is left to ``load_golden_cases
 from __future__ import annotations
 
 import json
-import os
-import shutil
 import struct
 from pathlib import Path
 
@@ -31,18 +29,10 @@ from tests.flow_golden.exporters import (
     without_times,
 )
 from tests.flow_golden.traffic import LAST_PACKET_MS, START_US, build_traffic, ground_truth, records
+from tests.tools import require_tool
 
 FIRST_PACKET_MS = 5  # the first DNS query, ms after START_US
 N_FLOWS = 11
-
-
-def tool(name: str) -> None:
-    """Skip when ``name`` is missing outside CI; under CI a missing tool fails the test."""
-    path = os.pathsep.join([os.environ.get("PATH", ""), "/usr/sbin"])
-    if shutil.which(name, path=path) is None:
-        if os.environ.get("CI"):
-            pytest.fail(f"{name} is required under CI (scripts/install-system-deps.sh)")
-        pytest.skip(f"{name} is not installed")
 
 
 @pytest.fixture(scope="module")
@@ -61,7 +51,7 @@ def traffic_pcap(tmp_path: Path, traffic: bytes) -> Path:
 def test_softflowd_exports_what_the_goldens_assume(
     traffic_pcap: Path, tmp_path: Path, version: int
 ) -> None:
-    tool("softflowd")
+    require_tool("softflowd")
     received = run_softflowd(traffic_pcap, version, tmp_path / "work")
     assert {d.src_ip for d in received} == {"127.0.0.1"}
     # Through our pcap writer and reader, as the goldens store them.
@@ -91,7 +81,7 @@ def test_softflowd_export_agrees_with_nfdump_and_tshark(
 ) -> None:
     """The golden pipeline end to end: live softflowd, nfcapd/nfdump and tshark vs the truth."""
     for name in ("softflowd", "nfcapd", "nfdump", "tshark"):
-        tool(name)
+        require_tool(name)
     golden = datagrams_pcap(case.run(traffic_pcap, tmp_path / "work"))
     expected = records(case.truth(traffic))
     payloads = [d.payload for d in iter_udp(golden)]

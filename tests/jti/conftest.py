@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import os
-import shutil
 import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+
+from tests.tools import require_tool
 
 
 @dataclass(frozen=True)
@@ -36,11 +36,7 @@ def _ca(directory: Path, name: str) -> Path:
 
 @pytest.fixture(scope="session")
 def pki(tmp_path_factory: pytest.TempPathFactory) -> Pki:
-    if shutil.which("openssl") is None:
-        message = "openssl CLI not found: run scripts/install-system-deps.sh"
-        if os.environ.get("CI", "").lower() in ("1", "true", "yes"):
-            pytest.fail(message)
-        pytest.skip(message)
+    require_tool("openssl")
     d = tmp_path_factory.mktemp("pki")
     ca = _ca(d, "test-ca")
     other = _ca(d, "other-ca")

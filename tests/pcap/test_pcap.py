@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import ipaddress
 import os
-import shutil
 import struct
 import subprocess
 from pathlib import Path
@@ -40,18 +39,9 @@ from collectors.pcap import (
     pcap_record,
     udp_segment,
 )
+from tests.tools import require_tool
 
 T0 = 1_772_442_000_000_000  # 2026-03-02T09:00:00Z in µs
-
-
-def tool(name: str) -> str:
-    """Path of a real tool; skip without it, except under CI where it must be installed."""
-    path = shutil.which(name, path=os.pathsep.join([os.environ.get("PATH", ""), "/usr/sbin"]))
-    if path is None:
-        if os.environ.get("CI"):
-            pytest.fail(f"{name} is required under CI (scripts/install-system-deps.sh)")
-        pytest.skip(f"{name} is not installed")
-    return path
 
 
 def sample_writer(**kwargs: bool) -> PcapWriter:
@@ -362,7 +352,7 @@ def test_pcapng_structural_errors() -> None:
 
 
 def test_tcpdump_reads_what_we_write(tmp_path: Path) -> None:
-    tcpdump = tool("tcpdump")
+    tcpdump = require_tool("tcpdump")
     path = tmp_path / "sample.pcap"
     path.write_bytes(sample_writer().getvalue())
     out = subprocess.run(
@@ -384,7 +374,7 @@ def test_tcpdump_reads_what_we_write(tmp_path: Path) -> None:
 
 
 def test_tcpdump_reads_big_endian_nanosecond_pcap(tmp_path: Path) -> None:
-    tcpdump = tool("tcpdump")
+    tcpdump = require_tool("tcpdump")
     path = tmp_path / "be-ns.pcap"
     path.write_bytes(sample_writer(nanosecond=True, big_endian=True).getvalue())
     out = subprocess.run(
@@ -399,7 +389,7 @@ def test_tcpdump_reads_big_endian_nanosecond_pcap(tmp_path: Path) -> None:
 @pytest.mark.parametrize("source_format", ["pcap", "nsecpcap"])
 def test_pcapng_written_by_editcap(tmp_path: Path, source_format: str) -> None:
     """A real tool (Wireshark's editcap) writes pcapng; our reader sees the same datagrams."""
-    editcap = tool("editcap")
+    editcap = require_tool("editcap")
     source, classic, ng = tmp_path / "ours.pcap", tmp_path / "classic.pcap", tmp_path / "x.pcapng"
     source.write_bytes(sample_writer().getvalue())
     subprocess.run([editcap, "-F", source_format, str(source), str(classic)], check=True)

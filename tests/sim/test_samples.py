@@ -7,8 +7,6 @@ Rebuild them with ``scripts/make_sim_samples.py``.
 from __future__ import annotations
 
 import json
-import os
-import shutil
 import subprocess
 from collections import Counter
 from datetime import UTC, datetime, timedelta
@@ -17,25 +15,15 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
-import pytest
 
 from assurance.config.loader import load_inventory
 from assurance.sim.faults import CATALOGUE
+from tests.tools import require_tool
 
 SAMPLES = Path(__file__).parents[2] / "data" / "samples" / "sim"
 LAKE = SAMPLES / "small-lake"
 CAPTURES = SAMPLES / "captures"
 START = datetime(2026, 11, 2, 13, 0, tzinfo=UTC)  # small.yaml's start
-
-
-def tool(name: str) -> str:
-    """Skip when ``name`` is missing outside CI; under CI a missing tool fails the test."""
-    path = shutil.which(name)
-    if path is None:
-        if os.environ.get("CI"):
-            pytest.fail(f"{name} is required under CI (scripts/install-system-deps.sh)")
-        pytest.skip(f"{name} is not installed")
-    return path
 
 
 def test_sample_lake_has_truth_inventory_and_every_raw_table() -> None:
@@ -57,7 +45,7 @@ def test_sample_lake_has_truth_inventory_and_every_raw_table() -> None:
 
 
 def test_tshark_reads_the_ipfix_capture_as_the_sample_lakes_flows() -> None:
-    tshark = tool("tshark")
+    tshark = require_tool("tshark")
     fields = ["cflow.srcaddr", "cflow.dstaddr", "cflow.srcport", "cflow.dstport",
               "cflow.octets", "cflow.packets"]  # fmt: skip
     run = subprocess.run(

@@ -9,7 +9,6 @@ net-snmp tool fails the tests instead of skipping them.
 from __future__ import annotations
 
 import os
-import shutil
 import signal
 import socket
 import subprocess
@@ -21,21 +20,13 @@ from pathlib import Path
 
 import pytest
 
+from tests.tools import require_tool
+
 HERE = Path(__file__).parent
 COMMUNITY = "wan-ro-community"
 V3_USER = "wanassure"
 V3_AUTH = "auth-pass-9f3c"
 V3_PRIV = "priv-pass-41d7"
-
-
-def tool(name: str) -> str:
-    path = shutil.which(name) or shutil.which(name, path="/usr/sbin:/sbin")
-    if path is None:
-        message = f"{name} not found: run scripts/install-system-deps.sh (packages snmpd, snmp)"
-        if os.environ.get("CI", "").lower() in ("1", "true", "yes"):
-            pytest.fail(message)
-        pytest.skip(message)
-    return path
 
 
 def free_udp_port() -> int:
@@ -68,7 +59,7 @@ def snmpd_config(folder: Path) -> str:
 
 
 def wait_until_answering(port: int, deadline_s: float = 10.0) -> None:
-    snmpget = tool("snmpget")
+    snmpget = require_tool("snmpget")
     deadline = time.monotonic() + deadline_s
     while time.monotonic() < deadline:
         done = subprocess.run(
@@ -98,7 +89,7 @@ def wait_until_answering(port: int, deadline_s: float = 10.0) -> None:
 
 @pytest.fixture(scope="session")
 def snmpd(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Snmpd]:
-    binary = tool("snmpd")
+    binary = require_tool("snmpd")
     folder = tmp_path_factory.mktemp("snmpd")
     (folder / "persist").mkdir()
     config = folder / "snmpd.conf"

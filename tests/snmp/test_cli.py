@@ -16,7 +16,8 @@ from typer.testing import CliRunner
 from assurance.cli import collect_snmp
 from assurance.config import inventory_from_text
 from assurance.lake import connect
-from tests.snmp.conftest import COMMUNITY, Snmpd, free_udp_port, tool
+from tests.snmp.conftest import COMMUNITY, Snmpd, free_udp_port
+from tests.tools import require_tool
 
 INVENTORY = """
 org: {{name: lab}}
@@ -98,7 +99,7 @@ def test_collect_snmp_polls_every_inventory_device_into_the_lake(
 def test_collect_traps_writes_device_events(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    snmptrap = tool("snmptrap")
+    snmptrap = require_tool("snmptrap")
     monkeypatch.setenv("LAB_TRAP_COMMUNITY", "lab-traps")
     port = free_udp_port()
     lake = tmp_path / "lake"

@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 from collectors.snmp.oids import TRAPS
 from collectors.snmp.trapengine import NotificationEngine
-from tests.snmp.conftest import tool
+from tests.tools import require_tool
 
 ENGINE = NotificationEngine(lambda message, address: None, communities=["public"])
 
@@ -27,7 +27,7 @@ def link_down() -> bytes:
         port = sock.getsockname()[1]
         subprocess.run(
             [
-                tool("snmptrap"),
+                require_tool("snmptrap"),
                 "-v2c",
                 "-c",
                 "public",

@@ -17,7 +17,8 @@ from prometheus_client import Counter
 from assurance.lake import LakeWriter, connect
 from collectors.snmp.client import V3
 from collectors.snmp.traps import TrapReceiver
-from tests.snmp.conftest import COMMUNITY, V3_AUTH, V3_PRIV, V3_USER, tool
+from tests.snmp.conftest import COMMUNITY, V3_AUTH, V3_PRIV, V3_USER
+from tests.tools import require_tool
 
 GATEWAY = ("br-nyc-012-gw1", "br-nyc-012")
 PROBE = "5.115.100.119.97.110.10.105.115.112.49.45.112.114.111.98.101"  # "sdwan", "isp1-probe"
@@ -27,7 +28,7 @@ V3_ARGS = ["-v3", "-u", V3_USER, "-l", "authPriv", "-a", "SHA", "-x", "AES", "-X
 
 def notifications(port: int) -> list[list[str]]:
     """snmptrap / snmpinform command lines, in the order they are sent."""
-    trap, inform = tool("snmptrap"), tool("snmpinform")
+    trap, inform = require_tool("snmptrap"), require_tool("snmpinform")
     to = f"127.0.0.1:{port}"
     v2c = ["-v2c", "-c", COMMUNITY]
     link_down = ["1.3.6.1.6.3.1.1.5.3", "1.3.6.1.2.1.2.2.1.1.7", "i", "7"]

@@ -12,9 +12,7 @@ by deadlines and rsyslogd is killed at the end. Under ``CI=true`` a missing tool
 from __future__ import annotations
 
 import asyncio
-import os
 import re
-import shutil
 import signal
 import socket
 import subprocess
@@ -25,25 +23,14 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-import pytest
-
 from assurance.lake import LakeWriter, connect
 from collectors.syslog.listener import SyslogCollector
+from tests.tools import require_tool
 
 GATEWAY = ("br-nyc-012-gw1", "br-nyc-012")
 PER_RELAY = 150
 T0 = datetime(2026, 5, 28, 20, 26, 40, 123000, tzinfo=UTC)
 SD_ID = "junos@2636.1.1.1.2.129"
-
-
-def tool(name: str) -> str:
-    path = shutil.which(name) or shutil.which(name, path="/usr/sbin:/sbin")
-    if path is None:
-        message = f"{name} not found: run scripts/install-system-deps.sh"
-        if os.environ.get("CI", "").lower() in ("1", "true", "yes"):
-            pytest.fail(message)
-        pytest.skip(message)
-    return path
 
 
 def srx_close(n: int) -> str:
@@ -106,7 +93,7 @@ def make_certificates(folder: Path) -> tuple[Path, Path, Path]:
     )
     ext = folder / "san.ext"
     ext.write_text("subjectAltName=DNS:localhost,IP:127.0.0.1\n")
-    openssl = tool("openssl")
+    openssl = require_tool("openssl")
     for args in (
         [
             *["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-keyout"],
@@ -184,7 +171,7 @@ def lines_in(collector: SyslogCollector, transport: str) -> float:
 
 
 def test_rsyslog_relays_and_logger_land_in_the_lake_exactly(tmp_path: Path) -> None:
-    rsyslogd, logger = tool("rsyslogd"), tool("logger")
+    rsyslogd, logger = require_tool("rsyslogd"), require_tool("logger")
     ca, cert, key = make_certificates(tmp_path)
     (tmp_path / "work").mkdir()
     relayed = {
@@ -396,7 +383,7 @@ def free_port(kind: socket.SocketKind) -> int:
 
 
 def test_collect_syslog_command_with_logger_over_tcp_and_udp(tmp_path: Path) -> None:
-    logger = tool("logger")
+    logger = require_tool("logger")
     lake, texts = tmp_path / "lake", tmp_path / "texts.txt"
     messages = [f"message {i} via the command line" for i in range(100)]
     texts.write_text("".join(m + "\n" for m in messages))
