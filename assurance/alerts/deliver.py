@@ -23,12 +23,26 @@ from datetime import UTC, datetime
 
 import httpx
 
-from assurance.alerts.config import AlertsConfig, Receiver
+from assurance.alerts.config import AlertsConfig, Receiver, redact_url
 from assurance.alerts.formats import headers, render
 from assurance.alerts.outbox import Event, Outbox
 from assurance.errors import ConfigError
 
 log = logging.getLogger(__name__)
+
+
+class _RedactUrls(logging.Filter):
+    """httpx logs every request's full URL at INFO; webhook URLs carry tokens in their path."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if isinstance(record.args, tuple) and any(isinstance(a, httpx.URL) for a in record.args):
+            record.args = tuple(
+                redact_url(str(a)) if isinstance(a, httpx.URL) else a for a in record.args
+            )
+        return True
+
+
+logging.getLogger("httpx").addFilter(_RedactUrls())
 
 RETRY_STATUS = frozenset({408, 429})
 

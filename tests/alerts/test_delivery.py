@@ -1,0 +1,165 @@
+"""Delivery to a real loopback receiver with faults: retries, Retry-After, timeouts, resets,
+dead letters, resend, and secrets kept out of logs and errors."""
+
+from __future__ import annotations
+
+import logging
+import random
+import socket
+import time
+from pathlib import Path
+
+import pytest
+
+from assurance.alerts.deliver import Deliverer, parse_retry_after
+from assurance.alerts.outbox import Outbox
+from tests.alerts.conftest import SECRET
+from tests.alerts.helpers import config, enqueue
+from tests.alerts.receiver import Receiver
+
+
+@pytest.fixture
+def outbox(tmp_path: Path) -> Outbox:
+    return Outbox(tmp_path / "_state" / "alerts.sqlite")
+
+
+def deliver(outbox: Outbox, receiver: Receiver, wait: float = 10.0, **retry: float) -> Deliverer:
+    d = Deliverer(outbox, config(receiver.url, **retry), rng=random.Random(7))
+    d.drain(wait)
+    return d
+
+
+def test_server_errors_are_retried_under_the_same_id(outbox: Outbox, receiver: Receiver) -> None:
+    receiver.plan = ["500", "500"]
+    enqueue(outbox, "msg_a", time.time())
+    deliver(outbox, receiver).close()
+    assert [r.answer for r in receiver.requests] == ["500", "500", "ok"]
+    assert {r.event_id for r in receiver.requests} == {"msg_a"}
+    assert {r.headers["webhook-id"] for r in receiver.requests} == {"msg_a"}
+    assert len({r.body for r in receiver.requests}) == 1  # same bytes every attempt
+    assert not receiver.bad_signatures
+    event = outbox.get("msg_a")
+    assert (event.state, event.attempts, event.last_error) == ("delivered", 3, None)
+
+
+def test_429_retry_after_is_honoured(outbox: Outbox, receiver: Receiver) -> None:
+    receiver.plan = ["429:1"]
+    enqueue(outbox, "msg_b", time.time())
+    deliver(outbox, receiver).close()
+    first, second = receiver.requests
+    assert first.answer == "429:1" and second.answer == "ok"
+    assert second.at - first.at >= 0.95  # backoff alone is at most 0.2 s here
+
+
+def test_retry_after_parsing() -> None:
+    assert parse_retry_after("120", 0.0) == 120.0
+    assert parse_retry_after("Wed, 21 Oct 2015 07:28:00 GMT", 1445412470.0) == 10.0
+    assert parse_retry_after("soon", 0.0) is None
+
+
+def test_slow_receiver_times_out_then_delivers(outbox: Outbox, receiver: Receiver) -> None:
+    receiver.plan = ["slow:1.5"]
+    enqueue(outbox, "msg_c", time.time())
+    deliver(outbox, receiver, timeout=0.4).close()
+    assert receiver.accepted_ids() == {"msg_c": 1}
+    event = outbox.get("msg_c")
+    assert event.state == "delivered" and event.attempts == 2
+
+
+def test_connection_reset_is_retried(outbox: Outbox, receiver: Receiver) -> None:
+    receiver.plan = ["reset", "reset"]
+    enqueue(outbox, "msg_d", time.time())
+    deliver(outbox, receiver).close()
+    assert [r.answer for r in receiver.requests] == ["reset", "reset", "ok"]
+    assert outbox.get("msg_d").state == "delivered"
+
+
+def test_other_4xx_is_a_dead_letter_at_once_and_resend_keeps_the_id(
+    outbox: Outbox, receiver: Receiver
+) -> None:
+    receiver.plan = ["400"]
+    enqueue(outbox, "msg_e", time.time())
+    deliver(outbox, receiver).close()
+    event = outbox.get("msg_e")
+    assert (event.state, event.attempts) == ("dead", 1)
+    assert event.last_error == "HTTP 400 Bad Request (not retried)"
+    assert len(receiver.requests) == 1
+    outbox.resend("msg_e")
+    deliver(outbox, receiver).close()
+    assert outbox.get("msg_e").state == "delivered"
+    assert [r.event_id for r in receiver.requests] == ["msg_e", "msg_e"]
+
+
+def test_dead_after_max_attempts(outbox: Outbox, receiver: Receiver) -> None:
+    receiver.plan = ["500"] * 10
+    enqueue(outbox, "msg_f", time.time())
+    deliver(outbox, receiver, max_attempts=3).close()
+    event = outbox.get("msg_f")
+    assert (event.state, event.attempts, event.last_error) == (
+        "dead",
+        3,
+        "HTTP 500 Internal Server Error",
+    )
+    assert len(receiver.requests) == 3
+
+
+def test_full_jitter_backoff_stays_under_the_capped_exponential(outbox: Outbox) -> None:
+    d = Deliverer(outbox, config("http://127.0.0.1:9/", base=1, cap=30), rng=random.Random(1))
+    for attempt in range(1, 10):
+        ceiling = min(30.0, 2.0 ** (attempt - 1))
+        samples = [d.backoff(attempt) for _ in range(400)]
+        assert all(0.0 <= s <= ceiling for s in samples)
+        assert max(samples) > 0.9 * ceiling and min(samples) < 0.1 * ceiling  # full jitter
+    d.close()
+
+
+def test_each_id_accepted_once_across_many_events(outbox: Outbox, receiver: Receiver) -> None:
+    receiver.plan = ["500", "reset", "429:0", "500"]
+    now = time.time()
+    for i in range(30):
+        enqueue(outbox, f"msg_{i:03d}", now)
+    deliver(outbox, receiver).close()
+    assert receiver.accepted_ids() == {f"msg_{i:03d}": 1 for i in range(30)}
+    assert outbox.counts()["delivered"] == 30
+
+
+def test_secrets_stay_out_of_logs_and_errors(
+    outbox: Outbox, receiver: Receiver, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.DEBUG)
+    receiver.plan = ["500", "reset", "400"]
+    enqueue(outbox, "msg_g", time.time())
+    deliver(outbox, receiver).close()
+    # a receiver that refuses connections: the error must not echo the URL
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        closed = f"http://127.0.0.1:{s.getsockname()[1]}/hook/T0KEN-in-path"
+    enqueue(outbox, "msg_h", time.time())
+    d = Deliverer(outbox, config(closed, max_attempts=2), rng=random.Random(3))
+    d.drain(5)
+    d.close()
+    errors = [outbox.get(i).last_error or "" for i in ("msg_g", "msg_h")]
+    assert outbox.get("msg_h").state == "dead" and errors[1]
+    text = caplog.text + "\n".join(errors)
+    assert "T0KEN" not in text and SECRET not in text and SECRET[6:] not in text
+
+
+def test_missing_secret_env_is_a_clear_dead_letter(
+    outbox: Outbox, receiver: Receiver, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from tests.alerts.helpers import alerts_config_from_text
+
+    monkeypatch.delenv("ALERT_HOOK_SECRET", raising=False)
+    cfg = alerts_config_from_text(
+        f"receivers:\n  - name: hook\n    kind: generic\n    url: {receiver.url}\n"
+        "    secret_env: ALERT_HOOK_SECRET\n",
+        "a.yaml",
+    )
+    enqueue(outbox, "msg_i", time.time())
+    d = Deliverer(outbox, cfg)
+    d.drain(0)
+    d.close()
+    event = outbox.get("msg_i")
+    assert event.state == "dead"
+    assert event.last_error == "receiver hook: secret_env: $ALERT_HOOK_SECRET is not set"
+    assert receiver.requests == []
