@@ -12,6 +12,7 @@ from assurance.cli import (
     collect_snmp,
     collect_telemetry,
     config_cmd,
+    detect,
     lake,
     parse,
     simulate,
@@ -35,6 +36,7 @@ collect_snmp.register(collect.app)
 app.add_typer(parse.app, name="parse")
 app.add_typer(sle.app, name="sle")
 app.add_typer(simulate.app, name="simulate")
+app.add_typer(detect.app, name="detect")
 app.command()(demo)
 
 
