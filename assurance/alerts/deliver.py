@@ -102,7 +102,7 @@ class Deliverer:
 
     def __init__(
         self,
-        outbox: Outbox,
+        outbox: Outbox | None,
         config: AlertsConfig,
         *,
         rng: random.Random | None = None,
@@ -140,7 +140,7 @@ class Deliverer:
             url = receiver.resolved_url()
             secret = receiver.resolved_secret()
         except ConfigError as exc:
-            return Attempt(event_id, False, False, f"receiver {receiver.name}: {exc.problems[0]}")
+            return Attempt(event_id, False, False, exc.problems[0])
         body = render(receiver.kind, payload, secret=secret, topic=receiver.mist_topic)
         sent_at = self.clock()
         hdrs = headers(receiver.kind, event_id, int(sent_at), body, secret)
@@ -194,9 +194,14 @@ class Deliverer:
 
     # -- batches -------------------------------------------------------------------------
 
+    def _box(self) -> Outbox:
+        if self.outbox is None:
+            raise AssertionError("this deliverer has no outbox (it only posts)")
+        return self.outbox
+
     def deliver_due(self, limit: int = 256) -> DeliveryStats:
         """Try every event due now (up to ``limit``), ``concurrency`` at a time; record results."""
-        events = self.outbox.due(self.clock(), limit)
+        events = self._box().due(self.clock(), limit)
         stats = DeliveryStats()
         if not events:
             return stats
@@ -233,7 +238,7 @@ class Deliverer:
                     error,
                     at - now,
                 )
-        self.outbox.record(rows, now)
+        self._box().record(rows, now)
         return stats
 
     def drain(
@@ -247,7 +252,7 @@ class Deliverer:
             total.add(batch)
             if batch.attempted:
                 continue
-            upcoming = self.outbox.next_due()
+            upcoming = self._box().next_due()
             now = self.clock()
             if upcoming is None or upcoming > deadline:
                 return total

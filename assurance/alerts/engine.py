@@ -26,7 +26,7 @@ from assurance.alerts.model import Alert
 from assurance.alerts.outbox import Outbox
 from assurance.alerts.rules import Context, evaluate
 from assurance.config import Inventory
-from assurance.errors import AssuranceError
+from assurance.errors import AssuranceError, LakeError
 from assurance.lake.catalog import connect
 from assurance.lake.store import LakeStore
 
@@ -57,6 +57,8 @@ class AlertEngine:
         rng: random.Random | None = None,
     ) -> None:
         self.store = lake if isinstance(lake, LakeStore) else LakeStore(lake)
+        if not self.store.exists():
+            raise LakeError(f"no lake at {self.store.root} (folder does not exist)")
         self.config = config
         self.inventory = inventory
         self.clock = clock

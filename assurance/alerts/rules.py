@@ -111,7 +111,7 @@ def sle_below(con: duckdb.DuckDBPyConnection, rule: Rule, ctx: Context) -> list[
             if not match:
                 continue
             _, _, total, good = match[0]
-        if total < rule.min_user_minutes:
+        if total is None or total < rule.min_user_minutes:
             continue
         pct = 100.0 * good / total
         if pct >= eff.threshold:

@@ -161,5 +161,5 @@ def test_missing_secret_env_is_a_clear_dead_letter(
     d.close()
     event = outbox.get("msg_i")
     assert event.state == "dead"
-    assert event.last_error == "receiver hook: secret_env: $ALERT_HOOK_SECRET is not set"
+    assert event.last_error == "secret_env: $ALERT_HOOK_SECRET is not set"
     assert receiver.requests == []
