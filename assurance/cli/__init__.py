@@ -8,6 +8,7 @@ import typer
 
 from assurance import __version__
 from assurance.cli import (
+    alerts,
     collect,
     collect_snmp,
     collect_telemetry,
@@ -35,6 +36,7 @@ collect_telemetry.register(collect.app)
 collect_snmp.register(collect.app)
 app.add_typer(parse.app, name="parse")
 app.add_typer(sle.app, name="sle")
+app.add_typer(alerts.app, name="alerts")
 app.add_typer(simulate.app, name="simulate")
 app.add_typer(detect.app, name="detect")
 app.command()(demo)
