@@ -9,6 +9,7 @@ import typer
 from assurance import __version__
 from assurance.cli import (
     alerts,
+    analyze,
     collect,
     collect_snmp,
     collect_telemetry,
@@ -40,6 +41,7 @@ app.add_typer(alerts.app, name="alerts")
 app.add_typer(simulate.app, name="simulate")
 app.add_typer(detect.app, name="detect")
 app.command()(demo)
+analyze.register(app)
 
 
 @app.command()
