@@ -1,0 +1,283 @@
+"""Root-cause localization by ripple-consistent, precise and least specific combinations.
+
+Owns ``localize``: the method this project uses. Must not: read files or know about SLEs.
+
+How it works (all per-leaf work is vectorised; each cuboid costs a handful of ``np.bincount``):
+
+1. Working measure. Additive: ``real`` vs ``predict``. Derived (a ratio ``A/B``): the numerator
+   against the numerator expected *at the observed volume*, ``predict_a * real_b / predict_b``
+   (leaves with no expected volume use the cube's expected ratio). A leaf whose ratio holds
+   explains nothing even if its volume moved; a leaf whose volume grew while its numerator did
+   not (the ratio drops, the additive numerator does not) deviates.
+2. Leaf evidence. Deviation score ``ds = 2 (r - p) / (r + p)`` (bounded, scale free). The noise
+   of a normal leaf, ``sigma``, is estimated from the quieter side of zero (the median of
+   ``|ds|`` on each side, the smaller one), so anomalies of either sign do not inflate it. Each
+   leaf gets a soft membership in "anomalous up" and "anomalous down", ramping from 0 at
+   ``K_LO * sigma`` to 1 at ``K_HI * sigma``.
+3. Candidate test for a combination ``e`` (over the leaves not yet explained):
+   * precision: the share of its informative leaves that are anomalous in the direction of its
+     total deviation (a combination wider than the cause holds many normal leaves);
+   * ripple fit: after scaling its leaves' expectations by one factor ``R_e / P_e`` (the ripple
+     effect of a fault at ``e``), the Pearson residual must fall to a small part of the raw one
+     (a combination mixing changed and unchanged leaves cannot be fitted by one factor);
+   * significance: its deviation against the noise its leaves would carry (``sigma``-scaled);
+   * explanatory power: at least ``EP_MIN`` of the total anomalous deviation; for a derived
+     measure the first cause must also move the ratio towards its expectation when fixed.
+4. Search: layer by layer (one attribute, then pairs, then triples), the first layer with any
+   passing combination wins (least specific first), and in it the combination with the largest
+   deviation. Its leaves are then removed and the search repeats, up to ``max_causes``.
+
+Missing attribute values are a value of their own, ``EMPTY_VALUE`` ("∅").
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from models.rca.cube import Cube, FloatArray, cause_for, prepare
+from models.rca.types import Cause, RcaInputError, RcaResult
+
+K_LO = 2.0
+K_HI = 4.0
+K_VOTE = 1.0
+TAU_PRECISION = 0.6
+TAU_RIPPLE = 0.5
+Z_MIN = 3.0
+EP_MIN = 0.001
+SIGMA_FLOOR = 1e-6
+_TINY = 1e-300
+
+
+def localize(
+    leaves: pd.DataFrame,
+    attributes: Sequence[str],
+    *,
+    real: str = "real",
+    predict: str = "predict",
+    denominator: pd.DataFrame | None = None,
+    max_causes: int = 3,
+    max_layer: int = 3,
+) -> RcaResult:
+    """The smallest set of attribute combinations that explains the deviation of ``real`` from
+    ``predict``, ranked best first.
+
+    ``leaves`` has one row per leaf (repeated combinations are fine: they add up), the
+    ``attributes`` columns (any values; missing ones become ``EMPTY_VALUE``) and two numeric,
+    finite, non-negative columns ``real`` and ``predict``. With ``denominator`` (same attribute
+    columns, same measure columns) the measure is the ratio ``leaves / denominator``. Returns no
+    causes when nothing deviates. Raises ``RcaInputError`` (a ``ValueError``) on bad input.
+    """
+    if isinstance(max_causes, bool) or not isinstance(max_causes, int) or max_causes < 0:
+        raise RcaInputError("max_causes must be an integer >= 0")
+    if isinstance(max_layer, bool) or not isinstance(max_layer, int) or max_layer < 1:
+        raise RcaInputError("max_layer must be an integer >= 1")
+    cube = prepare(leaves, attributes, real=real, predict=predict, denominator=denominator)
+    return localize_cube(cube, max_causes=max_causes, max_layer=max_layer)
+
+
+def working_measure(cube: Cube) -> tuple[FloatArray, FloatArray]:
+    """``(real, expected)`` of the additive measure the search runs on (see module doc)."""
+    if cube.real_b is None or cube.predict_b is None:
+        return cube.real, cube.predict
+    pa, rb, pb = cube.predict, cube.real_b, cube.predict_b
+    total_pb = float(pb.sum())
+    ratio = float(pa.sum()) / total_pb if total_pb > 0 else 0.0
+    with np.errstate(divide="ignore", invalid="ignore"):
+        expected = np.where(pb > 0, pa * rb / np.where(pb > 0, pb, 1.0), rb * ratio)
+    if total_pb <= 0:
+        expected = pa.copy()
+    return cube.real, expected
+
+
+def noise_scale(ds: FloatArray, informative: np.ndarray) -> float:
+    """Relative noise of a normal leaf from the quieter side of zero (robust to anomalies)."""
+    x = ds[informative]
+    scales = []
+    for side in (x[x >= 0], -x[x <= 0]):
+        if side.size >= 8:
+            scales.append(float(np.median(side)) / 0.6745)
+    if not scales and x.size:
+        scales.append(float(np.median(np.abs(x))) / 0.6745)
+    return max(min(scales, default=0.0), SIGMA_FLOOR)
+
+
+@dataclass(slots=True)
+class _Leaves:
+    """Per-leaf arrays the candidate statistics are sums of."""
+
+    r: FloatArray
+    p: FloatArray
+    informative: FloatArray
+    up: FloatArray
+    down: FloatArray
+    vote: FloatArray
+    var: FloatArray
+    rr: FloatArray
+    rp: FloatArray
+    pp: FloatArray
+
+
+def _leaf_arrays(r: FloatArray, p: FloatArray, sigma: float, ds: FloatArray) -> _Leaves:
+    mean = (r + p) / 2
+    informative = mean > 0
+    w = np.where(informative, mean, 1.0)
+    z = ds / sigma
+    ramp = K_HI - K_LO
+    return _Leaves(
+        r=r,
+        p=p,
+        informative=informative.astype(np.float64),
+        up=np.clip((z - K_LO) / ramp, 0.0, 1.0),
+        down=np.clip((-z - K_LO) / ramp, 0.0, 1.0),
+        vote=np.where(informative, np.clip(z / K_VOTE, -1.0, 1.0), 0.0),
+        var=mean * mean,
+        rr=r * r / w,
+        rp=r * p / w,
+        pp=p * p / w,
+    )
+
+
+@dataclass(slots=True)
+class _Pick:
+    cuboid: tuple[int, ...]
+    group: int
+    deviation: float
+
+
+def localize_cube(cube: Cube, *, max_causes: int = 3, max_layer: int = 3) -> RcaResult:
+    """``localize`` on an encoded cube."""
+    r, p = working_measure(cube)
+    totals = _totals(cube)
+    n = cube.size
+    d = r - p
+    if n == 0 or max_causes == 0 or bool(np.all(np.abs(d) <= 1e-9 * (r + p))):
+        return RcaResult([], *totals, 0.0)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ds = np.where(r + p > 0, 2 * d / (r + p), 0.0)
+    sigma = noise_scale(ds, (r + p) > 0)
+    leaf = _leaf_arrays(r, p, sigma, ds)
+    total_dev = float(d.sum())
+    anomalous = abs(float((d * leaf.up).sum())) + abs(float((d * leaf.down).sum()))
+    scale = max(abs(total_dev), anomalous, _TINY)
+    ratio_check = _RatioCheck(cube) if cube.derived else None
+
+    active = np.ones(n, dtype=np.float64)
+    picks: list[tuple[_Pick, np.ndarray]] = []
+    layers = min(max_layer, len(cube.attributes))
+    while len(picks) < max_causes:
+        pick = _search(cube, leaf, active, sigma, scale, layers, ratio_check if not picks else None)
+        if pick is None:
+            break
+        gid, _ = cube.groups(pick.cuboid)
+        mask = (gid == pick.group) & (active > 0)
+        picks.append((pick, mask))
+        active[mask] = 0.0
+
+    explained = sum(pk.deviation for pk, _ in picks)
+    denom = sum(abs(pk.deviation) for pk, _ in picks) + abs(total_dev - explained)
+    causes: list[Cause] = []
+    for pk, mask in picks:
+        gid, _ = cube.groups(pk.cuboid)
+        leaf_idx = int(np.flatnonzero(mask)[0])
+        whole = gid == gid[leaf_idx]
+        combo = cube.combination(pk.cuboid, leaf_idx)
+        causes.append(cause_for(cube, whole, combo, abs(pk.deviation) / max(denom, _TINY)))
+    causes.sort(key=lambda c: -c.score)
+    return RcaResult(causes, *totals, sigma)
+
+
+def _totals(cube: Cube) -> tuple[float, float]:
+    real, predict = float(cube.real.sum()), float(cube.predict.sum())
+    if cube.real_b is not None and cube.predict_b is not None:
+        rb, pb = float(cube.real_b.sum()), float(cube.predict_b.sum())
+        return (real / rb if rb > 0 else float("nan"), predict / pb if pb > 0 else float("nan"))
+    return real, predict
+
+
+class _RatioCheck:
+    """For a derived measure: does fixing a combination move the cube's ratio towards its
+    expectation? (``fixed`` = the combination's leaves take their expected values.)"""
+
+    def __init__(self, cube: Cube) -> None:
+        assert cube.real_b is not None and cube.predict_b is not None
+        self.cube = cube
+        self.ra, self.pa = float(cube.real.sum()), float(cube.predict.sum())
+        self.rb, self.pb = float(cube.real_b.sum()), float(cube.predict_b.sum())
+        self.q_real = self.ra / self.rb if self.rb > 0 else 0.0
+        self.q_pred = self.pa / self.pb if self.pb > 0 else 0.0
+
+    def passes(self, gid: np.ndarray, count: int) -> np.ndarray:
+        cube = self.cube
+        assert cube.real_b is not None and cube.predict_b is not None
+        gap = self.q_real - self.q_pred
+        if self.rb <= 0 or self.pb <= 0 or abs(gap) <= 1e-9 * max(abs(self.q_pred), _TINY):
+            return np.ones(count, dtype=bool)
+        da = np.bincount(gid, cube.predict - cube.real, minlength=count)
+        db = np.bincount(gid, cube.predict_b - cube.real_b, minlength=count)
+        den = self.rb + db
+        with np.errstate(divide="ignore", invalid="ignore"):
+            fixed = np.where(den > 0, (self.ra + da) / np.where(den > 0, den, 1.0), self.q_real)
+        return np.asarray((self.q_real - fixed) * np.sign(gap) > 0)
+
+
+def _search(
+    cube: Cube,
+    leaf: _Leaves,
+    active: FloatArray,
+    sigma: float,
+    scale: float,
+    layers: int,
+    ratio_check: _RatioCheck | None,
+) -> _Pick | None:
+    ap, ar = active * leaf.p, active * leaf.r
+    sums = {
+        "inf": active * leaf.informative,
+        "vote": active * leaf.vote,
+        "var": active * leaf.var,
+        "rr": active * leaf.rr,
+        "rp": active * leaf.rp,
+        "pp": active * leaf.pp,
+    }
+    for layer in range(1, layers + 1):
+        best: _Pick | None = None
+        cuboids = cube.cuboids(layer)
+        tested = sum(cube.groups(c)[1] for c in cuboids)
+        z_min = max(Z_MIN, float(np.sqrt(2.0 * np.log(max(tested, 1)))))
+        for cuboid in cuboids:
+            gid, count = cube.groups(cuboid)
+            P = np.bincount(gid, ap, minlength=count)
+            R = np.bincount(gid, ar, minlength=count)
+            s = {k: np.bincount(gid, v, minlength=count) for k, v in sums.items()}
+            dev = R - P
+            with np.errstate(divide="ignore", invalid="ignore"):
+                prec = np.sign(dev) * s["vote"] / np.maximum(s["inf"], _TINY)
+                rho = np.where(P > 0, R / np.where(P > 0, P, 1.0), 1.0)
+                residual = np.maximum(s["rr"] - 2 * rho * s["rp"] + rho * rho * s["pp"], 0.0)
+                raw = np.maximum(s["rr"] - 2 * s["rp"] + s["pp"], 0.0)
+                ripple = np.where(raw > 0, 1.0 - residual / np.where(raw > 0, raw, 1.0), 0.0)
+                ripple = np.where((P <= 0) & (R > 0), 1.0, ripple)
+                z = np.abs(dev) / (sigma * np.sqrt(s["var"]) + _TINY)
+            ok = (
+                (s["inf"] > 0)
+                & (prec >= TAU_PRECISION)
+                & (ripple >= TAU_RIPPLE)
+                & (z >= z_min)
+                & (np.abs(dev) >= EP_MIN * scale)
+            )
+            if not ok.any():
+                continue
+            if ratio_check is not None:
+                ok &= ratio_check.passes(gid, count)
+                if not ok.any():
+                    continue
+            cand = np.where(ok, np.abs(dev), -1.0)
+            g = int(np.argmax(cand))
+            if best is None or cand[g] > abs(best.deviation):
+                best = _Pick(cuboid, g, float(dev[g]))
+        if best is not None:
+            return best
+    return None
