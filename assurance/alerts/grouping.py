@@ -37,7 +37,7 @@ def iso(t: datetime) -> str:
 
 
 def new_event_id() -> str:
-    return "msg_" + secrets.token_hex(16)
+    return "msg_" + secrets.token_hex(10)
 
 
 @dataclass(frozen=True)

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.console import Console
 from rich.table import Table
 
 from assurance.alerts.config import AlertsConfig, load_alerts_config
@@ -164,33 +165,26 @@ def list_cmd(
         title="alert events — " + ", ".join(f"{counts[s]} {s}" for s in STATES),
         title_justify="left",
     )
-    for name in (
-        "event id",
-        "state",
-        "receiver",
-        "rule",
-        "site",
-        "severity",
-        "status",
-        "tries",
-        "created",
-        "last error",
-    ):
-        grid.add_column(name, no_wrap=name == "event id", overflow="fold")
+    for name in ("event id", "state", "tries", "receiver", "rule", "site", "status", "last error"):
+        grid.add_column(
+            name,
+            no_wrap=name in ("event id", "state"),
+            overflow="fold",
+            min_width=20 if name == "last error" else None,
+        )
     for e in events:
         grid.add_row(
             e.event_id,
             e.state,
+            str(e.attempts),
             e.receiver,
             e.rule,
             e.site or "",
-            e.severity,
-            e.status,
-            str(e.attempts),
-            _when(e.created_at),
+            f"{e.status} {e.severity}",
             e.last_error or "",
         )
-    out.print(grid)
+    # piped output is not cut to 80 columns: ids and errors stay whole for grep
+    (out if out.is_terminal else Console(width=200)).print(grid)
 
 
 def _sample(receiver: str) -> dict[str, object]:
