@@ -27,6 +27,15 @@ from collectors.schema import TableSpec
 
 log = logging.getLogger(__name__)
 
+#: A column's dictionary stops growing at this size and the rest of the column chunk is plain
+#: encoded: a column with few distinct values keeps its dictionary, a high-cardinality one (raw
+#: text, timestamps, counters) stops paying for hashing every value early.
+DICTIONARY_PAGE_LIMIT = 16 * 1024
+#: String columns whose values average more than this many bytes (free text such as raw lines)
+#: get no min/max statistics: nothing prunes on them, and computing them costs a pass over the
+#: text.
+LONG_TEXT_BYTES = 64
+
 
 @dataclass
 class _Buffer:
@@ -187,7 +196,8 @@ class LakeWriter:
             sink,
             compression=self.compression,
             compression_level=self.compression_level,
-            write_statistics=True,
+            write_statistics=_statistics_columns(rows),
+            dictionary_pagesize_limit=DICTIONARY_PAGE_LIMIT,
         )
         data = sink.getvalue()
         self._seq += 1
@@ -195,3 +205,18 @@ class LakeWriter:
         self._files += 1
         self._rows += rows.num_rows
         self._bytes += data.size
+
+
+def _statistics_columns(rows: pa.Table) -> list[str]:
+    """Columns that get Parquet min/max statistics: flat columns other than long text (nested
+    columns and free text are never pruned on)."""
+    out = []
+    for name, column in zip(rows.column_names, rows.columns, strict=True):
+        kind = column.type
+        if pa.types.is_nested(kind):
+            continue
+        text = pa.types.is_string(kind) or pa.types.is_binary(kind)
+        if text and column.nbytes > LONG_TEXT_BYTES * rows.num_rows:
+            continue
+        out.append(name)
+    return out
