@@ -116,33 +116,36 @@ class Grouper:
             )
         }
         seen: set[str] = set()
+        updates: list[tuple[int, str, str]] = []
+        inserts: list[tuple[str, str, str, int, str, str]] = []
+        groups: dict[str, tuple[str, str, str, float]] = {}
         for alert in alerts:
             fp = alert.fingerprint
-            if alert.status == "resolved":
+            if alert.status == "resolved" or fp in seen:
                 continue  # resolution is by absence; an explicit resolved row only blocks firing
-            if fp in seen:
-                continue
             seen.add(fp)
             silenced = muted(alert, self.config, data_time)
             counts["muted" if silenced else "firing"] += 1
-            key, labels = self.group_of(rule, alert)
             body = json.dumps(_alert_row(alert, silenced))
             if known.get(fp, ("", False))[0] == "firing":
-                con.execute(
-                    "UPDATE alert_state SET silenced = ?, body = ? WHERE fingerprint = ?",
-                    (int(silenced), body, fp),
-                )
+                updates.append((int(silenced), body, fp))
                 continue
-            con.execute(
-                "INSERT OR REPLACE INTO alert_state (fingerprint, rule, group_key, status, "
-                "silenced, starts_at, ends_at, body) VALUES (?, ?, ?, 'firing', ?, ?, NULL, ?)",
-                (fp, rule.name, key, int(silenced), iso(alert.starts_at), body),
-            )
-            con.execute(
-                "INSERT OR IGNORE INTO groups (group_key, rule, labels, first_seen) "
-                "VALUES (?, ?, ?, ?)",
-                (key, rule.name, json.dumps(labels), now),
-            )
+            key, labels = self.group_of(rule, alert)
+            inserts.append((fp, rule.name, key, int(silenced), iso(alert.starts_at), body))
+            groups.setdefault(key, (key, rule.name, json.dumps(labels), now))
+        con.executemany(
+            "UPDATE alert_state SET silenced = ?, body = ? WHERE fingerprint = ?", updates
+        )
+        con.executemany(
+            "INSERT OR REPLACE INTO alert_state (fingerprint, rule, group_key, status, "
+            "silenced, starts_at, ends_at, body) VALUES (?, ?, ?, 'firing', ?, ?, NULL, ?)",
+            inserts,
+        )
+        con.executemany(
+            "INSERT OR IGNORE INTO groups (group_key, rule, labels, first_seen) "
+            "VALUES (?, ?, ?, ?)",
+            list(groups.values()),
+        )
         gone = [fp for fp, (status, _) in known.items() if status == "firing" and fp not in seen]
         for fp in gone:
             counts["resolved"] += 1

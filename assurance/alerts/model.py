@@ -11,6 +11,7 @@ import hashlib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import cached_property
 from typing import Literal
 
 Severity = Literal["critical", "major", "minor", "info"]
@@ -69,6 +70,6 @@ class Alert:
     def site(self) -> str | None:
         return self.labels.get("site") or None
 
-    @property
+    @cached_property
     def fingerprint(self) -> str:
         return fingerprint(self.labels)
