@@ -8,9 +8,9 @@ Each level is a robust EWMA: the level moves by ``a * clip(r, ±clip·σ)`` and 
 absolute residual) by the same clipped residual, so one outlier moves either by a bounded amount;
 ``a = max(alpha, 1/(n+1))`` makes the first samples a plain running mean. ``σ`` is floored at
 ``max(min_scale, rel_scale·|level|)`` so a constant series does not divide by zero. The expected
-value is the most specific warm level: the weekly bucket once it has ``bucket_warmup`` samples
-from at least two different days (so, in practice, from an earlier week), else the daily bucket
-with ``bucket_warmup`` samples, else the overall EWMA after ``warmup`` samples, else unknown.
+value is the most specific warm level: the weekly bucket, else the daily bucket — each once it
+has ``bucket_warmup`` samples from at least two different days (a previous day, or for the weekly
+bucket a previous week) — else the overall EWMA after ``warmup`` samples, else unknown.
 """
 
 from __future__ import annotations
@@ -98,13 +98,11 @@ class SeasonalKernel:
 
     def baseline(self, rows: list[int]) -> tuple[FloatArray, FloatArray, BoolArray]:
         """Expected level, scale and whether any level is warm, per series."""
-        level = self.m[0]
+        level = self.m[0].copy()
         scale = self.sigma(self.m[0], self.s[0])
         warm = self.n[0] >= self.warmup
-        for i, row in enumerate(rows[1:]):
-            ready = self.n[row] >= self.bucket_warmup
-            if i == 1:  # weekly bucket: only with samples from two different days
-                ready &= self.days[row] >= 2
+        for row in rows[1:]:  # daily, then weekly bucket: used once seen on two different days
+            ready = (self.n[row] >= self.bucket_warmup) & (self.days[row] >= 2)
             level = np.where(ready, self.m[row], level)
             scale = np.where(ready, self.sigma(self.m[row], self.s[row]), scale)
             warm = warm | ready
