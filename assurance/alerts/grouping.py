@@ -110,11 +110,13 @@ class Grouper:
         counts: dict[str, int],
     ) -> None:
         known = {
-            fp: (status, bool(silenced))
-            for fp, status, silenced in con.execute(
-                "SELECT fingerprint, status, silenced FROM alert_state WHERE rule = ?", (rule.name,)
+            fp: (status, bool(silenced), key)
+            for fp, status, silenced, key in con.execute(
+                "SELECT fingerprint, status, silenced, group_key FROM alert_state WHERE rule = ?",
+                (rule.name,),
             )
         }
+        dirty: set[str] = set()
         seen: set[str] = set()
         updates: list[tuple[int, str, str]] = []
         inserts: list[tuple[str, str, str, int, str, str]] = []
@@ -127,10 +129,14 @@ class Grouper:
             silenced = muted(alert, self.config, data_time)
             counts["muted" if silenced else "firing"] += 1
             body = json.dumps(_alert_row(alert, silenced))
-            if known.get(fp, ("", False))[0] == "firing":
+            before = known.get(fp)
+            if before is not None and before[0] == "firing":
                 updates.append((int(silenced), body, fp))
+                if before[1] != silenced:
+                    dirty.add(before[2])
                 continue
             key, labels = self.group_of(rule, alert)
+            dirty.add(key)
             inserts.append((fp, rule.name, key, int(silenced), iso(alert.starts_at), body))
             groups.setdefault(key, (key, rule.name, json.dumps(labels), now))
         con.executemany(
@@ -146,9 +152,10 @@ class Grouper:
             "VALUES (?, ?, ?, ?)",
             list(groups.values()),
         )
-        gone = [fp for fp, (status, _) in known.items() if status == "firing" and fp not in seen]
+        gone = [fp for fp, (status, *_) in known.items() if status == "firing" and fp not in seen]
         for fp in gone:
             counts["resolved"] += 1
+            dirty.add(known[fp][2])
             if known[fp][1]:  # muted and now gone: forget quietly
                 con.execute("DELETE FROM alert_state WHERE fingerprint = ?", (fp,))
             else:
@@ -156,23 +163,38 @@ class Grouper:
                     "UPDATE alert_state SET status = 'resolved', ends_at = ? WHERE fingerprint = ?",
                     (iso(data_time), fp),
                 )
+        con.executemany("UPDATE groups SET dirty = 1 WHERE group_key = ?", [(k,) for k in dirty])
 
     # -- flushing ------------------------------------------------------------------------
 
     def _flush(self, con: sqlite3.Connection, now: float, ignore_wait: bool) -> tuple[int, int]:
         timing = self.config.grouping
-        members: dict[str, list[dict[str, Any]]] = {}
-        for fp, key, status, silenced, starts, ends, body in con.execute(
-            "SELECT fingerprint, group_key, status, silenced, starts_at, ends_at, body "
-            "FROM alert_state ORDER BY starts_at, fingerprint"
-        ):
-            row = json.loads(body)
-            row.update(status=status, silenced=bool(silenced), starts_at=starts, ends_at=ends)
-            row["fingerprint"] = fp
-            members.setdefault(key, []).append(row)
+        # only groups that may be due are loaded: waited long enough, changed, or up for repeat
         groups = con.execute(
-            "SELECT group_key, rule, labels, first_seen, last_notified, notified_hash FROM groups"
+            "SELECT group_key, rule, labels, first_seen, last_notified, notified_hash FROM groups "
+            "WHERE (last_notified IS NULL AND (? OR first_seen <= ?)) "
+            "OR (dirty = 1 AND last_notified <= ?) OR last_notified <= ? "
+            "OR rule NOT IN (SELECT value FROM json_each(?))",
+            (
+                int(ignore_wait),
+                now - timing.group_wait,
+                now - timing.group_interval,
+                now - timing.repeat_interval,
+                json.dumps(sorted(self._rules)),
+            ),
         ).fetchall()
+        members: dict[str, list[dict[str, Any]]] = {}
+        if groups:
+            for fp, key, status, silenced, starts, ends, body in con.execute(
+                "SELECT fingerprint, group_key, status, silenced, starts_at, ends_at, body "
+                "FROM alert_state WHERE group_key IN (SELECT value FROM json_each(?)) "
+                "ORDER BY starts_at, fingerprint",
+                (json.dumps([g[0] for g in groups]),),
+            ):
+                row = json.loads(body)
+                row.update(status=status, silenced=bool(silenced), starts_at=starts, ends_at=ends)
+                row["fingerprint"] = fp
+                members.setdefault(key, []).append(row)
         notes = events = 0
         for key, rule_name, labels_json, first_seen, last, notified_hash in groups:
             rows = members.get(key, [])
@@ -191,9 +213,12 @@ class Grouper:
                 notes += 1
                 events += self._enqueue(con, rule, key, json.loads(labels_json), visible, now)
                 con.execute(
-                    "UPDATE groups SET last_notified = ?, notified_hash = ? WHERE group_key = ?",
+                    "UPDATE groups SET last_notified = ?, notified_hash = ?, dirty = 0 "
+                    "WHERE group_key = ?",
                     (now, _state_hash((r["fingerprint"], "firing") for r in firing), key),
                 )
+            elif last is not None:
+                con.execute("UPDATE groups SET dirty = 0 WHERE group_key = ?", (key,))
             resolved_left = any(r["status"] == "resolved" for r in rows)
             if due or last is None or rule is None:
                 # resolved alerts are told once (or never, when the group was never notified)

@@ -67,7 +67,8 @@ CREATE TABLE IF NOT EXISTS groups (
     labels        TEXT NOT NULL,
     first_seen    REAL NOT NULL,
     last_notified REAL,
-    notified_hash TEXT
+    notified_hash TEXT,
+    dirty         INTEGER NOT NULL DEFAULT 1
 );
 """
 

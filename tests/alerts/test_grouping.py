@@ -163,3 +163,15 @@ def test_events_carry_no_secret(outbox: Outbox, cfg: AlertsConfig) -> None:
     g.step({"wan-down": [link("wan-down", "s1")]}, data_time=T0, now=0, ignore_wait=True)
     dump = json.dumps(outbox.query("SELECT * FROM events"))
     assert "whsec_" not in dump and "127.0.0.1:9" not in dump
+
+
+def test_timers_fire_between_evaluations(outbox: Outbox, cfg: AlertsConfig) -> None:
+    """The run loop calls step({}) every second: group_wait and repeat run out without a rule
+    evaluation, and an unchanged group is not even loaded until then."""
+    g = Grouper(outbox, cfg)
+    g.step({"wan-down": [link("wan-down", "s1")]}, data_time=T0, now=0)
+    assert g.step({}, data_time=T0, now=10).events == 0
+    assert g.step({}, data_time=T0, now=30).events == 2
+    assert outbox.query("SELECT dirty FROM groups") == [(0,)]
+    assert g.step({}, data_time=T0, now=3000).events == 0
+    assert g.step({}, data_time=T0, now=3630).events == 2
