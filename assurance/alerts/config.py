@@ -62,7 +62,7 @@ Seconds = Annotated[float, BeforeValidator(_duration), Field(ge=0)]
 UtcTime = Annotated[datetime, BeforeValidator(_utc)]
 ReceiverKind = Literal["generic", "slack", "teams", "pagerduty", "alertmanager", "mist"]
 RuleKind = Literal[
-    "sle_below", "incident", "action", "device_down", "link_down", "collector_health"
+    "sle_below", "incident", "anomaly", "action", "device_down", "link_down", "collector_health"
 ]
 PAGERDUTY_URL = "https://events.pagerduty.com/v2/enqueue"
 _NEEDS_SECRET = {"generic", "pagerduty", "mist"}
@@ -192,6 +192,8 @@ class Rule(StrictModel):
     lookback: Seconds = 86400.0
     # incident
     min_confidence: float = Field(default=0.0, ge=0, le=1)
+    # anomaly
+    min_score: float = Field(default=0.0, ge=0, le=1)
     # action
     states: tuple[str, ...] = ("proposed", "failed", "rolled_back")
     # link_down

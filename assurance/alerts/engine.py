@@ -86,7 +86,12 @@ class AlertEngine:
 
     def evaluate(self, at: datetime) -> tuple[dict[str, list[Alert]], list[tuple[str, str]]]:
         """Alerts per rule that evaluated cleanly, and (rule, error) for those that did not."""
-        con = self._connection()
+        try:
+            con = self._connection()
+        except AssuranceError as exc:
+            message = str(exc).splitlines()[0]
+            log.error("cannot read the lake for alert rules: %s", message)
+            return {}, [(rule.name, message) for rule in self.config.rules]
         ctx = Context(at=at, config=self.config, inventory=self.inventory)
         found: dict[str, list[Alert]] = {}
         failed: list[tuple[str, str]] = []

@@ -149,13 +149,22 @@ class Outbox:
     def transaction(self) -> Iterator[sqlite3.Connection]:
         """One durable step: ``BEGIN IMMEDIATE`` … ``COMMIT`` (rolled back on error)."""
         with self._lock:
-            self._con.execute("BEGIN IMMEDIATE")
+            try:
+                self._con.execute("BEGIN IMMEDIATE")
+            except sqlite3.Error as exc:
+                raise OutboxError(f"alert outbox {self.path}: {exc}") from None
             try:
                 yield self._con
+            except sqlite3.Error as exc:
+                self._con.execute("ROLLBACK")
+                raise OutboxError(f"alert outbox {self.path}: {exc}") from None
             except BaseException:
                 self._con.execute("ROLLBACK")
                 raise
-            self._con.execute("COMMIT")
+            try:
+                self._con.execute("COMMIT")
+            except sqlite3.Error as exc:
+                raise OutboxError(f"alert outbox {self.path}: {exc}") from None
 
     def query(self, sql: str, params: Iterable[Any] = ()) -> list[tuple[Any, ...]]:
         with self._lock:

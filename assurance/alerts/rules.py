@@ -3,7 +3,8 @@
 One function per rule kind, each a parameterized DuckDB query over the catalog's views followed
 by per-site overrides: ``sle_below`` (``sle_minutes``: good/total over the last ``for`` below the
 threshold, per site or per scope value, or org-wide), ``incident`` (latest version of each open
-incident in ``incidents``), ``action`` (actions whose latest state is one of ``states``),
+incident in ``incidents``), ``anomaly`` (series with ``is_anomaly`` rows in ``anomalies`` in the
+last ``for``), ``action`` (actions whose latest state is one of ``states``),
 ``link_down`` (last interface state from ``device_events`` and ``interface_stats`` is down and has
 been for ``for``; WAN links only when an inventory names them, labelled with their ISP),
 ``device_down`` (a device seen in the last ``lookback`` has sent nothing for ``for``) and
@@ -226,6 +227,42 @@ def action(con: duckdb.DuckDBPyConnection, rule: Rule, ctx: Context) -> list[Ale
     return alerts
 
 
+def anomaly(con: duckdb.DuckDBPyConnection, rule: Rule, ctx: Context) -> list[Alert]:
+    """Series flagged anomalous in the last ``for``; resolved once a window passes without."""
+    rows = _rows(
+        con,
+        "SELECT site, scope, metric, max(score), arg_max(value, event_time),"
+        " arg_max(expected, event_time), min(event_time), arg_max(detector, score)"
+        " FROM anomalies WHERE is_anomaly AND score >= $min AND event_time > $since"
+        " AND event_time <= $at GROUP BY site, scope, metric ORDER BY 1, 2, 3",
+        {"at": ctx.at, "since": ctx.at - timedelta(seconds=rule.for_), "min": rule.min_score},
+    )
+    alerts = []
+    for site, scope, metric, score, value, expected, first, detector in rows:
+        eff = effective(ctx.config, rule, site)
+        if not eff.enabled:
+            continue
+        notes = {"score": f"{score:.3f}", "detector": detector}
+        if value is not None:
+            notes["value"] = f"{value:g}"
+        if expected is not None:
+            notes["expected"] = f"{expected:g}"
+        seen = f" (value {value:g}, expected {expected:g})" if None not in (value, expected) else ""
+        alerts.append(
+            Alert(
+                labels=_labels(rule, site=site, scope=scope, metric=metric),
+                severity=eff.severity,
+                summary=f"Anomaly in {metric} of {scope} at {site or 'org'}{seen}",
+                starts_at=_utc(first),
+                annotations=notes,
+                link=dashboard_link(
+                    ctx.config.dashboard_url, site=site, start=_utc(first), end=ctx.at
+                ),
+            )
+        )
+    return alerts
+
+
 # -- links and devices --------------------------------------------------------------------------
 
 
@@ -369,6 +406,7 @@ def collector_health(con: duckdb.DuckDBPyConnection, rule: Rule, ctx: Context) -
 EVALUATORS: dict[str, Callable[[duckdb.DuckDBPyConnection, Rule, Context], list[Alert]]] = {
     "sle_below": sle_below,
     "incident": incident,
+    "anomaly": anomaly,
     "action": action,
     "link_down": link_down,
     "device_down": device_down,

@@ -127,11 +127,14 @@ def _loop(engine: AlertEngine, cfg: AlertsConfig) -> None:
     try:
         while True:
             now = time.time()
-            if now >= next_eval:
-                out.print(_summary(engine.cycle()), highlight=False)
-                next_eval = now + cfg.interval
-            else:
-                engine.tick()
+            try:
+                if now >= next_eval:
+                    next_eval = now + cfg.interval
+                    out.print(_summary(engine.cycle()), highlight=False)
+                else:
+                    engine.tick()
+            except AssuranceError as exc:  # keep serving: the outbox keeps what is undelivered
+                err.print(f"[bold red]error:[/] {str(exc).splitlines()[0]}", highlight=False)
             time.sleep(min(1.0, max(0.0, next_eval - time.time())))
     except KeyboardInterrupt:
         err.print("stopped; undelivered events stay in the outbox for the next run")

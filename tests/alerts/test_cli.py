@@ -3,6 +3,12 @@ lake mirror read back through the catalog, clear one-line errors, and no secret 
 
 from __future__ import annotations
 
+import os
+import signal
+import subprocess
+import sys
+import time
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -159,3 +165,54 @@ def test_errors_are_one_line_with_exit_2(
     monkeypatch.setenv("CLI_HOOK_SECRET", "not-a-whsec")
     code, text = invoke("alerts", "test", "--receiver", "hook", "--config", str(config))
     assert code == 2 and "not-a-whsec" not in text and "CLI_HOOK_SECRET" in text
+
+
+def test_run_loop_serves_timers_and_stops_on_ctrl_c(tmp_path: Path, receiver: Receiver) -> None:
+    """Without --once: evaluates at the current time, the group wait runs out on a timer tick,
+    the notification goes out, and SIGINT stops the loop cleanly."""
+    lake = str(tmp_path / "lake")
+    now = datetime.now(UTC)
+    rej = {"source": "flow", "error": "MalformedPacket", "reason": "short", "raw": b"\x00"}
+    ld.write(
+        lake,
+        {"rejects": [{**rej, "event_time": now - timedelta(minutes=1), "exporter": "10.1.1.1"}]},
+    )
+    config = tmp_path / "alerts.yaml"
+    config.write_text(
+        f"""
+interval: 1m
+receivers:
+  - {{name: hook, kind: generic, url: "{receiver.url}", secret: "{SECRET}"}}
+rules:
+  - {{name: decode-errors, kind: collector_health}}
+grouping: {{group_wait: 2s}}
+"""
+    )
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "from assurance.cli import main; main()",
+            "alerts",
+            "run",
+            "--lake",
+            lake,
+            "--config",
+            str(config),
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env={**os.environ},
+    )
+    try:
+        started = time.monotonic()
+        (got,) = receiver.wait_for(1, timeout=60)
+        assert time.monotonic() - started >= 2  # not before the group wait
+    finally:
+        proc.send_signal(signal.SIGINT)
+        stdout, stderr = proc.communicate(timeout=30)
+    assert proc.returncode == 0, stderr.decode()
+    assert "1 firing" in stdout.decode()
+    assert "stopped" in stderr.decode()
+    assert got.json()["data"]["alerts"][0]["labels"]["exporter"] == "10.1.1.1"
+    no_secret(stdout.decode() + stderr.decode())

@@ -18,6 +18,7 @@ rules:
   - {name: wan-sle, kind: sle_below, sle: wan-link-health, threshold: 90, for: 10m}
   - {name: org-sle, kind: sle_below, sle: wan_link_health, threshold: 95, scope: org}
   - {name: incidents, kind: incident, min_confidence: 0.5}
+  - {name: anomalies, kind: anomaly, for: 10m, min_score: 0.8}
   - {name: actions, kind: action}
   - {name: links, kind: link_down, for: 5m}
   - {name: devices, kind: device_down, for: 10m, lookback: 2h}
@@ -45,7 +46,16 @@ def test_empty_lake_gives_no_alerts(lake: str) -> None:
     Path(lake).mkdir()
     assert evaluate(lake) == {
         r: []
-        for r in ("wan-sle", "org-sle", "incidents", "actions", "links", "devices", "collector")
+        for r in (
+            "wan-sle",
+            "org-sle",
+            "incidents",
+            "anomalies",
+            "actions",
+            "links",
+            "devices",
+            "collector",
+        )
     }
 
 
@@ -286,3 +296,74 @@ def test_device_down_and_collector_health(lake: str) -> None:
     assert got["collector"] == [
         {"alertname": "collector", "source": "flow", "exporter": "10.9.9.9"}
     ]
+
+
+def test_anomaly_rule(lake: str) -> None:
+    base = {"scope": "wan_link:gw-000/inet", "metric": "rtt_ms", "detector": "ewma"}
+    ld.write(
+        lake,
+        {
+            "anomalies": [
+                # flagged 3 min ago with a high score: fires, one alert for the series
+                {
+                    **base,
+                    "event_time": minutes_before(3),
+                    "site": "br-000",
+                    "value": 180.0,
+                    "expected": 40.0,
+                    "score": 0.95,
+                    "is_anomaly": True,
+                },
+                {
+                    **base,
+                    "event_time": minutes_before(2),
+                    "site": "br-000",
+                    "value": 170.0,
+                    "expected": 40.0,
+                    "score": 0.9,
+                    "is_anomaly": True,
+                },
+                # flagged, but 30 min ago: outside the window
+                {
+                    **base,
+                    "event_time": minutes_before(30),
+                    "site": "br-001",
+                    "value": 1.0,
+                    "expected": 0.0,
+                    "score": 0.99,
+                    "is_anomaly": True,
+                },
+                # recent but below min_score, or not flagged
+                {
+                    **base,
+                    "event_time": minutes_before(1),
+                    "site": "br-002",
+                    "value": 1.0,
+                    "expected": 0.0,
+                    "score": 0.5,
+                    "is_anomaly": True,
+                },
+                {
+                    **base,
+                    "event_time": minutes_before(1),
+                    "site": "br-003",
+                    "value": 1.0,
+                    "expected": 0.0,
+                    "score": 0.99,
+                    "is_anomaly": False,
+                },
+            ]
+        },
+    )
+    cfg = alerts_config_from_text(CONFIG, "rules.yaml")
+    with AlertEngine(lake, cfg) as engine:
+        found, _ = engine.evaluate(AT)
+    (a,) = found["anomalies"]
+    assert dict(a.labels) == {
+        "alertname": "anomalies",
+        "site": "br-000",
+        "scope": "wan_link:gw-000/inet",
+        "metric": "rtt_ms",
+    }
+    assert a.annotations["score"] == "0.950" and a.annotations["value"] == "170"
+    assert a.starts_at == minutes_before(3)
