@@ -206,6 +206,21 @@ _KINDS = (
         "Check 802.11r/OKC settings and that every AP reaches the RADIUS server.",
     ),
     CauseKind(
+        "client_capability",
+        "wifi",
+        "site",
+        "Client devices limit throughput",
+        "Legacy clients (few spatial streams, old standards) are slow on their own; steer them "
+        "to 5 GHz or refresh them.",
+    ),
+    CauseKind(
+        "upstream_network",
+        "wan",
+        "site",
+        "The network beyond the Wi-Fi is slow",
+        "Wi-Fi is fine but traffic is slow further on: look at the site's WAN SLEs.",
+    ),
+    CauseKind(
         "wifi_association",
         "wifi",
         "site",
@@ -277,6 +292,8 @@ RULES: tuple[Rule, ...] = (
     Rule("wireless_throughput", "coverage", None, "coverage_hole"),
     Rule("wireless_throughput", "interference", None, "interference"),
     Rule("wireless_throughput", "capacity", None, "ap_capacity"),
+    Rule("wireless_throughput", "device_capability", None, "client_capability"),
+    Rule("wireless_throughput", "network_issues", None, "upstream_network"),
     Rule("capacity", "non_wifi_interference", None, "interference"),
     Rule("capacity", "wifi_interference", None, "interference"),
     Rule("capacity", "ap_load", None, "ap_capacity"),

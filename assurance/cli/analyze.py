@@ -63,32 +63,26 @@ def incidents(
     if not rows:
         out.print("no incidents" + (f" at {site}" if site else ""))
         return
-    table = Table(title=f"Incidents in {lake}", show_lines=True)
-    for name in (
-        "detected (UTC)",
-        "where",
-        "status",
-        "SLEs",
-        "ranked causes",
-        "users",
-        "suggested action",
-    ):
-        table.add_column(name, overflow="fold")
+    out.print(f"{len(rows)} incidents in {lake}, most recent first", highlight=False)
     for inc in rows:
-        causes = "\n".join(
-            f"{c['rank']}. {c['title']} — {c['root_cause']} ({c['confidence']:.0%})"
-            for c in inc["causes"]
+        colour = "red" if inc["status"] == "open" else "green"
+        where = inc["where"]
+        if inc["site"] is None and inc["sites"]:
+            where += ": " + ", ".join(inc["sites"][:8]) + (" …" if len(inc["sites"]) > 8 else "")
+        out.print(
+            f"\n[bold]{inc['detected_at']:%Y-%m-%d %H:%M} UTC[/]  {where}  "
+            f"[{colour}]{inc['status']}[/]  {inc['impacted_users']} users, "
+            f"{inc['impacted_minutes']} bad user-minutes",
+            highlight=False,
         )
-        table.add_row(
-            f"{inc['detected_at']:%Y-%m-%d %H:%M}",
-            inc["where"],
-            inc["status"],
-            inc["sles"].replace(",", "\n"),
-            causes,
-            str(inc["impacted_users"]),
-            inc["suggested_action"],
-        )
-    out.print(table)
+        sles = inc["sles"].replace(",", ", ") or "none (seen in device telemetry only)"
+        out.print(f"  SLEs: {sles}", highlight=False)
+        for c in inc["causes"]:
+            out.print(
+                f"  {c['rank']}. {c['title']} — {c['root_cause']} ({c['confidence']:.0%})",
+                highlight=False,
+            )
+        out.print(f"  → {inc['suggested_action']}", highlight=False)
 
 
 def eval_cmd(
