@@ -16,6 +16,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from assurance.errors import LakeError
@@ -215,8 +216,9 @@ def _statistics_columns(rows: pa.Table) -> list[str]:
         kind = column.type
         if pa.types.is_nested(kind):
             continue
-        text = pa.types.is_string(kind) or pa.types.is_binary(kind)
-        if text and column.nbytes > LONG_TEXT_BYTES * rows.num_rows:
-            continue
+        if pa.types.is_string(kind) or pa.types.is_binary(kind):
+            size = pc.sum(pc.binary_length(column)).as_py() or 0
+            if size > LONG_TEXT_BYTES * rows.num_rows:
+                continue
         out.append(name)
     return out
