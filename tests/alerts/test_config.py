@@ -88,3 +88,15 @@ def test_inline_secrets_never_echo_in_errors_or_repr() -> None:
     shown = repr(cfg) + str(cfg.receivers[0]) + cfg.receivers[0].describe_url()
     assert good not in shown and "T0KEN" not in shown
     assert cfg.receivers[0].describe_url() == "https://h/…"
+
+
+def test_alerts_section_inside_a_bigger_file() -> None:
+    cfg = alerts_config_from_text(
+        "lake: {path: lake}\nalerts:\n  dashboard_url: http://d:1\n  rules:\n"
+        "    - {name: r, kind: device_down}\n",
+        "wanassure.yaml",
+    )
+    assert cfg.dashboard_url == "http://d:1" and cfg.rules[0].kind == "device_down"
+    with pytest.raises(ConfigError) as info:
+        alerts_config_from_text("alerts:\n  rules:\n    - {name: r, kind: nope}\n", "w.yaml")
+    assert "w.yaml:3: alerts.rules[0].kind:" in str(info.value)

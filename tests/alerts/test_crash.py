@@ -10,12 +10,15 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from assurance.alerts.outbox import Outbox, outbox_path
 from tests.alerts import lakedata as ld
 from tests.alerts.conftest import SECRET
 from tests.alerts.receiver import Receiver
 
 EXPORTERS = 30
+pytestmark = pytest.mark.slow
 
 
 def cli(lake: str, config: Path, wait: float) -> list[str]:

@@ -58,9 +58,9 @@ def test_retry_after_parsing() -> None:
 
 
 def test_slow_receiver_times_out_then_delivers(outbox: Outbox, receiver: Receiver) -> None:
-    receiver.plan = ["slow:1.5"]
+    receiver.plan = ["slow:3"]
     enqueue(outbox, "msg_c", time.time())
-    deliver(outbox, receiver, timeout=0.4).close()
+    deliver(outbox, receiver, timeout=1).close()
     assert receiver.accepted_ids() == {"msg_c": 1}
     event = outbox.get("msg_c")
     assert event.state == "delivered" and event.attempts == 2
