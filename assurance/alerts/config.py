@@ -212,6 +212,12 @@ class Rule(StrictModel):
                 raise ValueError(f"unknown scope {self.scope!r}; known: {', '.join(SCOPES)}")
         if ALERTNAME in self.labels:
             raise ValueError(f"labels: {ALERTNAME!r} is the rule name and cannot be set")
+        bad = [k for k in (*self.labels, *(self.group_by or ())) if not _LABEL_RE.match(k)]
+        if bad:
+            raise ValueError(
+                f"label name(s) {', '.join(map(repr, bad))} invalid: use letters, digits and _, "
+                "not starting with a digit (Prometheus label names)"
+            )
         return self
 
     @property
@@ -238,6 +244,7 @@ class Override(StrictModel):
         return fnmatch.fnmatchcase(site or "", self.site) and fnmatch.fnmatchcase(rule, self.rule)
 
 
+_LABEL_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 _MATCHER_RE = re.compile(r"^\s*([A-Za-z_][A-Za-z0-9_]*)\s*(=~|!~|!=|=)\s*(.*?)\s*$")
 
 

@@ -166,24 +166,25 @@ def pagerduty_body(n: Notification, routing_key: str) -> Any:
             "dedup_key": n["fingerprint"],
         }
     firing = [a for a in n["alerts"] if a["status"] == "firing"]
+    payload = {
+        "summary": _clip(_title(n), 1024),
+        "source": n.get("site") or "org",
+        "severity": _PD_SEVERITY[n["severity"]],
+        "timestamp": min(a["starts_at"] for a in firing) if firing else n["created_at"],
+        "component": n["group_labels"].get("site") or None,
+        "group": n["rule"],
+        "class": n["rule_kind"],
+        "custom_details": {
+            "group_labels": n["group_labels"],
+            "alerts": [_alert_line(a) for a in n["alerts"][:CHAT_ALERTS]],
+            "firing": len(firing),
+        },
+    }
     return {
         "routing_key": routing_key,
         "event_action": "trigger",
         "dedup_key": n["fingerprint"],
-        "payload": {
-            "summary": _clip(_title(n), 1024),
-            "source": n.get("site") or "org",
-            "severity": _PD_SEVERITY[n["severity"]],
-            "timestamp": min(a["starts_at"] for a in firing) if firing else n["created_at"],
-            "component": n["group_labels"].get("site") or None,
-            "group": n["rule"],
-            "class": n["rule_kind"],
-            "custom_details": {
-                "group_labels": n["group_labels"],
-                "alerts": [_alert_line(a) for a in n["alerts"][:CHAT_ALERTS]],
-                "firing": len(firing),
-            },
-        },
+        "payload": {k: v for k, v in payload.items() if v is not None},
         "links": [{"href": n["dashboard_url"], "text": "Dashboard"}],
         "client": "wan-assurance",
         "client_url": n["dashboard_url"],

@@ -100,3 +100,12 @@ def test_alerts_section_inside_a_bigger_file() -> None:
     with pytest.raises(ConfigError) as info:
         alerts_config_from_text("alerts:\n  rules:\n    - {name: r, kind: nope}\n", "w.yaml")
     assert "w.yaml:3: alerts.rules[0].kind:" in str(info.value)
+
+
+def test_label_names_must_suit_alertmanager() -> None:
+    with pytest.raises(ConfigError) as info:
+        alerts_config_from_text(
+            "rules: [{name: r, kind: incident, labels: {team-name: noc}, group_by: [1site]}]",
+            "a.yaml",
+        )
+    assert "'team-name', '1site'" in str(info.value)

@@ -104,6 +104,17 @@ def test_pagerduty_trigger_and_resolve_share_dedup_key() -> None:
     assert p["severity"] == "critical"
     assert 0 < len(p["summary"]) <= 1024
     assert p["source"] == "org"
+    assert "component" not in p  # an org-wide group has no site: the key is left out, not null
+    assert set(p) <= {
+        "summary",
+        "source",
+        "severity",
+        "timestamp",
+        "component",
+        "group",
+        "class",
+        "custom_details",
+    }
     datetime.fromisoformat(p["timestamp"].replace("Z", "+00:00"))
     assert trig["links"][0]["href"] == "http://dash/site"
     res = body("pagerduty", note(status="resolved"), secret="R0UTINGKEY")
