@@ -62,8 +62,17 @@ Seconds = Annotated[float, BeforeValidator(_duration), Field(ge=0)]
 UtcTime = Annotated[datetime, BeforeValidator(_utc)]
 ReceiverKind = Literal["generic", "slack", "teams", "pagerduty", "alertmanager", "mist"]
 RuleKind = Literal[
-    "sle_below", "incident", "anomaly", "action", "device_down", "link_down", "collector_health"
+    "sle_below",
+    "incident",
+    "anomaly",
+    "action",
+    "device_down",
+    "link_down",
+    "collector_health",
+    "collector_drops",
 ]
+#: Collector counters of lost input (``wanassure_*_kernel_drops``, ``*_queue_overflow``…).
+DROP_METRICS = r"wanassure_.*(kernel_drops|queue_overflow|sequence_lost)(_total)?"
 PAGERDUTY_URL = "https://events.pagerduty.com/v2/enqueue"
 _NEEDS_SECRET = {"generic", "pagerduty", "mist"}
 
@@ -200,6 +209,10 @@ class Rule(StrictModel):
     wan_only: bool = True
     # collector_health
     max_rejects: int = Field(default=1, ge=1)
+    # collector_drops
+    metrics_urls: tuple[str, ...] = ()
+    drop_metrics: str = DROP_METRICS
+    max_drops: float = Field(default=1.0, gt=0)
 
     @model_validator(mode="after")
     def _check(self) -> Rule:
@@ -210,6 +223,15 @@ class Rule(StrictModel):
                 raise ValueError(f"unknown SLE {self.sle!r}; known: {', '.join(sorted(BY_NAME))}")
             if normalise(self.scope) not in SCOPES:
                 raise ValueError(f"unknown scope {self.scope!r}; known: {', '.join(SCOPES)}")
+        if self.kind == "collector_drops":
+            if not self.metrics_urls:
+                raise ValueError("a collector_drops rule needs metrics_urls (collector /metrics)")
+            for url in self.metrics_urls:
+                _check_url(url)
+            try:
+                re.compile(self.drop_metrics)
+            except re.error as exc:
+                raise ValueError(f"drop_metrics: bad regular expression: {exc}") from None
         if ALERTNAME in self.labels:
             raise ValueError(f"labels: {ALERTNAME!r} is the rule name and cannot be set")
         bad = [k for k in (*self.labels, *(self.group_by or ())) if not _LABEL_RE.match(k)]

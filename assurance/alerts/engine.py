@@ -17,7 +17,9 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 import duckdb
+import httpx
 
+from assurance.alerts import drops
 from assurance.alerts.config import AlertsConfig
 from assurance.alerts.deliver import Deliverer, DeliveryStats
 from assurance.alerts.grouping import CycleResult, Grouper
@@ -66,9 +68,11 @@ class AlertEngine:
         self.grouper = Grouper(self.outbox, config)
         self.deliverer = Deliverer(self.outbox, config, rng=rng, clock=clock)
         self._con: duckdb.DuckDBPyConnection | None = None
+        self._http = httpx.Client(follow_redirects=False)
 
     def close(self) -> None:
         self.deliverer.close()
+        self._http.close()
         self.outbox.close()
         if self._con is not None:
             self._con.close()
@@ -100,7 +104,12 @@ class AlertEngine:
                 found[rule.name] = []
                 continue
             try:
-                found[rule.name] = evaluate(con, rule, ctx)
+                if rule.kind == "collector_drops":
+                    found[rule.name] = drops.evaluate(
+                        self._http, self.outbox, rule, self.config, at
+                    )
+                else:
+                    found[rule.name] = evaluate(con, rule, ctx)
             except (duckdb.Error, AssuranceError) as exc:
                 message = str(exc).splitlines()[0]
                 log.error("alert rule %s failed to evaluate: %s", rule.name, message)
