@@ -17,6 +17,7 @@ from assurance.cli import (
     detect,
     lake,
     parse,
+    rca,
     simulate,
     sle,
 )
@@ -39,6 +40,7 @@ app.add_typer(parse.app, name="parse")
 app.add_typer(sle.app, name="sle")
 app.add_typer(alerts.app, name="alerts")
 app.add_typer(simulate.app, name="simulate")
+app.add_typer(rca.app, name="rca")
 app.add_typer(detect.app, name="detect")
 app.command()(demo)
 analyze.register(app)

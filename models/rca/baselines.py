@@ -36,7 +36,7 @@ def _prepare(
 def _surprise(p: FloatArray, q: FloatArray) -> FloatArray:
     """Per-element Jensen-Shannon term between expected shares ``p`` and observed shares ``q``."""
     m = (p + q) / 2
-    with np.errstate(divide="ignore", invalid="ignore"):
+    with np.errstate(all="ignore"):
         tp = np.where(p > 0, p * np.log(np.where(p > 0, p, 1.0) / np.where(m > 0, m, 1.0)), 0.0)
         tq = np.where(q > 0, q * np.log(np.where(q > 0, q, 1.0) / np.where(m > 0, m, 1.0)), 0.0)
     return np.asarray(0.5 * (tp + tq))
@@ -72,7 +72,7 @@ def adtributor(
             rb = np.bincount(gid, cube.real_b, minlength=count)
             pb = np.bincount(gid, cube.predict_b, minlength=count)
             fa, fb = pa.sum(), pb.sum()
-            with np.errstate(divide="ignore", invalid="ignore"):
+            with np.errstate(all="ignore"):
                 ep = ((ra - pa) * fb - (rb - pb) * fa) / (fb * (fb + rb - pb))
             total = ep.sum()
             ep = np.nan_to_num(ep / total if total != 0 else ep * 0)
@@ -157,7 +157,7 @@ def squeeze_lite(
     cube = _prepare(leaves, attributes, real, predict, denominator, max_causes)
     r, p = cube.real, cube.predict
     if cube.real_b is not None and cube.predict_b is not None:
-        with np.errstate(divide="ignore", invalid="ignore"):
+        with np.errstate(all="ignore"):
             qr = np.where(cube.real_b > 0, r / np.where(cube.real_b > 0, cube.real_b, 1), 0.0)
             qp = np.where(
                 cube.predict_b > 0, p / np.where(cube.predict_b > 0, cube.predict_b, 1), 0
@@ -169,7 +169,7 @@ def squeeze_lite(
     d = r - p
     if cube.size == 0 or max_causes == 0 or not np.any(np.abs(dev_r - dev_p) > 0):
         return RcaResult([], *totals)
-    with np.errstate(divide="ignore", invalid="ignore"):
+    with np.errstate(all="ignore"):
         ds = np.where(dev_r + dev_p > 0, 2 * (dev_r - dev_p) / (dev_r + dev_p), 0.0)
     kept = _knee_filter(d)
     sq_r, sq_rp, sq_p = r * r, r * p, p * p

@@ -19,6 +19,10 @@ import pandas as pd
 from models.rca.types import EMPTY_VALUE, Cause, RcaInputError
 
 FloatArray = npt.NDArray[np.float64]
+
+#: Largest value accepted in a measure column: far above any count of user-minutes, far below
+#: where sums of squares would overflow.
+MAX_VALUE = 1e15
 IntArray = npt.NDArray[np.int64]
 
 
@@ -102,6 +106,13 @@ def _numbers(frame: pd.DataFrame, column: str, table: str) -> FloatArray:
             f"{table}row {row + 1}: {column} {raw.iloc[row]!r} is not a finite number", row=row
         )
     out = values.to_numpy(dtype=np.float64)
+    huge = out > MAX_VALUE
+    if huge.any():
+        row = int(np.flatnonzero(huge)[0])
+        raise RcaInputError(
+            f"{table}row {row + 1}: {column} {out[row]!r} is too large (at most {MAX_VALUE:g})",
+            row=row,
+        )
     negative = out < 0
     if negative.any():
         row = int(np.flatnonzero(negative)[0])

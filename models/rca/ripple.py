@@ -86,7 +86,7 @@ def working_measure(cube: Cube) -> tuple[FloatArray, FloatArray]:
     pa, rb, pb = cube.predict, cube.real_b, cube.predict_b
     total_pb = float(pb.sum())
     ratio = float(pa.sum()) / total_pb if total_pb > 0 else 0.0
-    with np.errstate(divide="ignore", invalid="ignore"):
+    with np.errstate(all="ignore"):
         expected = np.where(pb > 0, pa * rb / np.where(pb > 0, pb, 1.0), rb * ratio)
     if total_pb <= 0:
         expected = pa.copy()
@@ -96,12 +96,10 @@ def working_measure(cube: Cube) -> tuple[FloatArray, FloatArray]:
 def noise_scale(ds: FloatArray, informative: np.ndarray) -> float:
     """Relative noise of a normal leaf from the quieter side of zero (robust to anomalies)."""
     x = ds[informative]
-    scales = []
-    for side in (x[x >= 0], -x[x <= 0]):
-        if side.size >= 8:
-            scales.append(float(np.median(side)) / 0.6745)
-    if not scales and x.size:
-        scales.append(float(np.median(np.abs(x))) / 0.6745)
+    scales = [
+        float(np.median(side)) / 0.6745 for side in (x[x >= 0], -x[x <= 0]) if side.size >= 4
+    ]
+    # Too few leaves on both sides to tell noise: every deviation counts.
     return max(min(scales, default=0.0), SIGMA_FLOOR)
 
 
@@ -156,7 +154,7 @@ def localize_cube(cube: Cube, *, max_causes: int = 3, max_layer: int = 3) -> Rca
     d = r - p
     if n == 0 or max_causes == 0 or bool(np.all(np.abs(d) <= 1e-9 * (r + p))):
         return RcaResult([], *totals, 0.0)
-    with np.errstate(divide="ignore", invalid="ignore"):
+    with np.errstate(all="ignore"):
         ds = np.where(r + p > 0, 2 * d / (r + p), 0.0)
     sigma = noise_scale(ds, (r + p) > 0)
     leaf = _leaf_arrays(r, p, sigma, ds)
@@ -165,17 +163,17 @@ def localize_cube(cube: Cube, *, max_causes: int = 3, max_layer: int = 3) -> Rca
     scale = max(abs(total_dev), anomalous, _TINY)
     ratio_check = _RatioCheck(cube) if cube.derived else None
 
-    active = np.ones(n, dtype=np.float64)
+    stats = _Stats(cube, leaf)
     picks: list[tuple[_Pick, np.ndarray]] = []
     layers = min(max_layer, len(cube.attributes))
     while len(picks) < max_causes:
-        pick = _search(cube, leaf, active, sigma, scale, layers, ratio_check if not picks else None)
+        pick = _search(cube, stats, sigma, scale, layers, ratio_check if not picks else None)
         if pick is None:
             break
         gid, _ = cube.groups(pick.cuboid)
-        mask = (gid == pick.group) & (active > 0)
+        mask = (gid == pick.group) & stats.active
         picks.append((pick, mask))
-        active[mask] = 0.0
+        stats.remove(mask)
 
     explained = sum(pk.deviation for pk, _ in picks)
     denom = sum(abs(pk.deviation) for pk, _ in picks) + abs(total_dev - explained)
@@ -219,29 +217,53 @@ class _RatioCheck:
         da = np.bincount(gid, cube.predict - cube.real, minlength=count)
         db = np.bincount(gid, cube.predict_b - cube.real_b, minlength=count)
         den = self.rb + db
-        with np.errstate(divide="ignore", invalid="ignore"):
+        with np.errstate(all="ignore"):
             fixed = np.where(den > 0, (self.ra + da) / np.where(den > 0, den, 1.0), self.q_real)
         return np.asarray((self.q_real - fixed) * np.sign(gap) > 0)
 
 
+class _Stats:
+    """Per-cuboid sums of the leaf arrays over the leaves not yet explained, computed once per
+    cuboid and then kept current by subtracting the leaves each pick explains."""
+
+    ROWS = ("p", "r", "informative", "vote", "var", "rr", "rp", "pp")
+
+    def __init__(self, cube: Cube, leaf: _Leaves) -> None:
+        self.cube = cube
+        self.weights = np.vstack([getattr(leaf, name) for name in self.ROWS])
+        self.active = np.ones(cube.size, dtype=bool)
+        self.cache: dict[tuple[int, ...], FloatArray] = {}
+
+    def get(self, cuboid: tuple[int, ...]) -> FloatArray:
+        hit = self.cache.get(cuboid)
+        if hit is None:
+            gid, count = self.cube.groups(cuboid)
+            weights = self.weights
+            if not self.active.all():
+                gid, weights = gid[self.active], weights[:, self.active]
+            hit = np.vstack([np.bincount(gid, w, minlength=count) for w in weights])
+            self.cache[cuboid] = hit
+        return hit
+
+    def remove(self, mask: np.ndarray) -> None:
+        idx = np.flatnonzero(mask & self.active)
+        self.active[idx] = False
+        weights = self.weights[:, idx]
+        for cuboid, sums in self.cache.items():
+            gid, count = self.cube.groups(cuboid)
+            g = gid[idx]
+            for k in range(weights.shape[0]):
+                sums[k] -= np.bincount(g, weights[k], minlength=count)
+
+
 def _search(
     cube: Cube,
-    leaf: _Leaves,
-    active: FloatArray,
+    stats: _Stats,
     sigma: float,
     scale: float,
     layers: int,
     ratio_check: _RatioCheck | None,
 ) -> _Pick | None:
-    ap, ar = active * leaf.p, active * leaf.r
-    sums = {
-        "inf": active * leaf.informative,
-        "vote": active * leaf.vote,
-        "var": active * leaf.var,
-        "rr": active * leaf.rr,
-        "rp": active * leaf.rp,
-        "pp": active * leaf.pp,
-    }
     for layer in range(1, layers + 1):
         best: _Pick | None = None
         cuboids = cube.cuboids(layer)
@@ -249,20 +271,18 @@ def _search(
         z_min = max(Z_MIN, float(np.sqrt(2.0 * np.log(max(tested, 1)))))
         for cuboid in cuboids:
             gid, count = cube.groups(cuboid)
-            P = np.bincount(gid, ap, minlength=count)
-            R = np.bincount(gid, ar, minlength=count)
-            s = {k: np.bincount(gid, v, minlength=count) for k, v in sums.items()}
+            P, R, inf, vote, var, rr, rp, pp = stats.get(cuboid)
             dev = R - P
-            with np.errstate(divide="ignore", invalid="ignore"):
-                prec = np.sign(dev) * s["vote"] / np.maximum(s["inf"], _TINY)
+            with np.errstate(all="ignore"):
+                prec = np.sign(dev) * vote / np.maximum(inf, 1.0)
                 rho = np.where(P > 0, R / np.where(P > 0, P, 1.0), 1.0)
-                residual = np.maximum(s["rr"] - 2 * rho * s["rp"] + rho * rho * s["pp"], 0.0)
-                raw = np.maximum(s["rr"] - 2 * s["rp"] + s["pp"], 0.0)
+                residual = np.maximum(rr - 2 * rho * rp + rho * rho * pp, 0.0)
+                raw = np.maximum(rr - 2 * rp + pp, 0.0)
                 ripple = np.where(raw > 0, 1.0 - residual / np.where(raw > 0, raw, 1.0), 0.0)
                 ripple = np.where((P <= 0) & (R > 0), 1.0, ripple)
-                z = np.abs(dev) / (sigma * np.sqrt(s["var"]) + _TINY)
+                z = np.abs(dev) / (sigma * np.sqrt(np.maximum(var, 0.0)) + _TINY)
             ok = (
-                (s["inf"] > 0)
+                (inf > 0.5)
                 & (prec >= TAU_PRECISION)
                 & (ripple >= TAU_RIPPLE)
                 & (z >= z_min)
