@@ -20,6 +20,7 @@ import typer
 
 from assurance.cli.ui import fail
 from models.anomaly import DETECTORS, AnomalyError, make
+from models.anomaly.core import TIME_LIMIT
 
 app = typer.Typer(help="Score metric series for anomalies (causal).", no_args_is_help=True)
 
@@ -61,10 +62,14 @@ def parse_timestamps(path: Path, column: str, texts: pd.Series) -> np.ndarray:
     numbers = pd.to_numeric(stripped, errors="coerce")
     if numbers.notna().all() and len(numbers):
         secs = numbers.to_numpy(dtype=np.float64)
-        bad = ~np.isfinite(secs)
+        with np.errstate(invalid="ignore"):
+            bad = ~(np.abs(secs) <= TIME_LIMIT)
         if bad.any():
             i = int(np.argmax(bad))
-            raise fail(f"{path}: line {_line(i)}: timestamp {texts.iloc[i]!r} is not finite")
+            raise fail(
+                f"{path}: line {_line(i)}: {column} {texts.iloc[i]!r} is not epoch seconds "
+                "within the years 1678-2261"
+            )
         return secs
     parsed = pd.to_datetime(stripped, errors="coerce", utc=True, format="ISO8601")
     bad_mask = parsed.isna().to_numpy()
@@ -73,7 +78,7 @@ def parse_timestamps(path: Path, column: str, texts: pd.Series) -> np.ndarray:
         cell = texts.iloc[i]
         problem = "is empty" if not cell.strip() else "is not ISO 8601 or epoch seconds"
         raise fail(f"{path}: line {_line(i)}: {column} {cell!r} {problem}")
-    return pd.DatetimeIndex(parsed).asi8.astype(np.float64) / 1e9
+    return pd.DatetimeIndex(parsed).as_unit("us").asi8.astype(np.float64) / 1e6
 
 
 def parse_values(path: Path, column: str, texts: pd.Series) -> np.ndarray:

@@ -28,7 +28,7 @@ def to_epoch_seconds(times: npt.ArrayLike | pd.Index | pd.Series) -> FloatArray:
             idx = pd.DatetimeIndex(pd.to_datetime(arr, utc=True))
         except (ValueError, TypeError, OverflowError) as exc:
             raise InvalidInput(f"times are not timestamps: {exc}") from None
-        secs = idx.asi8.astype(np.float64) / 1e9
+        secs = idx.as_unit("us").asi8.astype(np.float64) / 1e6
         secs[idx.isna()] = np.nan
         return secs
     try:

@@ -30,6 +30,8 @@ DIRECTIONS: tuple[Direction, ...] = ("up", "down", "both")
 VALUE_LIMIT = 1e100
 #: Standardised statistics are clipped to this magnitude (p is 0 long before).
 Z_LIMIT = 1e6
+#: Epoch seconds a time must lie within (pandas' nanosecond range: 1677-09-22 to 2262-04-11).
+TIME_LIMIT = 9.2e9
 #: Mean absolute deviation x this = standard deviation for Gaussian noise (sqrt(pi / 2)).
 MAD_TO_SIGMA = math.sqrt(math.pi / 2)
 
@@ -47,8 +49,8 @@ class Score:
 class Detector(Protocol):
     """A causal univariate detector: scores ``x`` against what it learned before, then learns it.
 
-    ``t`` is epoch seconds (finite; irregular spacing and gaps are fine); ``x`` may be NaN or
-    infinite, which counts as missing.
+    ``t`` is epoch seconds (finite, years 1678-2261; irregular spacing and gaps are fine);
+    ``x`` may be NaN or infinite, which counts as missing.
     """
 
     @property
@@ -125,6 +127,8 @@ def check_time(t: object) -> float:
         raise InvalidInput(f"time {t!r} is not a number of epoch seconds") from None
     if not math.isfinite(value):
         raise InvalidInput(f"time {value!r} is not finite")
+    if abs(value) > TIME_LIMIT:
+        raise InvalidInput(f"time {value!r} is outside the years 1678-2261 in epoch seconds")
     return value
 
 

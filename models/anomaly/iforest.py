@@ -6,8 +6,13 @@ on the ``window`` rows before the refit point, after ``warmup`` rows, and refitt
 
 Score: the isolation anomaly score ``s`` (``-score_samples``, in (0, 1], larger = easier to
 isolate) is compared with the scores of the rows the forest was fitted on:
-``score = 1 - (1 + #{train s' >= s}) / (1 + n_train)``, an empirical tail probability, so on data
-like the training window ``score`` is close to uniform. ``raw`` is ``s``; ``expected`` is NaN (there
+``p = (1 + #{train s' >= s}) / (1 + n_train)``, an empirical tail probability; above the
+training scores' 90th percentile ``u`` the tail is modelled as exponential
+(``p = p(u)·exp(-(s - u)/τ)``, ``τ`` the mean excess over ``u``) so points beyond every training
+row still rank. ``score = 1 - p``: on
+data like the training window it is close to uniform. The first fit happens after ``warmup``
+rows and the forest is refitted whenever the window has doubled since, then every
+``refit_every`` rows. ``raw`` is ``s``; ``expected`` is NaN (there
 is no single expected value). Missing entries (NaN, inf) are filled with the training medians; a
 row with every entry missing scores 0 and is not learned. The width of the vector is fixed by the
 first row; a different width is ``InvalidInput``. ``score_rows`` scores a block of rows at once and
@@ -69,6 +74,9 @@ class IsolationForestDetector:
         self._medians: FloatArray | None = None
         self._train_scores: FloatArray | None = None
         self._since_fit = 0
+        self._fitted_on = 0
+        self._tail_u = 0.0
+        self._tail_tau = 1.0
 
     def clone(self) -> Self:
         return type(self)(**self.params)
@@ -102,12 +110,23 @@ class IsolationForestDetector:
         ).fit(filled)
         self._forest = forest
         self._medians = medians
-        self._train_scores = np.sort(-forest.score_samples(filled))
+        train = np.sort(-forest.score_samples(filled))
+        self._train_scores = train
+        self._tail_u = float(np.quantile(train, 0.9))
+        self._tail_tau = max(float(np.mean(train[train >= self._tail_u] - self._tail_u)), 1e-9)
+        self._fitted_on = len(filled)
+
+    def _until_refit(self) -> int:
+        """Rows still to learn before the next (re)fit; 0 means fit now."""
+        if self._forest is None:
+            return max(self.warmup - len(self._rows), 0)
+        left = self.refit_every - self._since_fit
+        if 2 * self._fitted_on <= self.window:  # early on, refit whenever the window doubles
+            left = min(left, 2 * self._fitted_on - len(self._rows))
+        return max(left, 0)
 
     def _due(self) -> bool:
-        if self._forest is None:
-            return len(self._rows) >= self.warmup
-        return self._since_fit >= self.refit_every
+        return self._until_refit() == 0
 
     def _score(self, rows: FloatArray) -> tuple[FloatArray, FloatArray]:
         assert self._forest is not None and self._medians is not None
@@ -116,7 +135,13 @@ class IsolationForestDetector:
         raw = -self._forest.score_samples(filled)  # type: ignore[attr-defined]
         n = len(self._train_scores)
         at_least = n - np.searchsorted(self._train_scores, raw, side="left")
-        return 1.0 - (1.0 + at_least) / (1.0 + n), np.asarray(raw, dtype=np.float64)
+        p = (1.0 + at_least) / (1.0 + n)
+        at_u = (1.0 + n - np.searchsorted(self._train_scores, self._tail_u, side="left")) / (
+            1.0 + n
+        )
+        tail = at_u * np.exp(-np.maximum(raw - self._tail_u, 0.0) / self._tail_tau)
+        p = np.where(raw > self._tail_u, tail, p)
+        return 1.0 - p, np.asarray(raw, dtype=np.float64)
 
     def score_one(self, t: float, x: npt.ArrayLike) -> Score:
         check_time(t)
@@ -163,7 +188,7 @@ class IsolationForestDetector:
                 i += 1
                 continue
             # rows up to the next refit are scored by the same forest at once
-            budget = self.refit_every - self._since_fit
+            budget = max(self._until_refit(), 1)
             block: list[int] = []
             j = i
             while j < len(clean) and len(block) < budget:

@@ -86,7 +86,7 @@ class SeasonalKernel:
         if not self.seasonal:
             return [0], float(day)
         second = t - day * DAY
-        tod = min(int(second // self.bucket_seconds), self.buckets - 1)
+        tod = max(0, min(int(second // self.bucket_seconds), self.buckets - 1))
         rows = [0, 1 + tod]
         if self.weekly:
             dow = int(math.fmod(day + 3.0, 7.0)) % 7  # 1970-01-01 was a Thursday; Monday = 0
