@@ -102,6 +102,7 @@ def sle_below(con: duckdb.DuckDBPyConnection, rule: Rule, ctx: Context) -> list[
         w: _rows(con, sql, {"sle": sle.name, "start": end - timedelta(seconds=w), "end": end})
         for w in windows
     }
+    links = _site_links(ctx.inventory)
     alerts = []
     for site, scope_value, total, good in by_window[rule.for_]:
         eff = effective(ctx.config, rule, site)
@@ -119,11 +120,12 @@ def sle_below(con: duckdb.DuckDBPyConnection, rule: Rule, ctx: Context) -> list[
             continue
         start = end - timedelta(seconds=eff.for_s)
         where = (site or "org") + (f" {scope}={scope_value}" if scope else "")
+        extra = {scope: str(scope_value)} if scope else {}
+        if scope == "wan_link":  # the link's ISP, so an ISP outage can group across sites
+            extra.update(links.get((site, str(scope_value)), {}))
         alerts.append(
             Alert(
-                labels=_labels(
-                    rule, site=site, sle=sle.name, **({scope: str(scope_value)} if scope else {})
-                ),
+                labels=_labels(rule, site=site, sle=sle.name, **extra),
                 severity=eff.severity,
                 summary=(
                     f"{sle.key} SLE {pct:.1f}% below {eff.threshold:g}% at {where} "
@@ -278,9 +280,24 @@ def _wan_links(inventory: Inventory | None) -> dict[tuple[str, str], dict[str, s
     for site in inventory.sites:
         for gw in site.gateways:
             for link in gw.wan:
-                labels = {"wan_link": link.name, "isp": link.isp, "link_type": link.type}
+                labels = {
+                    "wan_link": link.name,
+                    "isp": link.isp,
+                    "link_type": link.type,
+                    "interface": link.interface,
+                }
                 found[(gw.name, link.interface)] = labels
                 found.setdefault((gw.name, _parent(link.interface)), labels)
+    return found
+
+
+def _site_links(inventory: Inventory | None) -> dict[tuple[str, str], dict[str, str]]:
+    """(site, WAN link name) -> its ISP and type, as ``sle_minutes.wan_link`` names links."""
+    found: dict[tuple[str, str], dict[str, str]] = {}
+    for site in inventory.sites if inventory is not None else ():
+        for gw in site.gateways:
+            for link in gw.wan:
+                found.setdefault((site.name, link.name), {"isp": link.isp, "link_type": link.type})
     return found
 
 
@@ -306,21 +323,31 @@ def link_down(con: duckdb.DuckDBPyConnection, rule: Rule, ctx: Context) -> list[
         {"at": ctx.at, "since": ctx.at - timedelta(seconds=rule.lookback)},
     )
     wan = _wan_links(ctx.inventory)
-    alerts = []
+    # one alert per WAN link (its physical and logical interfaces report separately), else per
+    # interface; down since the earliest report
+    merged: dict[tuple[str | None, str, str], tuple[datetime, dict[str, str]]] = {}
     for site, device, if_name, since in rows:
-        site = site or None
-        eff = effective(ctx.config, rule, site)
-        down_since = _utc(since)
-        if not eff.enabled or (ctx.at - down_since).total_seconds() < eff.for_s:
-            continue
         link = wan.get((device, if_name)) or wan.get((device, _parent(if_name)))
         if rule.wan_only and wan and link is None:
             continue
-        extra = link or {}
-        what = f"WAN link {extra['wan_link']} ({extra['isp']})" if link else f"interface {if_name}"
+        key = (site or None, device, link["wan_link"] if link else if_name)
+        labels = {**link, "interface": link["interface"]} if link else {"interface": if_name}
+        down_since = _utc(since)
+        if key not in merged or down_since < merged[key][0]:
+            merged[key] = (down_since, labels)
+    alerts = []
+    for (site, device, _), (down_since, extra) in sorted(merged.items(), key=lambda kv: kv[0][1:]):
+        eff = effective(ctx.config, rule, site)
+        if not eff.enabled or (ctx.at - down_since).total_seconds() < eff.for_s:
+            continue
+        what = (
+            f"WAN link {extra['wan_link']} ({extra['isp']})"
+            if "wan_link" in extra
+            else f"interface {extra['interface']}"
+        )
         alerts.append(
             Alert(
-                labels=_labels(rule, site=site, device=device, interface=if_name, **extra),
+                labels=_labels(rule, site=site, device=device, **extra),
                 severity=eff.severity,
                 summary=f"{what} on {device} at {site or 'unknown site'} is down",
                 starts_at=down_since,

@@ -122,7 +122,7 @@ grouping: {{group_wait: 0s, group_interval: 0s}}
             "alertname": "wan-link-down",
             "site": "br-000",
             "device": "gw-000",
-            "interface": "ge-0/0/1",
+            "interface": "ge-0/0/1.0",
             "wan_link": "inet",
             "isp": "acme",
             "link_type": "broadband",

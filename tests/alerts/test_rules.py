@@ -229,6 +229,13 @@ def test_link_down_wan_links_with_isp_and_duration(lake: str) -> None:
                 },
             ],
             "interface_stats": [
+                # gw-000 inet's logical unit polled down 15 min ago: the same link, one alert
+                {
+                    **origin(minutes_before(15), "gw-000", "br-000"),
+                    "source": "snmp",
+                    "if_name": "ge-0/0/1.0",
+                    "oper_status": "down",
+                },
                 # gw-002 LTE reported down by polling 10 minutes ago too: down since then
                 {
                     **origin(minutes_before(10), "gw-002", "br-002"),
@@ -245,7 +252,7 @@ def test_link_down_wan_links_with_isp_and_duration(lake: str) -> None:
             "alertname": "links",
             "site": "br-000",
             "device": "gw-000",
-            "interface": "ge-0/0/1",
+            "interface": "ge-0/0/1.0",
             "wan_link": "inet",
             "isp": "acme",
             "link_type": "broadband",
@@ -260,8 +267,41 @@ def test_link_down_wan_links_with_isp_and_duration(lake: str) -> None:
             "link_type": "lte",
         },
     ]
-    # without an inventory every interface counts
-    assert len(evaluate(lake, with_inventory=False)["links"]) == 3
+    cfg = alerts_config_from_text(CONFIG, "rules.yaml")
+    with AlertEngine(lake, cfg, inventory=ld.inventory(3)) as engine:
+        found, _ = engine.evaluate(AT)
+    assert [a.starts_at for a in found["links"]] == [minutes_before(20), minutes_before(10)]
+    # without an inventory every interface counts, each on its own
+    assert len(evaluate(lake, with_inventory=False)["links"]) == 4
+
+
+def test_sle_below_per_wan_link_carries_the_isp(lake: str) -> None:
+    rows = []
+    for site in ("br-000", "br-001", "br-002"):
+        for link, good in (("inet", 5), ("lte", 10)):
+            for r in ld.sle_rows(site, "wan_link_health", good=good, total=10):
+                rows.append({**r, "gateway": f"gw-{site[-3:]}", "wan_link": link})
+    ld.write(lake, {"sle_minutes": rows})
+    cfg = alerts_config_from_text(
+        "rules: [{name: isp-sle, kind: sle_below, sle: wan-link-health, threshold: 90, "
+        "scope: wan_link, group_by: [alertname, isp]}]",
+        "isp.yaml",
+    )
+    with AlertEngine(lake, cfg, inventory=ld.inventory(3)) as engine:
+        found, _ = engine.evaluate(AT)
+    assert sorted(dict(a.labels)["site"] for a in found["isp-sle"]) == [
+        "br-000",
+        "br-001",
+        "br-002",
+    ]
+    for a in found["isp-sle"]:
+        assert {k: a.labels[k] for k in ("wan_link", "isp", "link_type")} == {
+            "wan_link": "inet",
+            "isp": "acme",
+            "link_type": "broadband",
+        }
+    groups = {engine.grouper.group_of(cfg.rules[0], a)[0] for a in found["isp-sle"]}
+    assert len(groups) == 1  # an ISP-wide drop is one group
 
 
 def test_device_down_and_collector_health(lake: str) -> None:
