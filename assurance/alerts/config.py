@@ -358,6 +358,8 @@ class AlertsConfig(StrictModel):
 
     dashboard_url: str = DEFAULT_DASHBOARD_URL
     interval: Seconds = 60.0
+    #: delivered events older than this leave the outbox (the lake's alerts table keeps them)
+    retention: Seconds = 30 * 86400.0
     inventory: str | None = None
     receivers: tuple[Receiver, ...] = ()
     rules: tuple[Rule, ...] = ()

@@ -130,7 +130,9 @@ class AlertEngine:
         found, failed = self.evaluate(when)
         grouping = self.grouper.step(found, data_time=when, now=now, ignore_wait=ignore_wait)
         delivery = self.deliverer.drain(wait) if deliver else DeliveryStats()
-        return CycleReport(when, grouping, delivery, self.mirror(), failed)
+        mirrored = self.mirror()
+        self.outbox.prune(self.clock() - self.config.retention)
+        return CycleReport(when, grouping, delivery, mirrored, failed)
 
     def tick(self) -> DeliveryStats:
         """Between evaluations: notify groups whose wait ran out and deliver what is due."""

@@ -256,6 +256,17 @@ class Outbox:
             )
         return self.get(event_id)
 
+    def prune(self, before: float) -> int:
+        """Forget delivered events last changed before ``before`` once the lake has them (their
+        history stays in the lake's ``alerts`` table); pending, retrying and dead ones stay."""
+        with self.transaction() as con:
+            cur = con.execute(
+                "DELETE FROM events WHERE state = 'delivered' AND updated_at < ? "
+                "AND mirrored >= version",
+                (before,),
+            )
+            return int(cur.rowcount)
+
     # -- lake mirror bookkeeping ---------------------------------------------------------
 
     def unmirrored(self, limit: int = 50_000) -> list[Event]:

@@ -95,6 +95,7 @@ def sle_below(con: duckdb.DuckDBPyConnection, rule: Rule, ctx: Context) -> list[
         f"SELECT {site_expr} AS site, {scope_expr} AS scope_value, "  # noqa: S608
         "sum(total)::BIGINT, sum(good)::BIGINT FROM sle_minutes "
         "WHERE sle = $sle AND minute >= $start AND minute < $end"
+        " AND date BETWEEN CAST($start AS DATE) AND CAST($end AS DATE)"
         + (f" AND {scope} IS NOT NULL" if scope else "")
         + " GROUP BY ALL"
     )
@@ -155,7 +156,8 @@ def incident(con: duckdb.DuckDBPyConnection, rule: Rule, ctx: Context) -> list[A
         "SELECT incident_id, site, started_at, sle, root_cause, confidence, impacted_users, "
         "suggested_action FROM (SELECT *, row_number() OVER (PARTITION BY incident_id "
         "ORDER BY updated_at DESC, rank) AS rn FROM incidents "
-        "WHERE updated_at <= $at AND updated_at >= $since) "
+        "WHERE updated_at <= $at AND updated_at >= $since"
+        " AND date BETWEEN CAST($since AS DATE) AND CAST($at AS DATE)) "
         "WHERE rn = 1 AND status = 'open' AND coalesce(confidence, 1) >= $conf "
         "ORDER BY started_at, incident_id",
         {
@@ -195,7 +197,9 @@ def action(con: duckdb.DuckDBPyConnection, rule: Rule, ctx: Context) -> list[Ale
         "SELECT action_id, site, state, kind, device, incident_id, predicted_benefit, risk, note, "
         "updated_at FROM (SELECT *, row_number() OVER (PARTITION BY action_id "
         "ORDER BY updated_at DESC) AS rn FROM actions WHERE updated_at <= $at "
-        "AND updated_at >= $since) WHERE rn = 1 AND list_contains($states, state) "
+        "AND updated_at >= $since"
+        " AND date BETWEEN CAST($since AS DATE) AND CAST($at AS DATE))"
+        " WHERE rn = 1 AND list_contains($states, state) "
         "ORDER BY updated_at, action_id",
         {
             "at": ctx.at,
@@ -236,6 +240,8 @@ def anomaly(con: duckdb.DuckDBPyConnection, rule: Rule, ctx: Context) -> list[Al
         "SELECT site, scope, metric, max(score), arg_max(value, event_time),"
         " arg_max(expected, event_time), min(event_time), arg_max(detector, score)"
         " FROM anomalies WHERE is_anomaly AND score >= $min AND event_time > $since"
+        ""
+        " AND date BETWEEN CAST($since AS DATE) AND CAST($at AS DATE)"
         " AND event_time <= $at GROUP BY site, scope, metric ORDER BY 1, 2, 3",
         {"at": ctx.at, "since": ctx.at - timedelta(seconds=rule.for_), "min": rule.min_score},
     )
@@ -309,10 +315,12 @@ def link_down(con: duckdb.DuckDBPyConnection, rule: Rule, ctx: Context) -> list[
         " interface AS if_name, state, event_time FROM device_events"
         " WHERE category = 'interface' AND interface IS NOT NULL AND state IN ('up', 'down')"
         " AND event_time >= $since AND event_time <= $at"
+        " AND date BETWEEN CAST($since AS DATE) AND CAST($at AS DATE)"
         " UNION ALL"
         " SELECT coalesce(site, ''), coalesce(device, exporter), if_name, oper_status, event_time"
         " FROM interface_stats WHERE oper_status IN ('up', 'down')"
-        " AND event_time >= $since AND event_time <= $at),"
+        " AND event_time >= $since AND event_time <= $at"
+        " AND date BETWEEN CAST($since AS DATE) AND CAST($at AS DATE)),"
         " g AS (SELECT site, device, if_name, arg_max(state, event_time) AS state,"
         " max(event_time) FILTER (WHERE state = 'up') AS last_up FROM ev GROUP BY ALL)"
         " SELECT g.site, g.device, g.if_name, min(ev.event_time) AS down_since FROM g JOIN ev"
@@ -368,6 +376,7 @@ def device_down(con: duckdb.DuckDBPyConnection, rule: Rule, ctx: Context) -> lis
     union = " UNION ALL ".join(
         f"SELECT site, device, event_time FROM {t} WHERE device IS NOT NULL "  # noqa: S608
         "AND event_time >= $since AND event_time <= $at"
+        " AND date BETWEEN CAST($since AS DATE) AND CAST($at AS DATE)"
         for t in LIVENESS_TABLES
     )
     rows = _rows(
@@ -406,6 +415,7 @@ def collector_health(con: duckdb.DuckDBPyConnection, rule: Rule, ctx: Context) -
         con,
         "SELECT source, exporter, any_value(site), count(*)::BIGINT, arg_max(error, event_time),"
         " arg_max(reason, event_time) FROM rejects WHERE event_time > $since"
+        " AND date BETWEEN CAST($since AS DATE) AND CAST($at AS DATE)"
         " AND event_time <= $at GROUP BY source, exporter ORDER BY 1, 2",
         {"at": ctx.at, "since": ctx.at - timedelta(seconds=rule.for_)},
     )

@@ -163,3 +163,16 @@ def test_missing_secret_env_is_a_clear_dead_letter(
     assert event.state == "dead"
     assert event.last_error == "secret_env: $ALERT_HOOK_SECRET is not set"
     assert receiver.requests == []
+
+
+def test_prune_keeps_undelivered_and_unmirrored(outbox: Outbox) -> None:
+    old = time.time() - 100 * 86400
+    for eid, state in (("msg_done", "delivered"), ("msg_dead", "dead"), ("msg_wait", "retrying")):
+        enqueue(outbox, eid, old)
+        outbox.record([(eid, state, 1, old, None)], old)
+    enqueue(outbox, "msg_unmirrored", old)
+    assert outbox.prune(time.time()) == 0  # nothing is in the lake yet
+    outbox.mark_mirrored((e.event_id, e.version) for e in outbox.unmirrored())
+    outbox.record([("msg_unmirrored", "delivered", 1, old, None)], old)  # changed since mirror
+    assert outbox.prune(time.time()) == 1
+    assert {e.event_id for e in outbox.events()} == {"msg_dead", "msg_wait", "msg_unmirrored"}
