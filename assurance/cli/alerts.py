@@ -103,7 +103,7 @@ def run_cmd(
         typer.Option(min=0, help="With --once: keep retrying failed deliveries this long (s)"),
     ] = 0.0,
 ) -> None:
-    """Evaluate the rules and deliver notifications (every minute until Ctrl-C, or --once)."""
+    """Evaluate the rules and deliver notifications (every `interval` until Ctrl-C, or --once)."""
     cfg = _config(config, lake)
     when = parse_time(at, "--at")
     if when is not None and not once:
@@ -262,8 +262,7 @@ def resend_cmd(
     lake: LakeOption,
     config: ConfigOption = None,
 ) -> None:
-    """Put an event (a dead letter, usually) back in the queue under the same id; with a config,
-    deliver it now."""
+    """Re-queue an event (a dead letter, usually) under the same id; with a config, send it now."""
     path = outbox_path(lake)
     if not path.is_file():
         raise fail(f"no alert outbox at {path}")
