@@ -57,7 +57,7 @@ def user_minutes_sql() -> str:
         joins.append(f"LEFT JOIN v_{sle} {a} ON {a}.rid = u.rid")
     assert [c.split(" AS ")[-1].split(".")[-1] for c in select] == list(USER_MINUTES.column_names)
     return (
-        "CREATE OR REPLACE TEMP TABLE out_user_minutes AS SELECT "  # noqa: S608
+        "CREATE OR REPLACE TEMP VIEW out_user_minutes AS SELECT "  # noqa: S608
         + ", ".join(select)
         + " FROM uw u "
         + " ".join(joins)

@@ -26,6 +26,18 @@ from assurance.tables import SLE_MINUTES, USER_MINUTES
 
 #: SQL stages before the SLEs, in order.
 STAGES = ("paths", "traffic", "identity", "interfaces", "devices", "links", "outages", "window")
+#: Intermediate tables no later stage reads, dropped after the stage named (frees memory).
+RELEASE: dict[str, tuple[str, ...]] = {
+    "traffic": (
+        "in_flows", "in_flow_options", "in_sessions", "addr_seen", "cf", "d_server", "d_server6",
+    ),
+    "identity": ("ct", "cs", "ipm", "bind", "ipmap", "attr", "attr_min", "in_bindings"),
+    "interfaces": ("if_samples", "if_min", "ev_held", "ev_min"),
+    "devices": ("in_health", "in_ifstats", "dev_seen", "health_min"),
+    "links": ("in_sla", "sla_minute", "sla_min", "baseline", "vpn_min", "in_vpn"),
+    "outages": ("presence_all", "outage", "outage_runs", "in_devevents"),
+    "window": ("ce_min", "rssi_min", "um", "displaced"),
+}
 #: Look-back of client events (identity attributes, IP → MAC bindings).
 CLIENT_LOOKBACK = timedelta(minutes=60)
 #: How long an IP -> MAC binding holds (a DHCP lease horizon).
@@ -235,13 +247,20 @@ def compute(con: duckdb.DuckDBPyConnection, store: LakeStore, job: Job) -> None:
     sqlfiles.run(con, "servers", params)
     for stage in STAGES[1:]:
         sqlfiles.run(con, stage, params)
+        _release(con, stage)
     for sle in SLE_NAMES:
         sqlfiles.run(con, sle, params)
         sqlfiles.execute(
             con,
             f"CREATE OR REPLACE TEMP TABLE v_{sle} AS {_VERDICT.format(sle=sle)}",
         )
+        sqlfiles.execute(con, f"DROP TABLE l_{sle}")
     assemble.run(con)
+
+
+def _release(con: duckdb.DuckDBPyConnection, stage: str) -> None:
+    for name in RELEASE.get(stage, ()):
+        sqlfiles.execute(con, f"DROP TABLE IF EXISTS {name}")
 
 
 def run_job(job: Job) -> JobResult:

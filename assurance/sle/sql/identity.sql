@@ -142,40 +142,22 @@ WITH traffic AS (
     FROM keys k
     LEFT JOIN by_client c USING (minute, site, client_id)
     LEFT JOIN events e USING (minute, site, client_id)
-), exact AS (
-    SELECT j.*, a.minute IS NOT NULL AS hit, k.cid IS NOT NULL AS known, a.mac AS a_mac, a.ip AS a_ip, a.ap AS a_ap,
+), latest AS (
+    -- the client's latest minute with events at or before this one
+    SELECT j.*, a.minute AS a_minute
+    FROM joined j
+    ASOF LEFT JOIN (SELECT site, cid, minute FROM attr_min) a
+        ON a.site = j.site AND a.cid = j.client_id AND j.minute >= a.minute
+), attributed AS (
+    -- its attributes as of that minute; older than an hour they are not carried (the same for
+    -- any window length)
+    SELECT j.* EXCLUDE (a_minute), a.mac AS a_mac, a.ip AS a_ip, a.ap AS a_ap,
         a.ap_event AS a_ap_event, a.band AS a_band, a.ssid AS a_ssid, a.os AS a_os,
         a.hostname AS a_hostname, a.username AS a_username, a.port AS a_port,
         a.port_device AS a_port_device
-    FROM joined j
-    LEFT JOIN attr_min a ON a.site = j.site AND a.cid = j.client_id AND a.minute = j.minute
-    LEFT JOIN (SELECT DISTINCT site, cid FROM attr_min) k ON k.site = j.site AND k.cid = j.client_id
-), carried_raw AS (
-    SELECT j.* EXCLUDE (a_mac, a_ip, a_ap, a_ap_event, a_band, a_ssid, a_os, a_hostname,
-            a_username, a_port, a_port_device),
-        a.minute AS a_minute,
-        a.mac AS a_mac, a.ip AS a_ip, a.ap AS a_ap, a.ap_event AS a_ap_event,
-        a.band AS a_band, a.ssid AS a_ssid, a.os AS a_os, a.hostname AS a_hostname,
-        a.username AS a_username, a.port AS a_port, a.port_device AS a_port_device
-    FROM (SELECT * FROM exact WHERE NOT hit AND known) j
-    ASOF LEFT JOIN attr_min a ON a.site = j.site AND a.cid = j.client_id AND j.minute >= a.minute
-), carried AS (
-    -- attributes older than an hour are not carried (the same for any window length)
-    SELECT * EXCLUDE (a_minute) REPLACE (
-        CASE WHEN fresh THEN a_mac END AS a_mac, CASE WHEN fresh THEN a_ip END AS a_ip,
-        CASE WHEN fresh THEN a_ap END AS a_ap,
-        CASE WHEN fresh THEN a_ap_event END AS a_ap_event,
-        CASE WHEN fresh THEN a_band END AS a_band, CASE WHEN fresh THEN a_ssid END AS a_ssid,
-        CASE WHEN fresh THEN a_os END AS a_os,
-        CASE WHEN fresh THEN a_hostname END AS a_hostname,
-        CASE WHEN fresh THEN a_username END AS a_username,
-        CASE WHEN fresh THEN a_port END AS a_port,
-        CASE WHEN fresh THEN a_port_device END AS a_port_device)
-    FROM (SELECT *, coalesce(a_minute > minute - INTERVAL 60 MINUTE, false) AS fresh
-          FROM carried_raw)
-), attributed AS (
-    SELECT * FROM exact WHERE hit OR NOT known
-    UNION ALL BY NAME SELECT * FROM carried
+    FROM latest j
+    LEFT JOIN attr_min a ON a.site = j.site AND a.cid = j.client_id AND a.minute = j.a_minute
+        AND j.a_minute > j.minute - INTERVAL 60 MINUTE
 )
 SELECT
     j.minute, j.site, j.client_id,

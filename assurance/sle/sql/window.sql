@@ -56,7 +56,7 @@ SELECT site, client_id, rssi,
         INTERVAL 1 MINUTE)) AS minute
 FROM spans;
 
-CREATE OR REPLACE TEMP TABLE uw AS
+CREATE OR REPLACE TEMP TABLE uw_rows AS
 WITH disp AS (
     SELECT site, client_id, minute,
         any_value(gateway) FILTER (WHERE kind = 'gateway') AS disp_gateway,
@@ -80,7 +80,7 @@ WITH disp AS (
     ANTI JOIN um u USING (site, client_id, minute)
     WHERE d.minute >= $start AND d.minute < $end
 )
-SELECT row_number() OVER () AS rid, b.*,
+SELECT b.*,
     CASE WHEN b.disp_gateway IS NOT NULL OR b.disp_link IS NOT NULL OR b.disp_ap IS NOT NULL
         THEN true ELSE false END AS displaced,
     b.evidence_sources <> 'displaced' AS active,
@@ -90,4 +90,7 @@ SELECT row_number() OVER () AS rid, b.*,
     r.rssi
 FROM base b
 LEFT JOIN ce_min c USING (site, client_id, minute)
-LEFT JOIN rssi_min r USING (site, client_id, minute)
+LEFT JOIN rssi_min r USING (site, client_id, minute);
+
+-- ``rid`` (the row's id in uw_rows) joins each SLE's verdict back onto its user minute.
+CREATE OR REPLACE TEMP VIEW uw AS SELECT rowid AS rid, * FROM uw_rows
