@@ -106,7 +106,7 @@ def adtributor(
     return RcaResult(causes[:max_causes], float(cube.real.sum()), float(cube.predict.sum()))
 
 
-def _clusters(ds: FloatArray, bins: int = 200, smooth: int = 2) -> list[tuple[float, float]]:
+def _clusters(ds: FloatArray, bins: int = 200, smooth: int = 4) -> list[tuple[float, float]]:
     """Ranges of deviation score around the density peaks of ``ds`` (Squeeze's clustering)."""
     hist, edges = np.histogram(ds, bins=bins, range=(-2.0, 2.0))
     kernel = np.exp(-0.5 * (np.arange(-3 * smooth, 3 * smooth + 1) / smooth) ** 2)
@@ -175,9 +175,12 @@ def squeeze_lite(
     sq_r, sq_rp, sq_p = r * r, r * p, p * p
     raw_all = float((d * d).sum())
     causes: list[Cause] = []
-    for lo, hi in _clusters(ds[kept]):
-        member = kept & (ds >= lo) & (ds < hi)
+    covered = np.zeros(cube.size, dtype=bool)
+    members = [kept & (ds >= lo) & (ds < hi) for lo, hi in _clusters(ds[kept])]
+    for member in sorted(members, key=lambda m: -int(m.sum())):
         if member.sum() == 0 or abs(float(np.median(ds[member]))) < 0.05:
+            continue
+        if covered[member].mean() >= 0.5:  # this cluster is already explained
             continue
         results: list[tuple[float, int, tuple[int, ...], np.ndarray]] = []
         for layer in range(1, min(max_layer, len(cube.attributes)) + 1):
@@ -195,9 +198,10 @@ def squeeze_lite(
                 srr = np.cumsum(np.bincount(gid, sq_r, minlength=count)[order])
                 srp = np.cumsum(np.bincount(gid, sq_rp, minlength=count)[order])
                 spp = np.cumsum(np.bincount(gid, sq_p, minlength=count)[order])
-                rho = np.where(P > 0, R / np.where(P > 0, P, 1.0), 1.0)
-                residual = np.maximum(srr - 2 * rho * srp + rho * rho * spp, 0.0)
-                raw_in = np.maximum(srr - 2 * srp + spp, 0.0)
+                with np.errstate(all="ignore"):
+                    rho = np.where(P > 0, R / np.where(P > 0, P, 1.0), 1.0)
+                    residual = np.maximum(srr - 2 * rho * srp + rho * rho * spp, 0.0)
+                    raw_in = np.maximum(srr - 2 * srp + spp, 0.0)
                 gps = 1.0 - (residual + (raw_all - raw_in)) / max(raw_all, _TINY)
                 k = int(np.argmax(gps))
                 results.append((float(gps[k]), layer * (k + 1), cuboid, order[: k + 1]))
@@ -209,6 +213,7 @@ def squeeze_lite(
         gid, _ = cube.groups(cuboid)
         for g in groups:
             mask = gid == g
+            covered |= mask
             combo = cube.combination(cuboid, int(np.flatnonzero(mask)[0]))
             if any(c.combination == combo for c in causes):
                 continue

@@ -93,14 +93,28 @@ def working_measure(cube: Cube) -> tuple[FloatArray, FloatArray]:
     return cube.real, expected
 
 
-def noise_scale(ds: FloatArray, informative: np.ndarray) -> float:
-    """Relative noise of a normal leaf from the quieter side of zero (robust to anomalies)."""
-    x = ds[informative]
-    scales = [
-        float(np.median(side)) / 0.6745 for side in (x[x >= 0], -x[x <= 0]) if side.size >= 4
-    ]
-    # Too few leaves on both sides to tell noise: every deviation counts.
-    return max(min(scales, default=0.0), SIGMA_FLOOR)
+def _quiet_scale(x: FloatArray) -> float:
+    """Half-normal scale of ``x`` from the quieter side of zero; 0 when both sides are tiny."""
+    scales = [float(np.median(side)) / 0.6745 for side in (x[x >= 0], -x[x <= 0]) if side.size >= 4]
+    return min(scales, default=0.0)
+
+
+def noise_scale(ds: FloatArray, size: FloatArray, informative: np.ndarray) -> FloatArray:
+    """Relative noise of each leaf, judged among leaves of similar size.
+
+    Leaves are cut into size bands (up to 16, at least 400 leaves each) and each band's scale is
+    the quieter side's median ``|ds|`` (robust to anomalies of either sign), so both forecast
+    noise proportional to the value and count noise (small leaves relatively noisier) are met.
+    With too few leaves to tell, every deviation counts (the floor).
+    """
+    sigma = np.full(ds.shape[0], SIGMA_FLOOR)
+    idx = np.flatnonzero(informative)
+    if idx.size == 0:
+        return sigma
+    bands = int(np.clip(idx.size // 400, 1, 16))
+    for band in np.array_split(idx[np.argsort(size[idx], kind="stable")], bands):
+        sigma[band] = max(_quiet_scale(ds[band]), SIGMA_FLOOR)
+    return sigma
 
 
 @dataclass(slots=True)
@@ -110,6 +124,7 @@ class _Leaves:
     r: FloatArray
     p: FloatArray
     informative: FloatArray
+    weight: FloatArray
     up: FloatArray
     down: FloatArray
     vote: FloatArray
@@ -117,13 +132,17 @@ class _Leaves:
     rr: FloatArray
     rp: FloatArray
     pp: FloatArray
+    noise: FloatArray
 
 
-def _leaf_arrays(r: FloatArray, p: FloatArray, sigma: float, ds: FloatArray) -> _Leaves:
+def _leaf_arrays(r: FloatArray, p: FloatArray, sigma: FloatArray, ds: FloatArray) -> _Leaves:
     mean = (r + p) / 2
     informative = mean > 0
     w = np.where(informative, mean, 1.0)
     z = ds / sigma
+    # a leaf's vote counts by how precisely it can tell (1 / relative variance), so tiny counts
+    # (0 or 1 bad minute against 0.4 expected) do not outvote the leaves that carry the signal
+    weight = np.where(informative, (float(sigma.min()) / sigma) ** 2, 0.0)
     ramp = K_HI - K_LO
     return _Leaves(
         r=r,
@@ -131,11 +150,13 @@ def _leaf_arrays(r: FloatArray, p: FloatArray, sigma: float, ds: FloatArray) -> 
         informative=informative.astype(np.float64),
         up=np.clip((z - K_LO) / ramp, 0.0, 1.0),
         down=np.clip((-z - K_LO) / ramp, 0.0, 1.0),
-        vote=np.where(informative, np.clip(z / K_VOTE, -1.0, 1.0), 0.0),
-        var=mean * mean,
+        weight=weight,
+        vote=weight * np.clip(z / K_VOTE, -1.0, 1.0),
+        var=(sigma * mean) ** 2,
         rr=r * r / w,
         rp=r * p / w,
         pp=p * p / w,
+        noise=np.where(informative, (sigma * mean) ** 2 / w, 0.0),
     )
 
 
@@ -156,7 +177,7 @@ def localize_cube(cube: Cube, *, max_causes: int = 3, max_layer: int = 3) -> Rca
         return RcaResult([], *totals, 0.0)
     with np.errstate(all="ignore"):
         ds = np.where(r + p > 0, 2 * d / (r + p), 0.0)
-    sigma = noise_scale(ds, (r + p) > 0)
+    sigma = noise_scale(ds, (r + p) / 2, (r + p) > 0)
     leaf = _leaf_arrays(r, p, sigma, ds)
     total_dev = float(d.sum())
     anomalous = abs(float((d * leaf.up).sum())) + abs(float((d * leaf.down).sum()))
@@ -167,7 +188,7 @@ def localize_cube(cube: Cube, *, max_causes: int = 3, max_layer: int = 3) -> Rca
     picks: list[tuple[_Pick, np.ndarray]] = []
     layers = min(max_layer, len(cube.attributes))
     while len(picks) < max_causes:
-        pick = _search(cube, stats, sigma, scale, layers, ratio_check if not picks else None)
+        pick = _search(cube, stats, scale, layers, ratio_check if not picks else None)
         if pick is None:
             break
         gid, _ = cube.groups(pick.cuboid)
@@ -185,7 +206,7 @@ def localize_cube(cube: Cube, *, max_causes: int = 3, max_layer: int = 3) -> Rca
         combo = cube.combination(pk.cuboid, leaf_idx)
         causes.append(cause_for(cube, whole, combo, abs(pk.deviation) / max(denom, _TINY)))
     causes.sort(key=lambda c: -c.score)
-    return RcaResult(causes, *totals, sigma)
+    return RcaResult(causes, *totals, float(np.median(sigma[(r + p) > 0])))
 
 
 def _totals(cube: Cube) -> tuple[float, float]:
@@ -226,7 +247,7 @@ class _Stats:
     """Per-cuboid sums of the leaf arrays over the leaves not yet explained, computed once per
     cuboid and then kept current by subtracting the leaves each pick explains."""
 
-    ROWS = ("p", "r", "informative", "vote", "var", "rr", "rp", "pp")
+    ROWS = ("p", "r", "informative", "weight", "vote", "var", "rr", "rp", "pp", "noise")
 
     def __init__(self, cube: Cube, leaf: _Leaves) -> None:
         self.cube = cube
@@ -259,7 +280,6 @@ class _Stats:
 def _search(
     cube: Cube,
     stats: _Stats,
-    sigma: float,
     scale: float,
     layers: int,
     ratio_check: _RatioCheck | None,
@@ -271,16 +291,19 @@ def _search(
         z_min = max(Z_MIN, float(np.sqrt(2.0 * np.log(max(tested, 1)))))
         for cuboid in cuboids:
             gid, count = cube.groups(cuboid)
-            P, R, inf, vote, var, rr, rp, pp = stats.get(cuboid)
+            P, R, inf, weight, vote, var, rr, rp, pp, noise = stats.get(cuboid)
             dev = R - P
             with np.errstate(all="ignore"):
-                prec = np.sign(dev) * vote / np.maximum(inf, 1.0)
+                prec = np.sign(dev) * vote / np.maximum(weight, _TINY)
                 rho = np.where(P > 0, R / np.where(P > 0, P, 1.0), 1.0)
                 residual = np.maximum(rr - 2 * rho * rp + rho * rho * pp, 0.0)
                 raw = np.maximum(rr - 2 * rp + pp, 0.0)
-                ripple = np.where(raw > 0, 1.0 - residual / np.where(raw > 0, raw, 1.0), 0.0)
+                # share of the squared deviation beyond noise that one factor explains
+                excess = raw - noise
+                misfit = np.maximum(residual - noise, 0.0)
+                ripple = np.where(excess > 0, 1.0 - misfit / np.where(excess > 0, excess, 1.0), 0.0)
                 ripple = np.where((P <= 0) & (R > 0), 1.0, ripple)
-                z = np.abs(dev) / (sigma * np.sqrt(np.maximum(var, 0.0)) + _TINY)
+                z = np.abs(dev) / (np.sqrt(np.maximum(var, 0.0)) + _TINY)
             ok = (
                 (inf > 0.5)
                 & (prec >= TAU_PRECISION)

@@ -36,6 +36,10 @@ class Setting:
     noisy_anomaly: bool = False
     mixed_direction: bool = False
     derived: bool = False
+    #: Observed values are Poisson counts around the expectation (small leaves are noisy);
+    #: ``noise`` is then unused and ``count_scale`` is the mean expected count per leaf.
+    counts: bool = False
+    count_scale: tuple[float, float] = (2.0, 20.0)
 
 
 @dataclass(frozen=True, slots=True)
@@ -117,6 +121,11 @@ def generate(s: Setting, rng: np.random.Generator) -> Case:
         return f
 
     noise = np.maximum(1.0 + rng.normal(0.0, sigma, n), 0.0)
+    if s.counts:
+        base = base / 100.0 * rng.uniform(*s.count_scale)
+        real = rng.poisson(base * factors()).astype(np.float64)
+        frame["real"], frame["predict"] = real, base
+        return Case(frame, names, truth)
     if not s.derived:
         f = factors()
         hit = f != 1.0
