@@ -199,9 +199,16 @@ class Deliverer:
             raise AssertionError("this deliverer has no outbox (it only posts)")
         return self.outbox
 
-    def deliver_due(self, limit: int = 256) -> DeliveryStats:
-        """Try every event due now (up to ``limit``), ``concurrency`` at a time; record results."""
-        events = self._box().due(self.clock(), limit)
+    def lease(self) -> float:
+        """How long a claimed event is ours: the longest request timeout, twice, plus 5 s."""
+        timeouts = [r.timeout_s for r in self.config.receivers if r.timeout_s is not None]
+        return 2 * max([self.config.retry.timeout, *timeouts]) + 5.0
+
+    def deliver_due(self, limit: int | None = None) -> DeliveryStats:
+        """Claim due events (``4 x concurrency`` at a time), send them ``concurrency`` at a time,
+        record the results."""
+        batch = limit if limit is not None else 4 * self.config.retry.concurrency
+        events = self._box().claim(self.clock(), batch, self.lease())
         stats = DeliveryStats()
         if not events:
             return stats

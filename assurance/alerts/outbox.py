@@ -204,6 +204,21 @@ class Outbox:
         )
         return [Event(*row) for row in rows]
 
+    def claim(self, now: float, limit: int, lease: float) -> list[Event]:
+        """Take up to ``limit`` due events for ``lease`` seconds: another runner does not pick
+        them meanwhile, and if this one dies they are due again when the lease runs out."""
+        with self.transaction() as con:
+            rows = con.execute(
+                f"SELECT {_EVENT_COLUMNS} FROM events WHERE state IN ('pending', 'retrying') "  # noqa: S608
+                "AND next_attempt <= ? ORDER BY next_attempt, created_at LIMIT ?",
+                (now, limit),
+            ).fetchall()
+            con.executemany(
+                "UPDATE events SET next_attempt = ? WHERE event_id = ?",
+                [(now + lease, row[0]) for row in rows],
+            )
+        return [Event(*row) for row in rows]
+
     def next_due(self) -> float | None:
         """When the earliest undelivered event is due, or None when nothing waits."""
         row = self.query(

@@ -53,8 +53,7 @@ class Receiver:
     @property
     def url(self) -> str:
         assert self.server is not None
-        host, port = self.server.server_address[:2]
-        return f"http://{host}:{port}/hook/T0KEN-in-path"
+        return f"http://127.0.0.1:{self.server.server_port}/hook/T0KEN-in-path"
 
     @property
     def accepted(self) -> list[Request]:

@@ -8,6 +8,7 @@ import random
 import socket
 import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -23,7 +24,7 @@ def outbox(tmp_path: Path) -> Outbox:
     return Outbox(tmp_path / "_state" / "alerts.sqlite")
 
 
-def deliver(outbox: Outbox, receiver: Receiver, wait: float = 10.0, **retry: float) -> Deliverer:
+def deliver(outbox: Outbox, receiver: Receiver, wait: float = 10.0, **retry: Any) -> Deliverer:
     d = Deliverer(outbox, config(receiver.url, **retry), rng=random.Random(7))
     d.drain(wait)
     return d
@@ -176,3 +177,32 @@ def test_prune_keeps_undelivered_and_unmirrored(outbox: Outbox) -> None:
     outbox.record([("msg_unmirrored", "delivered", 1, old, None)], old)  # changed since mirror
     assert outbox.prune(time.time()) == 1
     assert {e.event_id for e in outbox.events()} == {"msg_dead", "msg_wait", "msg_unmirrored"}
+
+
+def test_two_runners_share_the_queue_without_double_sends(
+    tmp_path: Path, receiver: Receiver
+) -> None:
+    """Two deliverers on two connections to one outbox file: claims keep them apart."""
+    import threading
+
+    path = tmp_path / "shared.sqlite"
+    first, second = Outbox(path), Outbox(path)
+    now = time.time()
+    for i in range(40):
+        enqueue(first, f"msg_{i:02d}", now)
+    receiver.delay = 0.02
+    runners = [Deliverer(box, config(receiver.url, concurrency=2)) for box in (first, second)]
+    stats: list[int] = []
+    threads = [
+        threading.Thread(target=lambda d=d: stats.append(d.drain(5).delivered)) for d in runners
+    ]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    for d in runners:
+        d.close()
+    assert receiver.accepted_ids() == {f"msg_{i:02d}": 1 for i in range(40)}
+    assert len(receiver.requests) == 40
+    assert first.counts()["delivered"] == 40
+    assert sorted(stats)[0] > 0 and sum(stats) == 40  # both took part
