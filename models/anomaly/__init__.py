@@ -5,13 +5,14 @@ Public API (everything a caller needs; see each module for the algorithms):
 - ``Score``, ``Detector``, ``MultivariateDetector``, ``Direction``
 - ``DETECTORS`` / ``make(name, **params)`` (univariate), ``MULTIVARIATE`` /
   ``make_multivariate(name, **params)`` (vectors)
-- ``score_series(detector, times, values)`` and ``score_matrix(name, times, values, **params)``
+- ``score_series(detector, times, values)`` and ``score_matrix(name, times, values, **params)``;
+  ``MatrixScorer(name, n_series, **params)`` is the same matrix scoring step by step (picklable)
 - errors: ``AnomalyError`` > ``UnknownDetector``, ``InvalidParameter``, ``InvalidInput``
 
 Must not import anything outside numpy, pandas, scikit-learn, statsmodels and the stdlib.
 """
 
-from models.anomaly.batch import score_matrix, score_series, to_epoch_seconds
+from models.anomaly.batch import MatrixScorer, score_matrix, score_series, to_epoch_seconds
 from models.anomaly.core import Detector, Direction, KernelDetector, MultivariateDetector, Score
 from models.anomaly.cusum import Cusum
 from models.anomaly.ensemble import Ensemble
@@ -35,6 +36,7 @@ __all__ = [
     "InvalidParameter",
     "IsolationForestDetector",
     "KernelDetector",
+    "MatrixScorer",
     "MultivariateDetector",
     "Score",
     "SeasonalBaseline",

@@ -13,7 +13,14 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from models.anomaly.core import Detector, FloatArray, KernelDetector, check_time, sanitize
+from models.anomaly.core import (
+    Detector,
+    FloatArray,
+    Kernel,
+    KernelDetector,
+    check_time,
+    sanitize,
+)
 from models.anomaly.errors import InvalidInput
 from models.anomaly.registry import make
 
@@ -77,6 +84,57 @@ def score_series(
     )
 
 
+class MatrixScorer:
+    """Incremental ``score_matrix``: the state of one detector over ``n`` series, picklable.
+
+    ``update(t, row)`` scores one time step of all series (``row`` shape ``(n,)``); ``score(times,
+    values)`` a block of steps. Keep the column order fixed between calls (persist the scorer with
+    ``pickle`` to continue in a later run). Same results as ``score_matrix`` over the whole span.
+    """
+
+    def __init__(self, detector_name: str, n_series: int, **params: Any) -> None:
+        if isinstance(n_series, bool) or not isinstance(n_series, int) or n_series < 1:
+            raise InvalidInput(f"n_series must be a positive integer, not {n_series!r}")
+        self.detector_name = detector_name
+        self.n_series = n_series
+        self.params = dict(params)
+        detector = make(detector_name, **params)
+        self._kernel: Kernel | None = None
+        self._columns: list[Detector] = []
+        if isinstance(detector, KernelDetector):
+            self._kernel = detector.new_kernel(n_series)
+        else:
+            self._columns = [detector.clone() for _ in range(n_series)]
+
+    def update(self, t: float, row: npt.ArrayLike) -> tuple[FloatArray, FloatArray]:
+        tt = check_time(t)
+        values = _values(row, 1)
+        if values.shape[0] != self.n_series:
+            raise InvalidInput(f"expected {self.n_series} values, got {values.shape[0]}")
+        if self._kernel is not None:
+            scores, expected, _ = self._kernel.step(tt, sanitize(values))
+            return scores, expected
+        out = [c.score_one(tt, float(x)) for c, x in zip(self._columns, values, strict=True)]
+        return np.array([s.score for s in out]), np.array([s.expected for s in out])
+
+    def score(
+        self, times: npt.ArrayLike | pd.Index | pd.Series, values: npt.ArrayLike
+    ) -> tuple[FloatArray, FloatArray]:
+        secs = to_epoch_seconds(times)
+        vals = _values(values, 2)
+        if vals.shape[0] != len(secs):
+            raise InvalidInput(f"{len(secs)} times but {vals.shape[0]} rows of values")
+        if vals.shape[1] != self.n_series:
+            raise InvalidInput(f"expected {self.n_series} columns, got {vals.shape[1]}")
+        for t in secs:
+            check_time(t)
+        scores = np.zeros(vals.shape)
+        expected = np.full(vals.shape, np.nan)
+        for i in range(len(secs)):
+            scores[i], expected[i] = self.update(float(secs[i]), vals[i])
+        return scores, expected
+
+
 def score_matrix(
     detector_name: str, times: npt.ArrayLike, values: npt.ArrayLike, **params: Any
 ) -> tuple[FloatArray, FloatArray]:
@@ -84,27 +142,11 @@ def score_matrix(
 
     Returns ``(scores, expected)``, both ``(T, N)``, equal to running a fresh
     ``make(detector_name, **params)`` over each column. Vectorised for kernel detectors
-    (seasonal, ewma, cusum, ensemble of those); other detectors run column by column.
+    (seasonal, ewma, cusum, holt_winters per column inside, ensemble); a non-kernel detector runs
+    column by column.
     """
-    secs = to_epoch_seconds(times)
     vals = _values(values, 2)
-    if vals.shape[0] != len(secs):
-        raise InvalidInput(f"{len(secs)} times but {vals.shape[0]} rows of values")
-    for t in secs:
-        check_time(t)
-    detector = make(detector_name, **params)
-    n_t, n = vals.shape
-    scores = np.zeros((n_t, n))
-    expected = np.full((n_t, n), np.nan)
-    if isinstance(detector, KernelDetector):
-        kernel = detector.new_kernel(n)
-        clean = sanitize(vals)
-        for i in range(n_t):
-            scores[i], expected[i], _ = kernel.step(float(secs[i]), clean[i])
-        return scores, expected
-    for j in range(n):
-        column = detector.clone()
-        for i in range(n_t):
-            s = column.score_one(float(secs[i]), float(vals[i, j]))
-            scores[i, j], expected[i, j] = s.score, s.expected
-    return scores, expected
+    if vals.shape[1] == 0:
+        make(detector_name, **params)
+        return np.zeros(vals.shape), np.full(vals.shape, np.nan)
+    return MatrixScorer(detector_name, vals.shape[1], **params).score(times, vals)

@@ -111,7 +111,11 @@ class KernelDetector:
         if self._kernel is None:
             self._kernel = self.new_kernel(1)
         tt = check_time(t)
-        score, expected, raw = self._kernel.step(tt, sanitize(np.array([x], dtype=np.float64)))
+        try:
+            value = np.array([x], dtype=np.float64)
+        except (TypeError, ValueError, OverflowError):
+            raise InvalidInput(f"value {x!r} is not a number") from None
+        score, expected, raw = self._kernel.step(tt, sanitize(value))
         return Score(float(score[0]), float(expected[0]), float(raw[0]))
 
     def __repr__(self) -> str:

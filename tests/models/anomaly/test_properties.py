@@ -162,3 +162,24 @@ def test_isolation_forest_ranks_a_vector_in_an_empty_region_above_normal_ones() 
     assert (scores[same_forest] < scores[550]).mean() >= 0.99
     assert scores[550] > 0.98
     assert (scores[200:550] > 0.99).mean() < 0.03
+
+
+@pytest.mark.parametrize("name", ["ensemble", "holt_winters"])
+def test_matrix_scorer_continues_after_pickle_like_one_long_run(name: str) -> None:
+    import pickle
+
+    from models.anomaly import MatrixScorer
+
+    rng = np.random.default_rng(2)
+    times = T0 + 60.0 * np.arange(300)
+    values = rng.normal(5, 1, (300, 3))
+    params = QUICK.get(name, {})
+    whole, whole_expected = score_matrix(name, times, values, **params)
+    first = MatrixScorer(name, 3, **params)
+    a, _ = first.score(times[:120], values[:120])
+    resumed = pickle.loads(pickle.dumps(first))
+    b, b_expected = resumed.score(times[120:], values[120:])
+    np.testing.assert_array_equal(np.vstack([a, b]), whole)
+    np.testing.assert_array_equal(b_expected, whole_expected[120:])
+    with pytest.raises(AnomalyError):
+        resumed.update(T0, [1.0, 2.0])
