@@ -204,7 +204,7 @@ class Rule(StrictModel):
     # anomaly
     min_score: float = Field(default=0.0, ge=0, le=1)
     # action
-    states: tuple[str, ...] = ("proposed", "failed", "rolled_back")
+    states: tuple[str, ...] = ("open", "proposed", "failed", "rolled_back")
     # link_down
     wan_only: bool = True
     # collector_health

@@ -2,14 +2,16 @@
 
 One function per rule kind, each a parameterized DuckDB query over the catalog's views followed
 by per-site overrides: ``sle_below`` (``sle_minutes``: good/total over the last ``for`` below the
-threshold, per site or per scope value, or org-wide), ``incident`` (latest version of each open
-incident in ``incidents``), ``anomaly`` (series with ``is_anomaly`` rows in ``anomalies`` in the
-last ``for``), ``action`` (actions whose latest state is one of ``states``),
-``link_down`` (last interface state from ``device_events`` and ``interface_stats`` is down and has
-been for ``for``; WAN links only when an inventory names them, labelled with their ISP),
-``device_down`` (a device seen in the last ``lookback`` has sent nothing for ``for``) and
-``collector_health`` (at least ``max_rejects`` undecodable inputs per source and exporter in the
-last ``for``). Empty tables give no alerts. Must not: write anything or decide notifications.
+threshold, per site or per scope value, or org-wide); ``incident`` (an incident whose latest
+version is open, or whose last impacted minute is not over at the evaluation time, so a batch
+analysis that wrote only the resolved version still replays as opened then resolved);
+``anomaly`` (series with ``is_anomaly`` rows in ``anomalies`` in the last ``for``); ``action``
+(actions whose latest state is one of ``states``); ``link_down`` (last interface state from
+``device_events`` and ``interface_stats`` is down and has been for ``for``; one alert per WAN
+link, labelled with its ISP, when an inventory names the links); ``device_down`` (a device seen
+in the last ``lookback`` has sent nothing for ``for``) and ``collector_health`` (at least
+``max_rejects`` undecodable inputs per source and exporter in the last ``for``). Empty tables
+give no alerts. Must not: write anything or decide notifications.
 """
 
 from __future__ import annotations
@@ -156,9 +158,9 @@ def incident(con: duckdb.DuckDBPyConnection, rule: Rule, ctx: Context) -> list[A
         "SELECT incident_id, site, started_at, sle, root_cause, confidence, impacted_users, "
         "suggested_action FROM (SELECT *, row_number() OVER (PARTITION BY incident_id "
         "ORDER BY updated_at DESC, rank) AS rn FROM incidents "
-        "WHERE updated_at <= $at AND updated_at >= $since"
-        " AND date BETWEEN CAST($since AS DATE) AND CAST($at AS DATE)) "
-        "WHERE rn = 1 AND status = 'open' AND coalesce(confidence, 1) >= $conf "
+        "WHERE updated_at >= $since AND date >= CAST($since AS DATE)) "
+        "WHERE rn = 1 AND started_at <= $at AND coalesce(confidence, 1) >= $conf "
+        "AND (status = 'open' OR ended_at + INTERVAL 1 MINUTE > $at) "
         "ORDER BY started_at, incident_id",
         {
             "at": ctx.at,
@@ -224,7 +226,7 @@ def action(con: duckdb.DuckDBPyConnection, rule: Rule, ctx: Context) -> list[Ale
             Alert(
                 labels=_labels(rule, site=site, action_id=aid, state=state),
                 severity=eff.severity,
-                summary=f"Path-policy action {kind} at {site} is {state}",
+                summary=f"Action {kind} at {site} is {state}",
                 starts_at=_utc(updated),
                 annotations={k: v for k, v in notes.items() if v},
                 link=dashboard_link(ctx.config.dashboard_url, site=site, end=ctx.at),
@@ -252,10 +254,14 @@ def anomaly(con: duckdb.DuckDBPyConnection, rule: Rule, ctx: Context) -> list[Al
             continue
         notes = {"score": f"{score:.3f}", "detector": detector}
         if value is not None:
-            notes["value"] = f"{value:g}"
+            notes["value"] = f"{value:.4g}"
         if expected is not None:
-            notes["expected"] = f"{expected:g}"
-        seen = f" (value {value:g}, expected {expected:g})" if None not in (value, expected) else ""
+            notes["expected"] = f"{expected:.4g}"
+        seen = (
+            f" (value {value:.3g}, expected {expected:.3g})"
+            if None not in (value, expected)
+            else ""
+        )
         alerts.append(
             Alert(
                 labels=_labels(rule, site=site, scope=scope, metric=metric),

@@ -3,6 +3,7 @@ an empty lake gives no alerts and no error."""
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -145,13 +146,37 @@ def test_incidents_and_actions(lake: str) -> None:
                     "started_at": minutes_before(5),
                     "confidence": 0.3,
                 },
+                # written later (a batch analysis), starting after AT: not yet
                 {
                     **inc,
-                    "updated_at": AT + (AT - minutes_before(5)),
+                    "updated_at": AT + timedelta(minutes=5),
                     "incident_id": "i4",
                     "site": "br-001",
                     "status": "open",
-                    "started_at": AT,
+                    "started_at": AT + timedelta(minutes=1),
+                    "confidence": 0.9,
+                },
+                # a batch analysis wrote only the resolved version: impacted until after AT,
+                # so at AT it was open
+                {
+                    **inc,
+                    "updated_at": AT + timedelta(minutes=30),
+                    "incident_id": "i5",
+                    "site": "br-002",
+                    "status": "resolved",
+                    "started_at": minutes_before(20),
+                    "ended_at": AT,
+                    "confidence": 0.9,
+                },
+                # ... and one that was over a minute before AT
+                {
+                    **inc,
+                    "updated_at": AT + timedelta(minutes=30),
+                    "incident_id": "i6",
+                    "site": "br-002",
+                    "status": "resolved",
+                    "started_at": minutes_before(20),
+                    "ended_at": minutes_before(1),
                     "confidence": 0.9,
                 },
             ],
@@ -181,7 +206,10 @@ def test_incidents_and_actions(lake: str) -> None:
         },
     )
     got = evaluate(lake)
-    assert got["incidents"] == [{"alertname": "incidents", "site": "br-000", "incident_id": "i1"}]
+    assert got["incidents"] == [
+        {"alertname": "incidents", "site": "br-000", "incident_id": "i1"},
+        {"alertname": "incidents", "site": "br-002", "incident_id": "i5"},
+    ]
     assert got["actions"] == [
         {"alertname": "actions", "site": "br-000", "action_id": "a1", "state": "proposed"}
     ]
