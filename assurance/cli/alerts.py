@@ -54,8 +54,9 @@ def _config(path: Path | None, lake: str | None) -> AlertsConfig:
     try:
         return load_alerts_config(chosen)
     except AssuranceError as exc:
-        lines = str(exc).splitlines()
-        raise fail(lines[1].strip() if len(lines) > 1 else lines[0]) from None
+        lines = [line.strip() for line in str(exc).splitlines()]
+        more = f" (and {len(lines) - 2} more problem(s))" if len(lines) > 2 else ""
+        raise fail((lines[1] if len(lines) > 1 else lines[0]) + more) from None
 
 
 def _inventory(path: Path | None, config: AlertsConfig, lake: str) -> Inventory | None:
