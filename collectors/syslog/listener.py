@@ -54,7 +54,9 @@ Address = tuple[str, int]
 
 HOUSEKEEPING_S = 1.0
 MAX_LINES_PER_PARSE = 8192
-WRITE_AHEAD = 4
+#: parsed batches waiting for the writer; enough to keep parsing while the sink encodes a
+#: whole buffer (a lake flush) at once
+WRITE_AHEAD = 16
 UDP_BATCH = 256
 UDP_MAX_DELAY_S = 0.05
 UDP_DRAIN = 1024

@@ -554,8 +554,11 @@ def _fields(
         # pieces' buffer: the take reads each chunk where it is)
         value_parts = [fast.pieces, pa.array([""], pa.string()), *value_parts]
         value_index[first[fast_lines]] = fast.base
-    values_source = pa.chunked_array(value_parts, pa.string())
-    values = values_source.take(pa.array(value_index)).combine_chunks()
+    if fast is not None and has_fast and len(value_parts) == 2:  # batch-path rows only
+        values = fast.pieces.take(pa.array(value_index))
+    else:
+        values_source = pa.chunked_array(value_parts, pa.string())
+        values = values_source.take(pa.array(value_index)).combine_chunks()
     return pa.MapArray.from_arrays(pa.array(first.astype(np.int32)), keys, values)
 
 
