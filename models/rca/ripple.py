@@ -9,18 +9,21 @@ How it works (all per-leaf work is vectorised; each cuboid costs a handful of ``
    (leaves with no expected volume use the cube's expected ratio). A leaf whose ratio holds
    explains nothing even if its volume moved; a leaf whose volume grew while its numerator did
    not (the ratio drops, the additive numerator does not) deviates.
-2. Leaf evidence. Deviation score ``ds = 2 (r - p) / (r + p)`` (bounded, scale free). The noise
-   of a normal leaf, ``sigma``, is estimated from the quieter side of zero (the median of
-   ``|ds|`` on each side, the smaller one), so anomalies of either sign do not inflate it. Each
-   leaf gets a soft membership in "anomalous up" and "anomalous down", ramping from 0 at
-   ``K_LO * sigma`` to 1 at ``K_HI * sigma``.
+2. Leaf evidence. Deviation score ``ds = 2 (r - p) / (r + p)`` (bounded, scale free). The
+   relative noise of a normal leaf, ``sigma``, is estimated per size band (leaves of similar
+   size, so count data, where small leaves are relatively noisier, is judged fairly) from the
+   quieter side of zero (the median of ``|ds|`` on each side, the smaller one), so anomalies of
+   either sign do not inflate it. Each leaf votes ``clip(ds / sigma, -1, 1)``, weighted by how
+   precisely it can tell (``1 / sigma**2``).
 3. Candidate test for a combination ``e`` (over the leaves not yet explained):
-   * precision: the share of its informative leaves that are anomalous in the direction of its
-     total deviation (a combination wider than the cause holds many normal leaves);
+   * precision: its leaves' weighted vote in the direction of its total deviation (a
+     combination wider than the cause holds many normal leaves that vote 0 on average);
    * ripple fit: after scaling its leaves' expectations by one factor ``R_e / P_e`` (the ripple
-     effect of a fault at ``e``), the Pearson residual must fall to a small part of the raw one
-     (a combination mixing changed and unchanged leaves cannot be fitted by one factor);
-   * significance: its deviation against the noise its leaves would carry (``sigma``-scaled);
+     effect of a fault at ``e``), the Pearson residual beyond the expected noise must be a small
+     part of the squared deviation beyond noise (a combination mixing changed and unchanged
+     leaves cannot be fitted by one factor);
+   * significance: its deviation against the noise its leaves carry, with the bar raised for
+     the number of combinations tried in the layer (``sqrt(2 ln n)``, Bonferroni-like);
    * explanatory power: at least ``EP_MIN`` of the total anomalous deviation; for a derived
      measure the first cause must also move the ratio towards its expectation when fixed.
 4. Search: layer by layer (one attribute, then pairs, then triples), the first layer with any
@@ -45,7 +48,7 @@ K_LO = 2.0
 K_HI = 4.0
 K_VOTE = 1.0
 TAU_PRECISION = 0.6
-TAU_RIPPLE = 0.5
+TAU_RIPPLE = 0.4
 Z_MIN = 3.0
 EP_MIN = 0.001
 SIGMA_FLOOR = 1e-6
@@ -70,6 +73,11 @@ def localize(
     finite, non-negative columns ``real`` and ``predict``. With ``denominator`` (same attribute
     columns, same measure columns) the measure is the ratio ``leaves / denominator``. Returns no
     causes when nothing deviates. Raises ``RcaInputError`` (a ``ValueError``) on bad input.
+
+    A cause's ``score`` is its share of the deviation: ``|dev_c| / (sum |dev| over the causes +
+    |the deviation no cause explains|)`` on the working measure (for a ratio: the numerator's
+    excess at the observed volume), so the scores of one result add up to at most 1.
+    ``max_layer`` bounds how many attributes one combination may fix.
     """
     if isinstance(max_causes, bool) or not isinstance(max_causes, int) or max_causes < 0:
         raise RcaInputError("max_causes must be an integer >= 0")
