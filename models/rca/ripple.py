@@ -150,7 +150,8 @@ def _leaf_arrays(r: FloatArray, p: FloatArray, sigma: FloatArray, ds: FloatArray
     z = ds / sigma
     # a leaf's vote counts by how precisely it can tell (1 / relative variance), so tiny counts
     # (0 or 1 bad minute against 0.4 expected) do not outvote the leaves that carry the signal
-    weight = np.where(informative, (float(sigma.min()) / sigma) ** 2, 0.0)
+    least = float(sigma[informative].min()) if informative.any() else SIGMA_FLOOR
+    weight = np.where(informative, (least / sigma) ** 2, 0.0)
     ramp = K_HI - K_LO
     return _Leaves(
         r=r,
