@@ -61,6 +61,8 @@ class Episode:
     end: datetime
     peak_score: float
     bad: float
+    #: Separate runs of flagged minutes inside the episode (two or more: it comes and goes).
+    runs: int = 1
 
 
 def rolling_sum(values: F64, window: int) -> F64:
@@ -124,6 +126,7 @@ def episodes(matrix: Matrix, scored: Scored, settings: DetectSettings) -> list[E
                     end=_utc(matrix.minutes[last]),
                     peak_score=float(scored.score[first : last + 1, j].max()),
                     bad=float(matrix.bad[first : last + 1, j].sum()),
+                    runs=1 + int(np.count_nonzero(np.diff(run) > 1)),
                 )
             )
     return found

@@ -79,7 +79,10 @@ def merge_isp(
     by_isp: dict[str, list[Incident]] = {}
     for inc in incidents:
         top = inc.top
+        # An ISP fails on its links: the WAN SLEs must say so, not only one app's minutes.
         if top is None or top.kind not in ISP_WIDE or inc.site is None:
+            continue
+        if "wan_link_health" not in top.sles:
             continue
         isp = isp_of.get((inc.site, top.scope_value))
         if isp is not None:

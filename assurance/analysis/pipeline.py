@@ -15,7 +15,7 @@ from __future__ import annotations
 import itertools
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 
 import duckdb
@@ -26,7 +26,7 @@ import pyarrow.compute as pc
 
 from assurance import runner
 from assurance.analysis import series
-from assurance.analysis.detect import DetectSettings, Episode, episodes, score
+from assurance.analysis.detect import DetectSettings, Episode, Scored, episodes, score
 from assurance.analysis.incidents import (
     Incident,
     absorb_into_app,
@@ -35,7 +35,7 @@ from assurance.analysis.incidents import (
     incident_rows,
     merge_isp,
 )
-from assurance.analysis.rank import Cause, candidates, finish
+from assurance.analysis.rank import Cause, candidates, finish, merge
 from assurance.config.inventory import Inventory
 from assurance.errors import AssuranceError
 from assurance.lake.catalog import connect
@@ -45,13 +45,20 @@ from assurance.tables import ACTIONS, ANOMALIES, INCIDENTS
 from models.rca import localize
 
 HOUR = timedelta(hours=1)
+MINUTE = timedelta(minutes=1)
 #: History read before the window so detectors are warm and baselines exist.
 HISTORY = timedelta(hours=3)
-#: Reference window before an incident for the site's usual bad share.
+#: Reference window for the site's usual bad share: an hour, ending a little before the
+#: incident (a sparse SLE's rolling window can date its start after the first bad minute).
 BASELINE = timedelta(minutes=60)
+BASELINE_GAP = timedelta(minutes=10)
 SITES_PER_SHARD = 25
 #: Bad share assumed where a baseline saw none, for localization's expected values.
 PRIOR_SHARE = 0.01
+#: Anomaly scopes that are device facts, and how many flagged minutes of the last
+#: ``confirm_window`` confirm one.
+DEVICE_SCOPES = ("port:", "link:")
+DEVICE_CONFIRM = 2
 #: A port error minute: at least this many input errors and this error ratio.
 PORT_MIN_ERRORS = 5.0
 PORT_MIN_RATIO = 1e-4
@@ -68,6 +75,8 @@ class ShardJob:
     sites: tuple[str, ...]
     start: datetime
     end: datetime
+    #: The shard's WAN links: (site, gateway, interface, link).
+    links: tuple[tuple[str, str, str, str], ...] = ()
     settings: DetectSettings = field(default_factory=DetectSettings)
 
 
@@ -145,6 +154,13 @@ def _port_matrix(frame: pd.DataFrame, start: datetime, end: datetime) -> series.
     return series.to_matrix(frame, ("site", "port"), start, end)
 
 
+def _fact_key(scope: str, metric: str) -> Callable[[tuple[str, str]], tuple[str, str, str]]:
+    def key(k: tuple[str, str]) -> tuple[str, str, str]:
+        return k[0], f"{scope}:{k[1]}", metric
+
+    return key
+
+
 def detect_shard(job: ShardJob) -> int:
     """Step 1 for one shard: score its series and publish its anomalies; rows written."""
     store = LakeStore(job.lake)
@@ -164,21 +180,31 @@ def detect_shard(job: ShardJob) -> int:
             job.settings.detector,
         )
         ports = _port_matrix(series.port_errors(con, job.sites, lb, job.end), lb, job.end)
-        flags = ports.bad > 0
-        port_rows = _notable(
-            ports,
-            ports.bad,
-            np.zeros_like(ports.bad),
-            flags.astype(np.float64),
-            flags,
-            job.start,
-            lambda k: (k[0], f"port:{k[1]}", "input_errors_per_min"),
-            "port_errors",
+        links = pd.DataFrame(list(job.links), columns=["site", "gateway", "interface", "link"])
+        down = series.to_matrix(
+            series.link_down(con, links, lb, job.end), ("site", "link"), lb, job.end
         )
     finally:
         con.close()
-    for key, values in port_rows.items():
-        rows[key].extend(values)
+    # Device facts (a port's input errors, a WAN interface reported down) are flagged as
+    # they are: the device said so, no detector needed.
+    for facts, scope, metric, detector in (
+        (ports, "port", "input_errors_per_min", "port_errors"),
+        (down, "link", "oper_status_down", "link_state"),
+    ):
+        flags = facts.bad > 0
+        more = _notable(
+            facts,
+            facts.bad,
+            np.zeros_like(facts.bad),
+            flags.astype(np.float64),
+            flags,
+            job.start,
+            _fact_key(scope, metric),
+            detector,
+        )
+        for key, values in more.items():
+            rows[key].extend(values)
     table = pa.Table.from_pydict(rows, schema=ANOMALIES.schema)
     publish_hours(store, ANOMALIES.name, f"analysis-{job.shard}", _hours(job.start, job.end), table)
     return int(table.num_rows)
@@ -198,10 +224,22 @@ def _flag_matrix(
 
 
 def _episodes(matrix: series.Matrix, flags: np.ndarray, settings: DetectSettings) -> list[Episode]:
-    from assurance.analysis.detect import Scored
-
-    scored = Scored(matrix.bad, matrix.bad, matrix.total, flags)
-    return episodes(matrix, scored, settings)
+    """Episodes of the flagged minutes; device facts need fewer flagged minutes to confirm
+    (a device saying a link is down is not a statistical guess)."""
+    device = np.array([k[1].startswith(DEVICE_SCOPES) for k in matrix.keys], dtype=bool)
+    found: list[Episode] = []
+    for cols, rule in ((~device, settings), (device, replace(settings, confirm=DEVICE_CONFIRM))):
+        if not cols.any():
+            continue
+        part = series.Matrix(
+            matrix.minutes,
+            [k for k, c in zip(matrix.keys, cols, strict=True) if c],
+            matrix.bad[:, cols],
+            matrix.total[:, cols],
+        )
+        scored = Scored(part.bad, part.bad, part.total, flags[:, cols])
+        found += episodes(part, scored, rule)
+    return found
 
 
 def _sle_of(key: str) -> str | None:
@@ -211,8 +249,25 @@ def _sle_of(key: str) -> str | None:
     return None
 
 
+def _windows(rows: list[tuple[int, str, str, datetime, datetime]]) -> pd.DataFrame:
+    """Incident windows for the batched queries of ``series`` (end exclusive)."""
+    frame = pd.DataFrame(rows, columns=["wid", "site", "sle", "start", "end"])
+    frame["start"] = pd.to_datetime(frame["start"], utc=True)
+    frame["end"] = pd.to_datetime(frame["end"], utc=True)
+    frame["base_end"] = frame["start"] - BASELINE_GAP
+    frame["base_start"] = frame["base_end"] - BASELINE
+    return frame
+
+
+def _by_window(frame: pd.DataFrame) -> dict[int, pd.DataFrame]:
+    if frame.empty:
+        return {}
+    return {int(str(wid)): part for wid, part in frame.groupby("wid")}
+
+
 def _app_incidents(
     con: duckdb.DuckDBPyConnection,
+    sites: list[str],
     start: datetime,
     end: datetime,
     settings: DetectSettings,
@@ -234,31 +289,32 @@ def _app_incidents(
     )
     table = pa.Table.from_pydict(rows, schema=ANOMALIES.schema)
     publish_hours(store, ANOMALIES.name, "analysis-org", _hours(window_start, end), table)
+    found_eps = episodes(matrix, scored, settings)
+    if not found_eps:
+        return []
+    series.register_windows(
+        con,
+        _windows(
+            [
+                (wid, site, "application_health", ep.start, ep.end + MINUTE)
+                for wid, ep in enumerate(found_eps)
+                for site in sites
+            ]
+        ),
+    )
+    leaves = _by_window(series.leaves(con))
+    base = series.baseline_share(con)
     found: list[Incident] = []
-    for ep in episodes(matrix, scored, settings):
+    for wid, ep in enumerate(found_eps):
         app = ep.key[0]
-        leaves = series.leaves(
-            con,
-            _all_sites(con, ep.start, ep.end),
-            ["application_health"],
-            ep.start,
-            ep.end + timedelta(minutes=1),
-        )
-        if leaves.empty:
+        if wid not in leaves:
             continue
-        cube = leaves.groupby(["site", "application"], dropna=False)[["bad", "total"]].sum()
+        cube = leaves[wid].groupby(["site", "application"], dropna=False)[["bad", "total"]].sum()
         cube = cube.reset_index()
-        base = series.baseline_share(
-            con,
-            cube["site"].unique().tolist(),
-            ["application_health"],
-            ep.start - BASELINE,
-            ep.start,
-        )
         # A small prior share keeps the expectation positive where the baseline saw no bad
         # minute at all (an all-zero expectation says nothing about where the deviation is).
         cube["predict"] = [
-            max(base.get((s, "application_health"), 0.0), PRIOR_SHARE) * t
+            max(base.get((wid, s, "application_health"), 0.0), PRIOR_SHARE) * t
             for s, t in zip(cube["site"], cube["total"], strict=True)
         ]
         cube["application"] = cube["application"].fillna("(unknown)")
@@ -269,8 +325,8 @@ def _app_incidents(
         top = result.causes[0] if result.causes else None
         if top is None or dict(top.combination) != {"application": app} or top.score < 0.5:
             continue
-        sites = sorted(cube.loc[(cube["application"] == app) & (cube["bad"] > 0), "site"])
-        if len(sites) < 2:
+        hit = sorted(cube.loc[(cube["application"] == app) & (cube["bad"] > 0), "site"])
+        if len(hit) < 2:
             continue
         cause = Cause(
             "saas_outage",
@@ -280,16 +336,13 @@ def _app_incidents(
             bad=ep.bad,
             first_bad=ep.start,
             sles={"application_health"},
-            sites=sites,
-            notes=[
-                f"{app} degraded at {len(sites)} sites at once; root-cause set "
-                f"{result.causes[0].combination}"
-            ],
+            sites=hit,
+            notes=[f"{app} degraded at {len(hit)} sites at once; root-cause set {top}"],
         )
         found.append(
             Incident(
                 None,
-                sites,
+                hit,
                 ep.start,
                 ep.detected_at,
                 ep.end,
@@ -300,69 +353,102 @@ def _app_incidents(
     return found
 
 
-def _all_sites(con: duckdb.DuckDBPyConnection, start: datetime, end: datetime) -> list[str]:
-    return [
-        r[0]
-        for r in con.execute(
-            "SELECT DISTINCT site FROM sle_minutes WHERE minute >= $a AND minute <= $b",
-            {"a": start, "b": end},
-        ).fetchall()
-    ]
+def _runs(minutes: pd.Series) -> int:
+    """Separate runs in sorted minute stamps (a gap of more than a minute starts a new run)."""
+    stamps = list(minutes)
+    return 1 + sum((b - a) > MINUTE for a, b in itertools.pairwise(stamps)) if stamps else 0
 
 
-def _flapping(con: duckdb.DuckDBPyConnection, inc: Incident, cause: Cause) -> bool:
-    """A link-down cause whose bad minutes come and go (two or more separate runs) flaps."""
-    rows = con.execute(
-        "SELECT DISTINCT minute FROM sle_minutes WHERE site = $s AND sle = 'wan_link_health' "
-        "AND wan_link = $l AND classifier = 'interface' AND total > good "
-        "AND minute >= $a AND minute <= $b ORDER BY 1",
-        {"s": inc.site, "l": cause.scope_value, "a": inc.start, "b": inc.end},
-    ).fetchall()
-    stamps = [r[0] for r in rows]
-    runs = 1 + sum((b - a) > timedelta(minutes=1) for a, b in itertools.pairwise(stamps))
-    return len(stamps) > 0 and runs >= 2
+#: Weight of one minute of a device fact, against bad user minutes.
+DEVICE_WEIGHT = 2.0
 
 
-def _site_incident(con: duckdb.DuckDBPyConnection, site: str, group: list[Episode]) -> Incident:
-    start = min(e.start for e in group)
-    end = max(e.end for e in group)
-    sles = sorted({s for e in group if (s := _sle_of(e.key[1]))})
-    causes: list[Cause] = []
-    if sles:
-        leaves = series.leaves(con, [site], sles, start, end + timedelta(minutes=1))
-        base = series.baseline_share(con, [site], sles, start - BASELINE, start)
-        causes = candidates(leaves, base, site)
-    ports = [e for e in group if e.key[1].startswith("port:")]
-    for ep in ports:
-        device_port = ep.key[1].split("|", 1)[0][len("port:") :]
-        device, port = device_port.split("/", 1)
-        minutes = (ep.end - ep.start).total_seconds() / 60 + 1
-        cause = Cause(
-            "bad_cable_lan",
-            port,
-            site,
-            weight=minutes,
-            bad=0.0,
-            first_bad=ep.start,
-            notes=[f"input errors on {device} {port} for {minutes:.0f} min"],
-        )
-        causes.append(cause)
-    causes = finish(causes)
-    inc = Incident(site, [site], start, min(e.detected_at for e in group), end, sles, causes)
-    top = inc.top
-    if top is not None and top.kind == "link_down" and _flapping(con, inc, top):
-        top.kind = "link_flapping"
-    return inc
-
-
-def _impact(con: duckdb.DuckDBPyConnection, inc: Incident) -> None:
-    sles = sorted({s for c in inc.causes[:1] for s in c.sles}) or inc.sles
-    users, apps = series.impacted_clients(
-        con, inc.sites, sles, inc.start, inc.end + timedelta(minutes=1)
+def _device_cause(site: str, ep: Episode) -> Cause | None:
+    """The cause a device-fact episode (port errors, WAN interface down) points at."""
+    scope, _, target = ep.key[1].split("|", 1)[0].partition(":")
+    if scope not in ("port", "link"):
+        return None
+    device, name = target.split("/", 1)
+    minutes = (ep.end - ep.start).total_seconds() / 60 + 1
+    if scope == "port":
+        kind, note = "bad_cable_lan", f"input errors on {device} {name} for {minutes:.0f} min"
+    else:
+        kind = "link_down"
+        note = f"{device} reported WAN link {name} down ({ep.runs} time(s) in {minutes:.0f} min)"
+    return Cause(
+        kind,
+        name,
+        site,
+        weight=DEVICE_WEIGHT * minutes,
+        bad=0.0,
+        first_bad=ep.start,
+        notes=[note],
     )
-    inc.impacted_users = users
-    inc.applications = apps
-    inc.impacted_minutes = sum(c.bad for c in inc.causes[:1])
+
+
+def _site_incidents(
+    con: duckdb.DuckDBPyConnection, groups: list[tuple[str, list[Episode]]]
+) -> list[Incident]:
+    """One incident per group of a site's concurrent episodes, causes ranked from its cube."""
+    windows = []
+    for wid, (site, group) in enumerate(groups):
+        start = min(e.start for e in group)
+        end = max(e.end for e in group) + MINUTE
+        windows += [(wid, site, sle, start, end) for e in group if (sle := _sle_of(e.key[1]))]
+    if not windows:
+        windows = [(-1, "", "", datetime.now(UTC), datetime.now(UTC))]
+    series.register_windows(con, _windows(windows))
+    leaves = _by_window(series.leaves(con))
+    base = series.baseline_share(con)
+    links = _by_window(series.link_minutes(con))
+    found = []
+    for wid, (site, group) in enumerate(groups):
+        sles = sorted({s for e in group if (s := _sle_of(e.key[1]))})
+        causes: list[Cause] = []
+        if wid in leaves:
+            site_base = {(site, sle): base.get((wid, site, sle), 0.0) for sle in sles}
+            causes = candidates(leaves[wid], site_base, site)
+        causes += [c for ep in group if (c := _device_cause(site, ep)) is not None]
+        inc = Incident(
+            site,
+            [site],
+            min(e.start for e in group),
+            min(e.detected_at for e in group),
+            max(e.end for e in group),
+            sles,
+            finish(merge(causes)),
+        )
+        top = inc.top
+        if top is not None and top.kind == "link_down":
+            device_runs = max(
+                (e.runs for e in group if e.key[1].split("|")[0].endswith(f"/{top.scope_value}")),
+                default=0,
+            )
+            user_runs = 0
+            if wid in links:
+                down = links[wid]
+                user_runs = _runs(down.loc[down["wan_link"] == top.scope_value, "minute"])
+            if max(device_runs, user_runs) >= 2:
+                top.kind = "link_flapping"
+        found.append(inc)
+    return found
+
+
+def _impact(con: duckdb.DuckDBPyConnection, incidents: list[Incident]) -> None:
+    """Distinct users hurt and their applications, for every incident in one pass."""
+    windows = [
+        (wid, site, sle, inc.start, inc.end + MINUTE)
+        for wid, inc in enumerate(incidents)
+        for site in inc.sites
+        for sle in (sorted(inc.top.sles) if inc.top and inc.top.sles else inc.sles)
+    ]
+    if not windows:
+        return
+    series.register_windows(con, _windows(windows))
+    impact = series.impacted_clients(con, sorted({w[2] for w in windows}))
+    for wid, inc in enumerate(incidents):
+        inc.impacted_users, inc.applications = impact.get(wid, (0, []))
+        inc.impacted_minutes = inc.top.bad if inc.top else 0.0
 
 
 def correlate(
@@ -377,16 +463,15 @@ def correlate(
     con = connect(store)
     try:
         lb = start - HISTORY
-        app_found = _app_incidents(con, lb, end, settings, store, start)
+        sites = sorted(s.name for s in inventory.sites)
+        app_found = _app_incidents(con, sites, lb, end, settings, store, start)
         matrix, flags = _flag_matrix(con, lb, end)
         by_site: dict[str, list[Episode]] = {}
         for ep in _episodes(matrix, flags, settings):
             by_site.setdefault(ep.key[0], []).append(ep)
         slack = timedelta(minutes=settings.quiet)
-        found: list[Incident] = []
-        for site, eps in sorted(by_site.items()):
-            for group in cluster(eps, slack):
-                found.append(_site_incident(con, site, group))
+        groups = [(site, g) for site, eps in sorted(by_site.items()) for g in cluster(eps, slack)]
+        found = _site_incidents(con, groups)
         for app_inc in app_found:
             found = absorb_into_app(app_inc, found, slack)
         isp_of = {
@@ -401,10 +486,9 @@ def correlate(
         found = merge_isp(found, isp_of, {k: len(v) for k, v in sites_on.items()}, slack)
         found += app_found
         found = [i for i in found if i.causes and i.detected_at < end and i.end >= start]
-        data_end = end
         for inc in found:
-            inc.status = "resolved" if inc.end + slack < data_end else "open"
-            _impact(con, inc)
+            inc.status = "resolved" if inc.end + slack < end else "open"
+        _impact(con, found)
     finally:
         con.close()
     found.sort(key=lambda i: (i.detected_at, i.incident_id))
@@ -457,6 +541,12 @@ def analyze(
     if end <= start:
         raise AnalysisError("the time range is empty (--to must be after --from)")
     names = sorted(s.name for s in inventory.sites)
+    wan = [
+        (site.name, gw.name, link.interface, link.name)
+        for site in inventory.sites
+        for gw in site.gateways
+        for link in gw.wan
+    ]
     shards = [
         ShardJob(
             lake,
@@ -464,6 +554,7 @@ def analyze(
             tuple(names[i : i + SITES_PER_SHARD]),
             start,
             end,
+            tuple(w for w in wan if w[0] in names[i : i + SITES_PER_SHARD]),
             settings,
         )
         for i in range(0, len(names), SITES_PER_SHARD)

@@ -113,6 +113,25 @@ def candidates(
     return finish(causes)
 
 
+def merge(causes: list[Cause]) -> list[Cause]:
+    """Fold causes naming the same kind at the same place (seen by users and by the device)."""
+    out: dict[tuple[str, str], Cause] = {}
+    for cause in causes:
+        have = out.get((cause.kind, cause.scope_value))
+        if have is None:
+            out[(cause.kind, cause.scope_value)] = cause
+            continue
+        have.weight += cause.weight
+        have.bad += cause.bad
+        have.sles |= cause.sles
+        have.notes += cause.notes
+        if cause.first_bad is not None and (
+            have.first_bad is None or cause.first_bad < have.first_bad
+        ):
+            have.first_bad = cause.first_bad
+    return list(out.values())
+
+
 def finish(causes: list[Cause]) -> list[Cause]:
     """Apply the precedence bonus, order by weight and turn weights into confidences."""
     starts = [c.first_bad for c in causes if c.first_bad is not None]
@@ -137,4 +156,4 @@ def _text(value: object) -> str | None:
     return str(value)
 
 
-__all__ = ["Cause", "candidates", "finish", "port_name"]
+__all__ = ["Cause", "candidates", "finish", "merge", "port_name"]

@@ -85,63 +85,82 @@ def app_series(con: duckdb.DuckDBPyConnection, start: datetime, end: datetime) -
     return to_matrix(frame, ("application", "sle"), start, end)
 
 
-def leaves(
-    con: duckdb.DuckDBPyConnection,
-    sites: Sequence[str],
-    sles: Sequence[str],
-    start: datetime,
-    end: datetime,
-) -> pd.DataFrame:
-    """One incident's cube: bad/total minutes per site, SLE, classifier and scope dimension,
-    with the first bad minute of each leaf."""
+def register_windows(con: duckdb.DuckDBPyConnection, windows: pd.DataFrame) -> None:
+    """Make ``windows`` (``wid``, ``site``, ``sle``, ``start``, ``end``, ``base_start``,
+    ``base_end``: one row per incident window and SLE) joinable as ``w`` by the queries below."""
+    con.register("w", windows)
+
+
+def leaves(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """Every window's cube: bad/total minutes per SLE, classifier and scope dimension, with
+    the first bad minute of each leaf (windows from ``register_windows``)."""
     return con.execute(
-        "SELECT site, sle, classifier, sub_classifier, gateway, wan_link, application, ap, "
-        "switch_port, band, sum(total - good)::DOUBLE AS bad, sum(total)::DOUBLE AS total, "
-        "min(minute) FILTER (WHERE total > good) AS first_bad, "
-        "count(DISTINCT minute) FILTER (WHERE total > good) AS bad_minutes "
-        "FROM sle_minutes WHERE minute >= $a AND minute < $b AND list_contains($sites, site) "
-        "AND list_contains($sles, sle) GROUP BY ALL",
-        {"a": start, "b": end, "sites": list(sites), "sles": list(sles)},
+        "SELECT w.wid, s.site, s.sle, classifier, sub_classifier, gateway, wan_link, "
+        "application, ap, switch_port, band, sum(total - good)::DOUBLE AS bad, "
+        "sum(total)::DOUBLE AS total, min(minute) FILTER (WHERE total > good) AS first_bad "
+        "FROM sle_minutes s JOIN w ON s.site = w.site AND s.sle = w.sle "
+        "AND s.minute >= w.start AND s.minute < w.end GROUP BY ALL"
     ).df()
 
 
-def baseline_share(
-    con: duckdb.DuckDBPyConnection,
-    sites: Sequence[str],
-    sles: Sequence[str],
-    start: datetime,
-    end: datetime,
-) -> dict[tuple[str, str], float]:
-    """Bad share per (site, SLE) over a quiet reference window before an incident."""
+def baseline_share(con: duckdb.DuckDBPyConnection) -> dict[tuple[int, str, str], float]:
+    """Bad share per (window, site, SLE) over the reference span before each window."""
     rows = con.execute(
-        "SELECT site, sle, sum(total - good)::DOUBLE / greatest(sum(total), 1) "
-        "FROM sle_minutes WHERE minute >= $a AND minute < $b AND list_contains($sites, site) "
-        "AND list_contains($sles, sle) GROUP BY ALL",
-        {"a": start, "b": end, "sites": list(sites), "sles": list(sles)},
+        "SELECT w.wid, s.site, s.sle, sum(total - good)::DOUBLE / greatest(sum(total), 1) "
+        "FROM sle_minutes s JOIN w ON s.site = w.site AND s.sle = w.sle "
+        "AND s.minute >= w.base_start AND s.minute < w.base_end GROUP BY ALL"
     ).fetchall()
-    return {(r[0], r[1]): float(r[2]) for r in rows}
+    return {(int(r[0]), r[1], r[2]): float(r[3]) for r in rows}
 
 
 def impacted_clients(
-    con: duckdb.DuckDBPyConnection,
-    sites: Sequence[str],
-    sles: Sequence[str],
-    start: datetime,
-    end: datetime,
-) -> tuple[int, list[str]]:
-    """Distinct clients with a bad minute on any of ``sles``, and the applications they used."""
-    if not sles:
-        return 0, []
-    bad_any = " OR ".join(f"{s}_ok = false" for s in sles)  # catalogue names, not user text
-    row = con.execute(
-        f"SELECT count(DISTINCT client_id), list(DISTINCT application) FILTER "  # noqa: S608
-        f"(WHERE application IS NOT NULL) FROM user_minutes WHERE minute >= $a AND minute < $b "
-        f"AND list_contains($sites, site) AND ({bad_any})",
-        {"a": start, "b": end, "sites": list(sites)},
-    ).fetchone()
-    if row is None:
-        return 0, []
-    return int(row[0] or 0), sorted(row[1] or [])[:10]
+    con: duckdb.DuckDBPyConnection, sles: Sequence[str]
+) -> dict[int, tuple[int, list[str]]]:
+    """Per window: distinct clients with a bad minute on the window's SLEs, and up to ten
+    applications they used."""
+    parts = [
+        f"SELECT w.wid, u.client_id, u.application FROM user_minutes u JOIN w "  # noqa: S608
+        f"ON u.site = w.site AND w.sle = '{sle}' AND u.minute >= w.start "
+        f"AND u.minute < w.end WHERE u.{sle}_ok = false"
+        for sle in sles  # catalogue names, never user text
+    ]
+    if not parts:
+        return {}
+    union = " UNION ALL ".join(parts)
+    rows = con.execute(
+        "SELECT wid, count(DISTINCT client_id), list(DISTINCT application) FILTER "  # noqa: S608
+        f"(WHERE application IS NOT NULL) FROM ({union}) GROUP BY wid"
+    ).fetchall()
+    return {int(r[0]): (int(r[1]), sorted(r[2] or [])[:10]) for r in rows}
+
+
+def link_minutes(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """Minutes with an interface-down verdict per window and WAN link (for flap detection)."""
+    return con.execute(
+        "SELECT DISTINCT w.wid, s.wan_link, s.minute FROM sle_minutes s JOIN w "
+        "ON s.site = w.site AND w.sle = 'wan_link_health' AND s.sle = 'wan_link_health' "
+        "AND s.minute >= w.start AND s.minute < w.end "
+        "WHERE s.classifier = 'interface' AND s.total > s.good ORDER BY 1, 2, 3"
+    ).df()
+
+
+def link_down(
+    con: duckdb.DuckDBPyConnection, links: pd.DataFrame, start: datetime, end: datetime
+) -> pd.DataFrame:
+    """Minutes in which a gateway reported an inventory WAN interface down (``links``:
+    ``site``, ``gateway``, ``interface``, ``link``); ``bad`` = 1 per such minute."""
+    con.register("wan_ifl", links)
+    try:
+        return con.execute(
+            "SELECT DISTINCT l.site, l.gateway || '/' || l.link AS link, "
+            "date_trunc('minute', i.event_time) AS minute, 1.0 AS bad, 1.0 AS total "
+            "FROM interface_stats i JOIN wan_ifl l ON i.device = l.gateway "
+            "AND i.if_name = l.interface WHERE i.event_time >= $a AND i.event_time < $b "
+            "AND i.oper_status = 'down'",
+            {"a": start, "b": end},
+        ).df()
+    finally:
+        con.unregister("wan_ifl")
 
 
 def port_errors(

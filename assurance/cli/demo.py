@@ -8,8 +8,9 @@ the real telemetry collector, which also dials every gateway and switch on its o
 address for JTI OpenConfig over gRPC (Routing Engine CPU, memory, temperature), with targets
 built from the twin's inventory as ``collect jti`` builds them. A corrupt datagram from a device
 the inventory does not know is kept in ``rejects``. Then the SLE engine computes user-minute
-SLEs and the demo prints them per site next to the faults the twin injected, so what the engine
-found can be checked against the truth.
+SLEs and the demo prints them per site next to the faults the twin injected, and the analysis
+turns them into incidents with ranked root causes, so what the engine found can be checked
+against the truth.
 """
 
 from __future__ import annotations
@@ -64,13 +65,14 @@ def demo(
         sent = asyncio.run(_collect(store, played, world, speed))
         _show_lake(store, sent)
         _sle(store, world)
+        _analyze(store, world)
     except AssuranceError as exc:
         raise fail(str(exc)) from None
 
 
 def _intro(scenario: Scenario, world: World) -> None:
     out.print(
-        f"[bold]1/4[/] scenario {scenario.name}: {len(world.sites)} sites, {len(world.clients)} "
+        f"[bold]1/5[/] scenario {scenario.name}: {len(world.sites)} sites, {len(world.clients)} "
         f"clients, {scenario.hours:g} h from {scenario.start:%Y-%m-%d %H:%M} UTC, "
         f"{len(scenario.faults)} faults scheduled",
         highlight=False,
@@ -98,7 +100,7 @@ async def _collect(
         f"flow=127.0.0.1:{flows.port},syslog=127.0.0.1:{syslog.tcp[1]},jti=127.0.0.1:{jti.udp[1]}"
     )
     out.print(
-        f"[bold]2/4[/] flow collector on udp 127.0.0.1:{flows.port}, syslog collector on tcp "
+        f"[bold]2/5[/] flow collector on udp 127.0.0.1:{flows.port}, syslog collector on tcp "
         f"127.0.0.1:{syslog.tcp[1]}, JTI collector on udp 127.0.0.1:{jti.udp[1]} and dialling "
         f"{len(dial)} devices' JTI gRPC on port {port} → {store.root}; the twin plays "
         f"{scenario.hours:g} h at {speed:g}× (about {scenario.hours * 3600 / speed:.0f} s)",
@@ -159,7 +161,7 @@ def _send_corrupt_datagram(port: int) -> None:
 
 def _show_lake(store: LakeStore, sent: dict[str, Any]) -> None:
     out.print(
-        f"[bold]3/4[/] collectors decoded {sent['records']:,} of {sent['sent_records']:,} flow "
+        f"[bold]3/5[/] collectors decoded {sent['records']:,} of {sent['sent_records']:,} flow "
         f"records and parsed {sent['lines']:,} of {sent['sent_lines']:,} syslog lines; kernel "
         f"drops {sent['drops']}; decoded {sent['jti']:,} of {sent['sent_jti']:,} JTI messages "
         f"(UDP and gRPC); 1 corrupt datagram from unknown exporter {UNKNOWN_EXPORTER} "
@@ -182,7 +184,7 @@ def _sle(store: LakeStore, world: World) -> None:
     with progress("computing SLEs") as advance:
         summary = compute(store.url, world.inventory(), progress=advance)
     out.print(
-        f"[bold]4/4[/] SLEs computed: {summary.user_minutes:,} user minutes, "
+        f"[bold]4/5[/] SLEs computed: {summary.user_minutes:,} user minutes, "
         f"{summary.sle_rows:,} SLE rows in {summary.seconds:.1f} s",
         highlight=False,
     )
@@ -205,10 +207,41 @@ def _sle(store: LakeStore, world: World) -> None:
         end = (f["end"][11:16]) if f["minutes"] < 1440 else f["end"]
         faults.add_row(f["type"], where, f"{start}–{end}", f"{f['sle']} / {f['classifier']}")
     out.print(faults)
+
+
+def _analyze(store: LakeStore, world: World) -> None:
+    from assurance.analysis.pipeline import analyze
+    from assurance.query import IncidentQuery
+
+    with progress("analyzing") as advance:
+        summary = analyze(store.url, world.inventory(), progress=advance)
+    out.print(
+        f"[bold]5/5[/] analysis: {summary.anomalies:,} scored points, "
+        f"{len(summary.incidents)} incidents with ranked root causes in {summary.seconds:.1f} s",
+        highlight=False,
+    )
+    query = IncidentQuery(store.url)
+    try:
+        incidents = sorted(query.incidents(), key=lambda i: i["detected_at"])
+    finally:
+        query.close()
+    grid = Table(title="incidents found (top-ranked root cause)", title_justify="left")
+    for name in ("detected (UTC)", "where", "root cause", "confidence", "users"):
+        grid.add_column(name, justify="right" if name in ("confidence", "users") else "left")
+    for inc in incidents:
+        top = inc["causes"][0]
+        grid.add_row(
+            f"{inc['detected_at']:%H:%M}",
+            inc["where"],
+            f"{top['title']}\n{top['root_cause']}",
+            f"{top['confidence']:.0%}",
+            str(inc["impacted_users"]),
+        )
+    out.print(grid)
     site = world.sites[0].name
     out.print(
         f"Drill down: .venv/bin/wanassure sle show --lake {store.url} --site {site} "
-        "--sle wan-link-health",
+        f"--sle wan-link-health\n            .venv/bin/wanassure incidents --lake {store.url}",
         highlight=False,
     )
 
