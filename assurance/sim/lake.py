@@ -51,64 +51,100 @@ class ShardResult:
     seconds: float
 
 
+class ShardRun:
+    """A shard's simulation advanced a few minutes at a time (``advance``), publishing what it
+    has at every hour boundary and at the end of each advance. Between advances the twin may
+    take a path-policy change (``twin.apply_change``), as a policy driver does mid-run."""
+
+    def __init__(self, job: ShardJob) -> None:
+        self.job = job
+        self.twin = Twin(World(job.scenario), job.sites)
+        self.emitter = Emitter(self.twin)
+        self.parser = SyslogParser()
+        self.writer = LakeWriter(
+            LakeStore(job.lake),
+            flush_rows=1 << 62,
+            flush_bytes=1 << 62,
+            flush_age_s=float("inf"),
+            writer_id=f"sim{job.shard:05d}",
+        )
+        self.counts: dict[str, int] = defaultdict(int)
+        self.hour: dict[str, list[pa.Table]] = defaultdict(list)
+        self.lines: list[Line] = []
+        self.minute = 0
+
+    def _publish(self) -> None:
+        exporters = self.job.exporters
+        if self.lines:
+            parsed = self.parser.parse_batch(self.lines)
+            for name, rows in parsed.tables.items():
+                self.hour[name].append(attach_origin(rows, exporters))
+            self.lines.clear()
+        for name in sorted(self.hour):
+            table = pa.concat_tables(self.hour[name])
+            if table.num_rows:
+                self.writer.write(name, table)
+                self.counts[name] += table.num_rows
+        self.writer.flush()
+        self.hour.clear()
+
+    def advance(self, minutes: int) -> None:
+        """Simulate the next ``minutes`` minutes (at most to the scenario's end)."""
+        exporters = self.job.exporters
+        stop = min(self.job.scenario.minutes, self.minute + minutes)
+        for minute in range(self.minute, stop):
+            m = self.twin.step(minute)
+            for name, table in self.emitter.flow_tables(m).items():
+                self.hour[name].append(
+                    attach_origin(table, exporters) if name != "flows" else table
+                )
+            for name, table in self.emitter.telemetry(m).items():
+                self.hour[name].append(table)
+            received_us = (m.epoch_s + 60) * 1_000_000
+            outs, rssi = self.emitter.syslog_for_lake(m)
+            for out in outs:
+                self.lines += [Line(raw, out.sender, received_us, "tcp") for raw in out.lines]
+            for name, table in rssi.rows(received_us).items():
+                self.hour[name].append(attach_origin(table, exporters))
+            if (minute + 1) % 60 == 0:
+                self._publish()
+        self.minute = stop
+        self._publish()
+
+    def close(self) -> None:
+        self.writer.close()
+
+
 def simulate_shard(job: ShardJob) -> ShardResult:
     """Simulate every minute of the scenario for the shard's sites and publish its files."""
     began = time.perf_counter()
-    world = World(job.scenario)
-    twin = Twin(world, job.sites)
-    emitter = Emitter(twin)
-    parser = SyslogParser()
-    exporters = job.exporters
-    writer = LakeWriter(
-        LakeStore(job.lake),
-        flush_rows=1 << 62,
-        flush_bytes=1 << 62,
-        flush_age_s=float("inf"),
-        writer_id=f"sim{job.shard:05d}",
-    )
-    counts: dict[str, int] = defaultdict(int)
-    hour: dict[str, list[pa.Table]] = defaultdict(list)
-    lines: list[Line] = []
-
-    def publish() -> None:
-        if lines:
-            parsed = parser.parse_batch(lines)
-            for name, rows in parsed.tables.items():
-                hour[name].append(attach_origin(rows, exporters))
-            lines.clear()
-        for name in sorted(hour):
-            table = pa.concat_tables(hour[name])
-            if table.num_rows:
-                writer.write(name, table)
-                counts[name] += table.num_rows
-        writer.flush()
-        hour.clear()
-
-    for minute in range(job.scenario.minutes):
-        m = twin.step(minute)
-        for name, table in emitter.flow_tables(m).items():
-            hour[name].append(attach_origin(table, exporters) if name != "flows" else table)
-        for name, table in emitter.telemetry(m).items():
-            hour[name].append(table)
-        received_us = (m.epoch_s + 60) * 1_000_000
-        outs, rssi = emitter.syslog_for_lake(m)
-        for out in outs:
-            lines += [Line(raw, out.sender, received_us, "tcp") for raw in out.lines]
-        for name, table in rssi.rows(received_us).items():
-            hour[name].append(attach_origin(table, exporters))
-        if (minute + 1) % 60 == 0:
-            publish()
-    publish()
-    writer.close()
-    stats = writer.stats
+    run = ShardRun(job)
+    run.advance(job.scenario.minutes)
+    run.close()
+    stats = run.writer.stats
     return ShardResult(
         job.shard,
         len(job.sites),
-        dict(counts),
+        dict(run.counts),
         stats.files,
         stats.bytes,
         time.perf_counter() - began,
     )
+
+
+def shard_jobs(
+    scenario: Scenario, lake: str, world: World, sites_per_shard: int = SITES_PER_SHARD
+) -> list[ShardJob]:
+    """The scenario's site shards, each with the exporters of its sites from the inventory."""
+    count = len(world.sites)
+    index = world.inventory().device_index()
+    jobs = []
+    for n, at in enumerate(range(0, count, sites_per_shard)):
+        sites = tuple(range(at, min(at + sites_per_shard, count)))
+        names = {world.sites[i].name for i in sites}
+        exporters = {ip: (r.device, r.site) for ip, r in index.items() if r.site in names}
+        jobs.append(ShardJob(scenario, lake, n, sites, exporters))
+    return jobs
 
 
 def simulate_to_lake(
@@ -124,14 +160,7 @@ def simulate_to_lake(
     store = LakeStore(lake)
     store.ensure_root()
     write_truth(store, world)
-    count = len(world.sites)
-    index = world.inventory().device_index()
-    jobs = []
-    for n, at in enumerate(range(0, count, sites_per_shard)):
-        sites = tuple(range(at, min(at + sites_per_shard, count)))
-        names = {world.sites[i].name for i in sites}
-        exporters = {ip: (r.device, r.site) for ip, r in index.items() if r.site in names}
-        jobs.append(ShardJob(scenario, lake, n, sites, exporters))
+    jobs = shard_jobs(scenario, lake, world, sites_per_shard)
     results = []
     for result in runner.run(simulate_shard, jobs, workers=workers):
         results.append(result)
@@ -140,4 +169,11 @@ def simulate_to_lake(
     return results
 
 
-__all__ = ["ShardJob", "ShardResult", "simulate_shard", "simulate_to_lake"]
+__all__ = [
+    "ShardJob",
+    "ShardResult",
+    "ShardRun",
+    "shard_jobs",
+    "simulate_shard",
+    "simulate_to_lake",
+]
