@@ -42,7 +42,7 @@ class CusumKernel:
         warmup: int = 30,
         bucket_warmup: int = 10,
         min_scale: float = 1e-6,
-        rel_scale: float = 0.01,
+        rel_scale: float = 0.001,
     ) -> None:
         self.direction = direction
         self.k = check_positive("k", k)
@@ -126,7 +126,7 @@ class Cusum(KernelDetector):
         warmup: int = 30,
         bucket_warmup: int = 10,
         min_scale: float = 1e-6,
-        rel_scale: float = 0.01,
+        rel_scale: float = 0.001,
     ) -> None:
         super().__init__(
             direction=direction,

@@ -9,8 +9,8 @@ whatever each member's own statistic and its null distribution are. How: each me
 ``1 - score`` is recalibrated on the series' own past by a ``TailCalibrator``; the combined
 evidence is the smallest recalibrated p-value; that minimum, whose null distribution depends on
 how correlated the members are, is calibrated once more on its own past. Only present, warm
-observations are folded into the calibrators. ``raw`` is the final surprise ``-log10(p)``;
-``expected`` is the first member's that is known.
+observations below ``CLEAR_ANOMALY`` are folded into the calibrators. ``raw`` is the final
+surprise ``-log10(p)``; ``expected`` is the first member's that is known.
 """
 
 from __future__ import annotations
@@ -25,6 +25,9 @@ from models.anomaly.core import Direction, FloatArray, Kernel, KernelDetector, c
 from models.anomaly.errors import InvalidParameter
 
 DEFAULT_MEMBERS = ("seasonal", "cusum")
+#: Surprises (decades) at or beyond this are clear anomalies, not evidence about the normal tail:
+#: they are not folded into the calibrators, so a long outage does not dull later scores.
+CLEAR_ANOMALY = 8.0
 
 
 class EnsembleKernel:
@@ -52,10 +55,10 @@ class EnsembleKernel:
             e = TailCalibrator.surprise(1.0 - score)
             calibrated = TailCalibrator.surprise(calibrator.p_value(e))
             best = np.maximum(best, np.where(live, calibrated, 0.0))
-            calibrator.learn(e, live)
+            calibrator.learn(e, live & (e < CLEAR_ANOMALY))
             any_warm |= live
         p = self.combined.p_value(best)
-        self.combined.learn(best, any_warm)
+        self.combined.learn(best, any_warm & (best < CLEAR_ANOMALY))
         raw = TailCalibrator.surprise(p)
         return np.where(any_warm, 1.0 - p, 0.0), expected, np.where(any_warm, raw, 0.0)
 

@@ -80,7 +80,7 @@ class HoltWintersKernel:
         alpha: float = 0.05,
         clip: float = 3.0,
         min_scale: float = 1e-6,
-        rel_scale: float = 0.01,
+        rel_scale: float = 0.001,
     ) -> None:
         self.direction = direction
         self.step_seconds = check_positive("step_seconds", step_seconds)
@@ -221,7 +221,7 @@ class HoltWinters(KernelDetector):
         alpha: float = 0.05,
         clip: float = 3.0,
         min_scale: float = 1e-6,
-        rel_scale: float = 0.01,
+        rel_scale: float = 0.001,
     ) -> None:
         super().__init__(
             direction=direction,

@@ -7,7 +7,12 @@ on it. Must not fit anything offline: every update is one causal step.
 Each level is a robust EWMA: the level moves by ``a * clip(r, ±clip·σ)`` and the scale (mean
 absolute residual) by the same clipped residual, so one outlier moves either by a bounded amount;
 ``a = max(alpha, 1/(n+1))`` makes the first samples a plain running mean. ``σ`` is floored at
-``max(min_scale, rel_scale·|level|)`` so a constant series does not divide by zero. The expected
+``max(min_scale, rel_scale·|level|)`` so a constant series does not divide by zero. An
+observation more than ``reject`` σ from a warm level is scored but not learned by that level, so
+a sustained outage stays anomalous (a level still warming up learns everything, so a new pattern
+such as the first Saturday is collected); after ``patience`` observations in a row out of line
+with the expected value, every level learns again (still clipped), so a lasting new level is
+eventually accepted. The expected
 value is the most specific warm level: the weekly bucket, else the daily bucket — each once it
 has ``bucket_warmup`` samples from at least two different days (a previous day, or for the weekly
 bucket a previous week) — else the overall EWMA after ``warmup`` samples, else unknown.
@@ -54,9 +59,13 @@ class SeasonalKernel:
         bucket_warmup: int = 10,
         clip: float = 3.0,
         min_scale: float = 1e-6,
-        rel_scale: float = 0.01,
+        rel_scale: float = 0.001,
+        reject: float = 4.0,
+        patience: int = 120,
     ) -> None:
         self.direction = direction
+        self.reject = check_positive("reject", reject)
+        self.patience = check_count("patience", patience, 0)
         self.seasonal = bool(seasonal)
         self.weekly = bool(weekly) and self.seasonal
         self.bucket_seconds = check_positive("bucket_minutes", bucket_minutes) * 60.0
@@ -76,6 +85,7 @@ class SeasonalKernel:
         self.n = np.zeros((rows, n))
         self.days = np.zeros((rows, n))
         self.last_day = np.full((rows, n), np.nan)
+        self.streak = np.zeros(n)  # consecutive observations rejected as outliers
         k = 1 + int(self.seasonal) + int(self.weekly)
         self._alpha = np.array([self.alpha] + [self.bucket_alpha] * (k - 1))[:, None]
         self._warm = np.array([self.warmup] + [self.bucket_warmup] * (k - 1), float)[:, None]
@@ -108,8 +118,18 @@ class SeasonalKernel:
             warm = warm | ready
         return level, scale, warm
 
-    def learn(self, rows: list[int], day: float, x: FloatArray, mask: BoolArray) -> None:
-        """Fold ``x`` into every row where ``mask`` is true (one robust EWMA step)."""
+    def learn(
+        self,
+        rows: list[int],
+        day: float,
+        x: FloatArray,
+        mask: BoolArray,
+        force: BoolArray | None = None,
+    ) -> None:
+        """Fold ``x`` into every row where ``mask`` is true (one robust EWMA step).
+
+        A warm row skips a value more than ``reject`` of its own σ away, unless ``force``.
+        """
         if not mask.any():
             return
         m, s, n = self.m[rows], self.s[rows], self.n[rows]
@@ -118,8 +138,13 @@ class SeasonalKernel:
         a_s = np.maximum(self._alpha, 1.0 / np.maximum(n, 1.0))
         xv = np.where(mask, x, 0.0)
         r = xv - m
-        lim = self.clip * self.sigma(m, s)
-        rc = np.where(n >= self._warm, np.clip(r, -lim, lim), r)
+        sigma = self.sigma(m, s)
+        warm = n >= self._warm
+        rc = np.where(warm, np.clip(r, -self.clip * sigma, self.clip * sigma), r)
+        keep = ~warm | (np.abs(r) <= self.reject * sigma)
+        if force is not None:
+            keep |= force
+        mask = mask & keep
         self.m[rows] = np.where(mask, np.where(first, xv, m + a * rc), m)
         self.s[rows] = np.where(mask, np.where(first, 0.0, (1.0 - a_s) * s + a_s * np.abs(rc)), s)
         self.n[rows] = n + mask
@@ -135,7 +160,9 @@ class SeasonalKernel:
         active = present & warm
         z = np.where(active, (np.where(present, x, 0.0) - level) / scale, 0.0)
         score, raw = gaussian_score(z, self.direction)
-        self.learn(rows, day, x, present)
+        outlier = active & (np.abs(z) > self.reject)
+        self.streak = np.where(outlier, self.streak + 1, np.where(present, 0.0, self.streak))
+        self.learn(rows, day, x, present, force=self.streak > self.patience)
         return (
             np.where(active, score, 0.0),
             np.where(warm, level, np.nan),
@@ -163,7 +190,9 @@ class SeasonalBaseline(KernelDetector):
         bucket_warmup: int = 10,
         clip: float = 3.0,
         min_scale: float = 1e-6,
-        rel_scale: float = 0.01,
+        rel_scale: float = 0.001,
+        reject: float = 4.0,
+        patience: int = 120,
     ) -> None:
         super().__init__(
             direction=direction,
@@ -176,6 +205,8 @@ class SeasonalBaseline(KernelDetector):
             clip=clip,
             min_scale=min_scale,
             rel_scale=rel_scale,
+            reject=reject,
+            patience=patience,
         )
         self.new_kernel(1)  # validate the parameters now
 
@@ -196,7 +227,9 @@ class Ewma(KernelDetector):
         warmup: int = 10,
         clip: float = 3.0,
         min_scale: float = 1e-6,
-        rel_scale: float = 0.01,
+        rel_scale: float = 0.001,
+        reject: float = 4.0,
+        patience: int = 120,
     ) -> None:
         super().__init__(
             direction=direction,
@@ -205,6 +238,8 @@ class Ewma(KernelDetector):
             clip=clip,
             min_scale=min_scale,
             rel_scale=rel_scale,
+            reject=reject,
+            patience=patience,
         )
         self.new_kernel(1)
 
