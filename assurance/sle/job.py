@@ -29,7 +29,13 @@ STAGES = ("paths", "traffic", "identity", "interfaces", "devices", "links", "out
 #: Intermediate tables no later stage reads, dropped after the stage named (frees memory).
 RELEASE: dict[str, tuple[str, ...]] = {
     "traffic": (
-        "in_flows", "in_flow_options", "in_sessions", "addr_seen", "cf", "d_server", "d_server6",
+        "in_flows",
+        "in_flow_options",
+        "in_sessions",
+        "addr_seen",
+        "cf",
+        "d_server",
+        "d_server6",
     ),
     "identity": ("ct", "cs", "ipm", "bind", "ipmap", "attr", "attr_min", "in_bindings"),
     "interfaces": ("if_samples", "if_min", "ev_held", "ev_min"),

@@ -7,6 +7,8 @@ WITH app_sla_minute AS (
     FROM sla_rows r
     LEFT JOIN d_apptrack a ON a.apptrack = upper(r.application)
     WHERE r.source = 'appqoe' AND r.application IS NOT NULL
+        -- the window's minutes and their neighbours (not the baseline history)
+        AND r.minute >= $lb - INTERVAL 1 MINUTE
     GROUP BY ALL
 ), app_sla AS (
     -- The same lasting-loss rule as the links: a loss minute counts when a neighbour has loss.

@@ -30,6 +30,9 @@ SELECT * REPLACE (
         0)) AS loss_pct),
     loss_pct AS loss_minute_pct
 FROM sla_minute
+-- Only the minutes the job's grid reads (and the one before, a neighbour); the baseline history
+-- reads sla_minute, whose latency and jitter are the same.
+WHERE minute >= $lb - INTERVAL 1 MINUTE
 WINDOW w AS (PARTITION BY gateway, link ORDER BY minute);
 
 CREATE OR REPLACE TEMP TABLE baseline AS
@@ -41,7 +44,7 @@ SELECT s.site, s.gateway, s.link, hr.h,
     median(s.rtt_ms) + t.wan_baseline_mad_k * 1.4826 * mad(s.rtt_ms) AS rtt_base,
     count(s.jitter_ms) AS n_jitter,
     median(s.jitter_ms) + t.wan_baseline_mad_k * 1.4826 * mad(s.jitter_ms) AS jitter_base
-FROM sla_min s
+FROM sla_minute s
 JOIN d_site t ON t.site = s.site
 JOIN hours hr ON s.minute < hr.h AND s.minute >= hr.h - to_hours(t.wan_baseline_hours::BIGINT)
 GROUP BY s.site, s.gateway, s.link, hr.h, t.wan_baseline_mad_k;

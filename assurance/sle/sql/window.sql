@@ -34,7 +34,8 @@ SELECT site, coalesce(client_mac, client_ip) AS client_id,
     avg(util_non_wifi) AS util_non_wifi, avg(rate_mbps) AS rate_mbps,
     max(max_rate_mbps) AS max_rate_mbps, min(ap_uptime_s) AS ap_uptime_s
 FROM in_clients
-WHERE coalesce(client_mac, client_ip) IS NOT NULL
+-- only the window's minutes are joined (the look-back serves identity)
+WHERE coalesce(client_mac, client_ip) IS NOT NULL AND event_time >= $start
 GROUP BY ALL;
 
 CREATE OR REPLACE TEMP TABLE rssi_min AS
@@ -42,7 +43,9 @@ WITH m AS (
     SELECT site, coalesce(client_mac, client_ip) AS client_id,
         date_trunc('minute', event_time) AS minute, avg(rssi_dbm) AS rssi
     FROM in_clients
+    -- an RSSI holds at most 5 minutes: older ones cannot reach the window
     WHERE rssi_dbm IS NOT NULL AND coalesce(client_mac, client_ip) IS NOT NULL
+        AND event_time >= $start - INTERVAL 5 MINUTE
     GROUP BY ALL
 ), spans AS (
     SELECT *, lead(minute) OVER (PARTITION BY site, client_id ORDER BY minute) AS next_minute
