@@ -10,8 +10,9 @@ values standardised for a stable fit): an additive damped-trend model with an ad
 Between refits the detector runs the same additive recursions itself with the fitted
 parameters, one observation at a time; empty slots advance the forecast (level + damped trend)
 without updating. An observation in a slot at or before the last one is scored against the
-current state but not learned. Scale is a robust EWMA of one-step residuals. A failed fit keeps
-the previous model.
+current state but not learned. Scale is a robust EWMA of one-step residuals. An observation more
+than ``reject`` σ from its forecast is scored but not learned (nor kept for the next fit) until
+``patience`` such observations come in a row. A failed fit keeps the previous model.
 """
 
 from __future__ import annotations
@@ -54,6 +55,7 @@ class _Column:
     model: _Model | None = None
     scale: float = 0.0
     since_fit: int = 0
+    streak: int = 0
     last_slot: int | None = None
 
 
@@ -81,8 +83,12 @@ class HoltWintersKernel:
         clip: float = 3.0,
         min_scale: float = 1e-6,
         rel_scale: float = 0.001,
+        reject: float = 4.0,
+        patience: int = 120,
     ) -> None:
         self.direction = direction
+        self.reject = check_positive("reject", reject)
+        self.patience = check_count("patience", patience, 0)
         self.step_seconds = check_positive("step_seconds", step_seconds)
         period = check_positive("period_seconds", period_seconds)
         self.period = round(period / self.step_seconds)
@@ -127,6 +133,10 @@ class HoltWintersKernel:
         score, raw = gaussian_score(z, self.direction)
         r = x - forecast
         limit = self.clip * sigma
+        outlier = abs(r) > self.reject * sigma
+        c.streak = c.streak + 1 if outlier else 0
+        if outlier and c.streak <= self.patience:  # scored, not learned: an outage stays visible
+            return float(score[0]), forecast, float(raw[0])
         c.scale += self.alpha * (min(abs(r), limit) - c.scale)
         if h > 0:
             rc = max(-limit, min(limit, r))  # a robust update: one outlier moves little
@@ -222,6 +232,8 @@ class HoltWinters(KernelDetector):
         clip: float = 3.0,
         min_scale: float = 1e-6,
         rel_scale: float = 0.001,
+        reject: float = 4.0,
+        patience: int = 120,
     ) -> None:
         super().__init__(
             direction=direction,
@@ -234,6 +246,8 @@ class HoltWinters(KernelDetector):
             clip=clip,
             min_scale=min_scale,
             rel_scale=rel_scale,
+            reject=reject,
+            patience=patience,
         )
         self.new_kernel(1)
 
