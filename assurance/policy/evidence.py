@@ -22,6 +22,7 @@ from assurance.policy.errors import PolicyError
 from assurance.policy.model import Hop, Thresholds
 from assurance.policy.planner import AppHealth, LinkHealth, PastAction, Situation
 from assurance.policy.render import parse_set
+from assurance.tables import REGISTRY
 
 WINDOW = timedelta(minutes=10)
 RECENT = timedelta(minutes=5)
@@ -42,9 +43,12 @@ def gateways(inventory: Inventory) -> dict[str, tuple[str, tuple[Hop, ...]]]:
     return out
 
 
+_TABLES = ("sle_minutes", "user_minutes", "sla_metrics", "interface_stats", "incidents")
+
+
 def _connect(lake: str) -> duckdb.DuckDBPyConnection:
     try:
-        return connect(lake)
+        return connect(lake, tables={name: REGISTRY[name] for name in _TABLES})
     except AssuranceError as exc:
         raise PolicyError(str(exc)) from None
 

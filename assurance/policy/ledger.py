@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import duckdb
 import pyarrow as pa
 import pyarrow.parquet as pq
 
@@ -102,11 +103,15 @@ def write(lake: str, rows: list[dict[str, Any]]) -> None:
         store.publish(f"{part.path}/{name}", sink.getvalue())
 
 
-def _read(lake: str, action: str | None = None) -> list[Action]:
+def _connect(lake: str) -> duckdb.DuckDBPyConnection:
     try:
-        con = connect(lake)
+        return connect(lake, tables={ACTIONS.name: ACTIONS})
     except AssuranceError as exc:
         raise PolicyError(str(exc)) from None
+
+
+def _read(lake: str, action: str | None = None) -> list[Action]:
+    con = _connect(lake)
     try:
         kinds = list(KINDS)
         rows = con.execute(
@@ -155,7 +160,7 @@ def get(lake: str, action: str) -> Action:
 def history(lake: str, action: str) -> list[dict[str, Any]]:
     """Every state row of one action, oldest first."""
     get(lake, action)
-    con = connect(lake)
+    con = _connect(lake)
     try:
         rows = con.execute(
             "SELECT updated_at, state, actor, note FROM actions WHERE action_id = $id "

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Literal
+from typing import Any, Literal
 
 from assurance.config.inventory import Inventory
 from assurance.policy import evidence, ledger
@@ -66,10 +66,9 @@ def request(action: ledger.Action, confirm_minutes: int = 30) -> Request:
 
 def record(lake: str, proposals: list[Proposal], at: datetime) -> list[ledger.Action]:
     """Write a ``proposed`` row per proposal that may proceed; the actions written."""
-    rows = []
-    for p in proposals:
-        if p.held is not None:
-            continue
+    kept = [p for p in proposals if p.held is None]
+    rows: list[dict[str, Any]] = []
+    for p in kept:
         c = p.change
         rendered = render(c)
         rows.append(
@@ -90,7 +89,10 @@ def record(lake: str, proposals: list[Proposal], at: datetime) -> list[ledger.Ac
             }
         )
     ledger.write(lake, rows)
-    return [ledger.get(lake, str(r["action_id"])) for r in rows]
+    return [
+        ledger.Action(**r, app=p.change.app, proposed_at=at)
+        for r, p in zip(rows, kept, strict=True)
+    ]
 
 
 def push(

@@ -31,11 +31,13 @@ class Limits:
     margin: float = 0.7  # a target link must be within margin × every SLA threshold
     max_util: float = 0.8  # never steer onto a link busier than this
     hold_down: timedelta = timedelta(minutes=30)
+    retry_after: timedelta = timedelta(hours=2)  # a target a steer was rolled back from
     cool_down: timedelta = timedelta(minutes=20)
     per_site_per_hour: int = 2
     per_org_per_hour: int = 20
     max_sites_per_hour: int = 10  # blast radius: distinct sites changed in an hour
     maintenance: tuple[tuple[str, datetime, datetime], ...] = ()  # (site or "*", start, end)
+    apps: tuple[str, ...] = ()  # applications under policy control (empty: every one)
 
 
 @dataclass(frozen=True)
@@ -141,6 +143,15 @@ def _risk(target: LinkHealth, share: float) -> str:
 def plan(s: Situation, limits: Limits = Limits()) -> list[Proposal]:
     """Proposals for the situation, most beneficial first; held ones carry ``held``."""
     busy = {(a.site, a.app) for a in s.actions if a.state in OPEN_STATES}
+    # a link a steer for this (site, app) was rolled back from is not tried again for a while
+    failed = {
+        (a.site, a.app, a.order_after[0])
+        for a in s.actions
+        if a.kind == "steer_app"
+        and a.state == "rolled_back"
+        and a.order_after
+        and s.at - a.updated_at < limits.retry_after
+    }
     last: dict[tuple[str, str], datetime] = {}
     for a in s.actions:
         key = (a.site, a.app)
@@ -149,6 +160,8 @@ def plan(s: Situation, limits: Limits = Limits()) -> list[Proposal]:
     for app in s.apps:
         key = (app.site, app.app)
         if key in busy or app.site not in s.gateways or app.app not in s.sla:
+            continue
+        if limits.apps and app.app not in limits.apps:
             continue
         if key in last and s.at - last[key] < limits.cool_down:
             continue
@@ -167,6 +180,7 @@ def plan(s: Situation, limits: Limits = Limits()) -> list[Proposal]:
             if link.link != app.link
             and (h := s.links.get((app.site, link.link))) is not None
             and h.up
+            and (app.site, app.app, link.link) not in failed
             and (h.util is None or h.util < limits.max_util)
             and h.meets(sla, limits.margin)
         ]
