@@ -132,10 +132,11 @@ def _in_maintenance(site: str, at: datetime, limits: Limits) -> bool:
     return any(s in (site, "*") and a <= at < b for s, a, b in limits.maintenance)
 
 
-def _risk(target: LinkHealth, share: float) -> str:
+def _risk(target: LinkHealth) -> str:
+    """How likely the move hurts: metered/backup or busy targets are high, unknown load medium."""
     if target.type == "lte" or (target.util is not None and target.util > 0.6):
         return "high"
-    if target.util is None or share > 0.6:
+    if target.util is None or target.util > 0.4:
         return "medium"
     return "low"
 
@@ -202,7 +203,7 @@ def plan(s: Situation, limits: Limits = Limits()) -> list[Proposal]:
                 Proposal(
                     change,
                     round(100 * app.bad_share, 1),
-                    _risk(best, app.bad_share),
+                    _risk(best),
                     f"{app.app} at {app.site}: {100 * app.bad_share:.0f}% of {app.total} "
                     f"user-minutes bad on {app.link} (rtt {here.rtt_ms:.0f} ms, jitter "
                     f"{here.jitter_ms:.0f} ms, loss {here.loss_pct:.1f}%); {best.link} meets "

@@ -1,0 +1,124 @@
+"""Operator actions (approve, reject, apply, roll back) and the ledger behind them, on a real
+lake folder; the analysis pipeline's own actions in the same table are left untouched."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from assurance.lake.store import LakeStore
+from assurance.policy import ledger, service
+from assurance.policy.drivers import DryRunDriver
+from assurance.policy.errors import PolicyError
+from assurance.policy.loop import record
+from assurance.policy.model import Change, Hop
+from assurance.policy.planner import Proposal
+
+AT = datetime(2026, 11, 2, 15, 0, tzinfo=UTC)
+HOPS = (Hop("mpls", "st0.0"), Hop("isp-a", "st0.1"))
+
+
+@pytest.fixture
+def lake(tmp_path: Path) -> str:
+    path = str(tmp_path / "lake")
+    LakeStore(path).ensure_root()
+    return path
+
+
+def _propose(lake: str) -> ledger.Action:
+    change = Change(
+        "steer_app", "nyc", "nyc-gw1", "Teams", "video", HOPS, ("isp-a", "mpls"), ("mpls", "isp-a")
+    )
+    [action] = record(lake, [Proposal(change, 80.0, "low", "loss on mpls", 3, "inc-1")], AT)
+    return action
+
+
+def test_proposal_row(lake: str) -> None:
+    a = _propose(lake)
+    got = ledger.get(lake, a.action_id)
+    assert (got.state, got.kind, got.site, got.device, got.app) == (
+        "proposed",
+        "steer_app",
+        "nyc",
+        "nyc-gw1",
+        "Teams",
+    )
+    assert got.incident_id == "inc-1" and got.risk == "low" and got.predicted_benefit == 80.0
+    assert got.change_set.startswith("set routing-instances video-ri")
+    assert "preference 1" in got.rollback_set
+
+
+def test_approve_apply_rollback(lake: str) -> None:
+    a = _propose(lake)
+    service.approve(lake, a.action_id, "alice", "looks right")
+    driver = DryRunDriver()
+    pushed = service.apply(lake, a.action_id, "alice", driver)
+    assert pushed.state == "pushed" and driver.calls == [("push", a.action_id)]
+    assert service.pushed_with(lake, a.action_id) == "dry-run"
+    service.rollback(lake, a.action_id, "bob", "users complained")
+    hist = ledger.history(lake, a.action_id)
+    assert [(h["state"], h["actor"]) for h in hist] == [
+        ("proposed", "planner"),
+        ("approved", "alice"),
+        ("pushed", "alice"),
+        ("rolled_back", "bob"),
+    ]
+    assert hist[-1]["note"].endswith("users complained")
+    assert hist[-1]["note"].startswith("[dry-run] dry-run: rollback recorded")
+
+
+def test_reject_and_refusals(lake: str) -> None:
+    a = _propose(lake)
+    with pytest.raises(PolicyError, match="unknown action 'pol-nope'"):
+        service.approve(lake, "pol-nope", "alice")
+    with pytest.raises(PolicyError, match="actor"):
+        service.approve(lake, a.action_id, "  ")
+    with pytest.raises(
+        PolicyError,
+        match=f"action {a.action_id} is proposed; it can move to "
+        "approved, rejected, not rolled_back",
+    ):
+        service.rollback(lake, a.action_id, "alice")
+    with pytest.raises(PolicyError, match="is proposed"):
+        service.apply(lake, a.action_id, "alice", DryRunDriver())
+    service.reject(lake, a.action_id, "alice", "not during the sale")
+    with pytest.raises(PolicyError, match=r"is rejected; it can move to nothing \(final state\)"):
+        service.approve(lake, a.action_id, "alice")
+    assert ledger.get(lake, a.action_id).state == "rejected"
+
+
+def test_unknown_driver_and_missing_lake(lake: str, tmp_path: Path) -> None:
+    with pytest.raises(PolicyError, match="unknown driver 'telnet'"):
+        service.driver_for("telnet")
+    with pytest.raises(PolicyError, match="no lake at"):
+        service.approve(str(tmp_path / "nowhere"), "pol-1", "alice")
+
+
+def test_analysis_actions_are_not_policy_actions(lake: str) -> None:
+    ledger.write(
+        lake,
+        [
+            {
+                "updated_at": AT,
+                "action_id": "act-123",
+                "site": "nyc",
+                "kind": "isp_degradation",
+                "state": "open",
+                "actor": "analysis",
+            }
+        ],
+    )
+    a = _propose(lake)
+    assert [x.action_id for x in ledger.actions(lake)] == [a.action_id]
+    with pytest.raises(PolicyError, match="unknown action"):
+        service.approve(lake, "act-123", "alice")
+
+
+def test_states_never_go_back_in_time(lake: str) -> None:
+    a = _propose(lake)
+    early = datetime(2020, 1, 1, tzinfo=UTC)
+    got = ledger.transition(lake, a, "approved", "alice", at=early)
+    assert got.updated_at > a.updated_at
+    assert ledger.get(lake, a.action_id).state == "approved"
