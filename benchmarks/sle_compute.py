@@ -22,6 +22,7 @@ from __future__ import annotations
 import argparse
 import os
 import re
+import resource
 import statistics
 import sys
 import threading
@@ -121,6 +122,15 @@ def scan_floor(lake: str, start: datetime, end: datetime, threads: int) -> tuple
     return seconds, rows
 
 
+def cpu_seconds() -> float:
+    """User + system CPU seconds of this process and its reaped children (the pool workers)."""
+    total = 0.0
+    for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN):
+        usage = resource.getrusage(who)
+        total += usage.ru_utime + usage.ru_stime
+    return total
+
+
 def load_average() -> str:
     try:
         return Path("/proc/loadavg").read_text().split()[0]
@@ -145,6 +155,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--window-hours", type=int, default=1)
     ap.add_argument("--shards", type=int, default=1)
     ap.add_argument("--repeat", type=int, default=1)
+    ap.add_argument("--memory-limit", default="1500MB", help="DuckDB memory limit per job")
     ap.add_argument("--no-floor", action="store_true", help="skip the scan floor")
     args = ap.parse_args(argv)
 
@@ -174,11 +185,12 @@ def main(argv: list[str] | None = None) -> int:
         f"shards {args.shards}; inventory load {inventory_s:.1f} s",
         flush=True,
     )
-    walls, peaks, floors = [], [], []
+    walls, peaks, floors, cpus = [], [], [], []
     for i in range(args.repeat):
         load = load_average()
         with PeakRss() as rss:
             t0 = time.perf_counter()
+            c0 = cpu_seconds()
             summary = compute(
                 args.lake,
                 inventory,
@@ -187,22 +199,32 @@ def main(argv: list[str] | None = None) -> int:
                 workers=args.workers,
                 window=timedelta(hours=args.window_hours),
                 shards=args.shards,
+                memory_limit=args.memory_limit,
             )
             wall = time.perf_counter() - t0
+            cpu = cpu_seconds() - c0
         walls.append(wall)
+        cpus.append(cpu)
         peaks.append(rss.peak)
         line = (
-            f"run {i + 1}: compute {wall:.1f} s, peak RSS {rss.peak / 2**30:.2f} GiB, "
+            f"run {i + 1}: compute {wall:.1f} s ({cpu:.0f} CPU s), "
+            f"peak RSS {rss.peak / 2**30:.2f} GiB, "
             f"{summary.user_minutes:,} user minutes, {summary.sle_rows:,} sle_minutes rows, "
             f"{summary.jobs} jobs (load {load})"
         )
         if not args.no_floor:
+            c0 = cpu_seconds()
             floor, rows = scan_floor(args.lake, start, end, args.workers)
             floors.append(floor)
-            line += f"; scan floor {floor:.1f} s over {rows:,} rows"
+            line += (
+                f"; scan floor {floor:.1f} s ({cpu_seconds() - c0:.0f} CPU s) over {rows:,} rows"
+            )
         print(line, flush=True)
     wall, peak = statistics.median(walls), statistics.median(peaks)
-    text = f"median: compute {wall:.1f} s, peak RSS {peak / 2**30:.2f} GiB"
+    text = (
+        f"median: compute {wall:.1f} s ({statistics.median(cpus):.0f} CPU s), "
+        f"peak RSS {peak / 2**30:.2f} GiB"
+    )
     if floors:
         floor = statistics.median(floors)
         text += f", scan floor {floor:.1f} s, ratio {wall / floor:.1f}x"
