@@ -17,6 +17,7 @@ from assurance.cli import (
     detect,
     lake,
     parse,
+    policy,
     rca,
     simulate,
     sle,
@@ -42,6 +43,7 @@ app.add_typer(alerts.app, name="alerts")
 app.add_typer(simulate.app, name="simulate")
 app.add_typer(rca.app, name="rca")
 app.add_typer(detect.app, name="detect")
+app.add_typer(policy.app, name="policy")
 app.command()(demo)
 analyze.register(app)
 

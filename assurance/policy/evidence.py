@@ -10,7 +10,7 @@ Must not: decide anything (``planner``) or write.
 from __future__ import annotations
 
 from collections import defaultdict
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 import duckdb
 
@@ -262,4 +262,19 @@ def bad_by_minute(lake: str, site: str, app: str, a: datetime, b: datetime) -> d
     return dict(out)
 
 
-__all__ = ["bad_share", "gateways", "past_actions", "preferences", "situation"]
+__all__ = ["bad_share", "data_end", "gateways", "past_actions", "preferences", "situation"]
+
+
+def data_end(lake: str) -> datetime | None:
+    """The minute after the last Application Health minute (the "now" of a finished lake)."""
+    con = _connect(lake)
+    try:
+        row = con.execute(
+            "SELECT max(minute) FROM sle_minutes WHERE sle = 'application_health'"
+        ).fetchone()
+    finally:
+        con.close()
+    if row is None or row[0] is None:
+        return None
+    last: datetime = row[0]
+    return last.astimezone(UTC) + timedelta(minutes=1)

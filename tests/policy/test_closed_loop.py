@@ -6,30 +6,11 @@ the action ends ``rolled_back``. Every step is in the ``actions`` table."""
 from __future__ import annotations
 
 from datetime import timedelta
-from pathlib import Path
-
-import pytest
 
 from assurance.policy import evidence, ledger
-from assurance.policy.loop import LoopSettings
-from assurance.policy.planner import Limits
-from assurance.policy.simloop import run
 from assurance.query import IncidentQuery
 from assurance.sim.scenario import load_scenario
-
-SCENARIO = (
-    Path(__file__).resolve().parents[2] / "data" / "samples" / "policy" / "loop-scenario.yaml"
-)
-VIDEO = "Microsoft Teams"
-
-
-@pytest.fixture(scope="module")
-def outcome(tmp_path_factory: pytest.TempPathFactory) -> tuple[str, dict[str, ledger.Action]]:
-    lake = str(tmp_path_factory.mktemp("loop") / "lake")
-    settings = LoopSettings(mode="auto", limits=Limits(apps=(VIDEO,)))
-    report = run(load_scenario(SCENARIO), lake, settings=settings)
-    by_site = {a.site: a for a in report.actions}
-    return lake, by_site
+from tests.policy.conftest import SCENARIO, VIDEO
 
 
 def test_video_moves_to_the_healthy_link_and_is_verified(

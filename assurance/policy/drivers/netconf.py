@@ -47,6 +47,9 @@ class NetconfSettings:
 
     @classmethod
     def from_env(cls, **overrides: Any) -> NetconfSettings:
+        """Settings from ``WANASSURE_NETCONF_*``: USER, PASSWORD, KEY (private key file), PORT,
+        HOSTS and HOST_KEYS (``device=value`` pairs, comma-separated; they win over the
+        addresses given in ``overrides``)."""
         env = os.environ
         values: dict[str, Any] = {
             "username": env.get("WANASSURE_NETCONF_USER", ""),
@@ -54,10 +57,34 @@ class NetconfSettings:
             "key_file": env.get("WANASSURE_NETCONF_KEY") or None,
         }
         values.update({k: v for k, v in overrides.items() if v is not None})
+        port = env.get("WANASSURE_NETCONF_PORT")
+        if port:
+            if not port.isdigit() or not 0 < int(port) < 65536:
+                raise PolicyError(f"WANASSURE_NETCONF_PORT {port!r} is not a TCP port")
+            values["port"] = int(port)
+        for key, name in (
+            ("hosts", "WANASSURE_NETCONF_HOSTS"),
+            ("host_keys", "WANASSURE_NETCONF_HOST_KEYS"),
+        ):
+            pairs = _pairs(env.get(name, ""), name)
+            if pairs:
+                values[key] = {**values.get(key, {}), **pairs}
         return cls(**values)
 
     def secrets(self) -> list[str]:
         return [s for s in (self.password, self.username if len(self.username) > 3 else "") if s]
+
+
+def _pairs(text: str, name: str) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for item in text.split(","):
+        if not item.strip():
+            continue
+        device, sep, value = item.partition("=")
+        if not sep or not device.strip() or not value.strip():
+            raise PolicyError(f"{name}: expected device=value pairs, got {item.strip()[:40]!r}")
+        out[device.strip()] = value.strip()
+    return out
 
 
 class NetconfDriver:
