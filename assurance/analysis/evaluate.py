@@ -18,7 +18,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from assurance.analysis.pipeline import analyze
+from assurance.analysis.pipeline import analyze, sle_range
 from assurance.analysis.rank import port_name
 from assurance.config import load_inventory
 from assurance.lake.catalog import connect
@@ -241,7 +241,8 @@ def evaluate(
         if reuse and (lake / TRUTH_PATH).is_file():
             scenario = load_scenario(path)
             inventory = load_inventory(lake / INVENTORY_PATH)
-            analyze(str(lake), inventory, workers=workers)
+            found = sle_range(str(lake))
+            analyze(str(lake), inventory, found[0] if found else None, workers=workers)
             hours = (scenario.end - scenario.start).total_seconds() / 3600
             site_days = len(inventory.sites) * hours / 24
         else:

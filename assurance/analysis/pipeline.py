@@ -13,6 +13,7 @@ what ``series`` owns or decide what a cause means (``knowledge``).
 from __future__ import annotations
 
 import itertools
+import json
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
@@ -41,7 +42,7 @@ from assurance.errors import AssuranceError
 from assurance.lake.catalog import connect
 from assurance.lake.store import LakeStore
 from assurance.sle.output import publish_hours
-from assurance.tables import ACTIONS, ANOMALIES, INCIDENTS
+from assurance.tables import ACTIONS, ANOMALIES, INCIDENTS, REGISTRY
 from models.rca import localize
 
 HOUR = timedelta(hours=1)
@@ -53,6 +54,8 @@ HISTORY = timedelta(hours=3)
 BASELINE = timedelta(minutes=60)
 BASELINE_GAP = timedelta(minutes=10)
 SITES_PER_SHARD = 25
+#: Where the last run stopped (an incremental run starts there, history is re-read).
+WATERMARK = "_state/analysis.json"
 #: Bad share assumed where a baseline saw none, for localization's expected values.
 PRIOR_SHARE = 0.01
 #: Anomaly scopes that are device facts, and how many flagged minutes of the last
@@ -140,20 +143,6 @@ def _notable(
     return out
 
 
-def _port_matrix(frame: pd.DataFrame, start: datetime, end: datetime) -> series.Matrix:
-    """Port error minutes as a matrix: ``bad`` = errors, ``total`` = 1 where the port reported."""
-    if frame.empty:
-        return series.to_matrix(frame, ("site", "port"), start, end)
-    frame = frame.assign(port=frame["device"] + "/" + frame["if_name"], total=1.0)
-    frame["bad"] = np.where(
-        (frame["errors"] >= PORT_MIN_ERRORS)
-        & (frame["errors"] >= PORT_MIN_RATIO * frame["pkts"].clip(lower=1)),
-        frame["errors"],
-        0.0,
-    )
-    return series.to_matrix(frame, ("site", "port"), start, end)
-
-
 def _fact_key(scope: str, metric: str) -> Callable[[tuple[str, str]], tuple[str, str, str]]:
     def key(k: tuple[str, str]) -> tuple[str, str, str]:
         return k[0], f"{scope}:{k[1]}", metric
@@ -161,10 +150,15 @@ def _fact_key(scope: str, metric: str) -> Callable[[tuple[str, str]], tuple[str,
     return key
 
 
+def _connect(store: LakeStore, *tables: str) -> duckdb.DuckDBPyConnection:
+    """A connection with views of only the tables a step reads (views cost a file listing)."""
+    return connect(store, tables={name: REGISTRY[name] for name in tables})
+
+
 def detect_shard(job: ShardJob) -> int:
     """Step 1 for one shard: score its series and publish its anomalies; rows written."""
     store = LakeStore(job.lake)
-    con = connect(store)
+    con = _connect(store, "sle_minutes", "interface_stats")
     try:
         lb = job.start - HISTORY
         matrix = series.site_series(con, job.sites, lb, job.end)
@@ -179,11 +173,9 @@ def detect_shard(job: ShardJob) -> int:
             lambda k: (k[0], "site", f"{k[1]}_bad_share"),
             job.settings.detector,
         )
-        ports = _port_matrix(series.port_errors(con, job.sites, lb, job.end), lb, job.end)
+        ports = series.port_errors(con, job.sites, lb, job.end, PORT_MIN_ERRORS, PORT_MIN_RATIO)
         links = pd.DataFrame(list(job.links), columns=["site", "gateway", "interface", "link"])
-        down = series.to_matrix(
-            series.link_down(con, links, lb, job.end), ("site", "link"), lb, job.end
-        )
+        down = series.link_down(con, links, lb, job.end)
     finally:
         con.close()
     # Device facts (a port's input errors, a WAN interface reported down) are flagged as
@@ -460,7 +452,7 @@ def correlate(
 ) -> tuple[list[Incident], int, int]:
     """Step 2 over every site: incidents and actions for [start, end); (incidents, rows, rows)."""
     store = LakeStore(lake)
-    con = connect(store)
+    con = _connect(store, "sle_minutes", "anomalies", "user_minutes")
     try:
         lb = start - HISTORY
         sites = sorted(s.name for s in inventory.sites)
@@ -505,8 +497,17 @@ def correlate(
     return found, inc_table.num_rows, act_table.num_rows
 
 
+def watermark(store: LakeStore) -> datetime | None:
+    """Where the last analysis of this lake stopped, if any run finished."""
+    try:
+        with store.open_input(WATERMARK) as f:
+            return datetime.fromisoformat(json.loads(f.read())["analyzed_to"])
+    except (OSError, ValueError, KeyError):
+        return None
+
+
 def sle_range(lake: str) -> tuple[datetime, datetime] | None:
-    con = connect(lake)
+    con = _connect(LakeStore(lake), "sle_minutes")
     try:
         row = con.execute("SELECT min(minute), max(minute) FROM sle_minutes").fetchone()
     finally:
@@ -528,16 +529,21 @@ def analyze(
     workers: int | None = None,
     progress: Callable[[int, int], None] | None = None,
 ) -> Summary:
-    """Analyze [start, end) (default: every SLE minute in the lake)."""
+    """Analyze [start, end). By default: from where the last run stopped (the lake's
+    watermark) or the first SLE minute, to the last SLE minute — incremental over new minutes."""
     began = time.perf_counter()
     settings = settings or DetectSettings()
-    if not LakeStore(lake).exists():
+    store = LakeStore(lake)
+    if not store.exists():
         raise AnalysisError(f"no lake at {lake} (folder does not exist)")
     found = sle_range(lake)
     if found is None:
         raise AnalysisError(f"no SLE minutes in {lake}: run `wanassure sle compute` first")
-    start = (start or found[0]).replace(minute=0, second=0, microsecond=0)
+    mark = watermark(store) if start is None else None
     end = end or found[1]
+    if mark is not None and mark >= end:
+        return Summary(mark, mark, 0, [], 0, time.perf_counter() - began)
+    start = (start or mark or found[0]).replace(minute=0, second=0, microsecond=0)
     if end <= start:
         raise AnalysisError("the time range is empty (--to must be after --from)")
     names = sorted(s.name for s in inventory.sites)
@@ -565,6 +571,8 @@ def analyze(
         if progress:
             progress(n, len(shards) + 1)
     incidents, _, actions = correlate(lake, inventory, start, end, settings)
+    if mark is None or end > mark:
+        store.publish(WATERMARK, json.dumps({"analyzed_to": end.isoformat()}).encode())
     if progress:
         progress(len(shards) + 1, len(shards) + 1)
     return Summary(start, end, rows, incidents, actions, time.perf_counter() - began)

@@ -46,43 +46,81 @@ def to_matrix(
     if frame.empty:
         empty = np.zeros((len(minutes), 0))
         return Matrix(minutes, [], empty, empty.copy())
-    keys_frame = frame[list(key_columns)].astype(str)
-    key_tuples = list(map(tuple, keys_frame.to_numpy()))
-    codes, uniques = pd.factorize(pd.Series(key_tuples, dtype=object))
+    codes, uniques = pd.MultiIndex.from_frame(frame[list(key_columns)].astype(str)).factorize()
     stamps = pd.to_datetime(frame["minute"], utc=True).dt.tz_localize(None)
     rows = (stamps.to_numpy().astype("datetime64[m]") - minutes[0]) // np.timedelta64(1, "m")
-    rows = rows.astype(np.int64)
+    return _dense(minutes, rows.astype(np.int64), codes, [tuple(k) for k in uniques], frame)
+
+
+def _dense(
+    minutes: npt.NDArray[np.datetime64],
+    rows: npt.NDArray[np.int64],
+    codes: npt.NDArray[np.int64],
+    keys: list[tuple[str, str]],
+    values: pd.DataFrame | dict[str, npt.NDArray[np.float64]],
+) -> Matrix:
     keep = (rows >= 0) & (rows < len(minutes))
-    bad = np.zeros((len(minutes), len(uniques)))
+    bad = np.zeros((len(minutes), len(keys)))
     total = np.zeros_like(bad)
-    np.add.at(bad, (rows[keep], codes[keep]), frame["bad"].to_numpy(np.float64)[keep])
-    np.add.at(total, (rows[keep], codes[keep]), frame["total"].to_numpy(np.float64)[keep])
-    return Matrix(minutes, [tuple(k) for k in uniques], bad, total)
+    np.add.at(bad, (rows[keep], codes[keep]), np.asarray(values["bad"], np.float64)[keep])
+    np.add.at(total, (rows[keep], codes[keep]), np.asarray(values["total"], np.float64)[keep])
+    return Matrix(minutes, keys, bad, total)
+
+
+def query_matrix(
+    con: duckdb.DuckDBPyConnection,
+    sql: str,
+    params: dict[str, object],
+    key_columns: tuple[str, str],
+    start: datetime,
+    end: datetime,
+) -> Matrix:
+    """Like ``to_matrix`` for a query's rows (``minute``, the two key columns, ``bad``,
+    ``total``), with the minute index and the series codes computed by DuckDB."""
+    a, b = key_columns
+    got = con.execute(
+        f"SELECT (epoch(minute)::BIGINT - epoch($_t0)::BIGINT) // 60 AS _t, "  # noqa: S608
+        f"(dense_rank() OVER (ORDER BY {a}, {b}) - 1)::BIGINT AS _j, {a}::VARCHAR AS _a, "
+        f"{b}::VARCHAR AS _b, bad, total FROM ({sql}) q",
+        {**params, "_t0": start},
+    ).fetchnumpy()
+    minutes = minute_grid(start, end)
+    codes = np.asarray(got["_j"], np.int64)
+    _, first = np.unique(codes, return_index=True)
+    keys = [(str(got["_a"][i]), str(got["_b"][i])) for i in first]
+    values = {"bad": np.asarray(got["bad"]), "total": np.asarray(got["total"])}
+    return _dense(minutes, np.asarray(got["_t"], np.int64), codes, keys, values)
 
 
 def site_series(
     con: duckdb.DuckDBPyConnection, sites: Sequence[str], start: datetime, end: datetime
 ) -> Matrix:
     """Bad and total user minutes per (site, SLE) and minute."""
-    frame = con.execute(
+    return query_matrix(
+        con,
         "SELECT minute, site, sle, sum(total - good)::DOUBLE AS bad, sum(total)::DOUBLE AS total "
         "FROM sle_minutes WHERE minute >= $a AND minute < $b AND list_contains($sites, site) "
         "GROUP BY ALL",
         {"a": start, "b": end, "sites": list(sites)},
-    ).df()
-    return to_matrix(frame, ("site", "sle"), start, end)
+        ("site", "sle"),
+        start,
+        end,
+    )
 
 
 def app_series(con: duckdb.DuckDBPyConnection, start: datetime, end: datetime) -> Matrix:
     """Bad and total Application Health minutes per application over every site."""
-    frame = con.execute(
+    return query_matrix(
+        con,
         "SELECT minute, application, 'application_health' AS sle, "
         "sum(total - good)::DOUBLE AS bad, sum(total)::DOUBLE AS total "
         "FROM sle_minutes WHERE minute >= $a AND minute < $b "
         "AND sle = 'application_health' AND application IS NOT NULL GROUP BY ALL",
         {"a": start, "b": end},
-    ).df()
-    return to_matrix(frame, ("application", "sle"), start, end)
+        ("application", "sle"),
+        start,
+        end,
+    )
 
 
 def register_windows(con: duckdb.DuckDBPyConnection, windows: pd.DataFrame) -> None:
@@ -146,38 +184,55 @@ def link_minutes(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
 
 def link_down(
     con: duckdb.DuckDBPyConnection, links: pd.DataFrame, start: datetime, end: datetime
-) -> pd.DataFrame:
-    """Minutes in which a gateway reported an inventory WAN interface down (``links``:
-    ``site``, ``gateway``, ``interface``, ``link``); ``bad`` = 1 per such minute."""
+) -> Matrix:
+    """Minutes in which a gateway reported an inventory WAN interface down, per (site,
+    ``gateway/link``) (``links``: ``site``, ``gateway``, ``interface``, ``link``)."""
     con.register("wan_ifl", links)
     try:
-        return con.execute(
+        return query_matrix(
+            con,
             "SELECT DISTINCT l.site, l.gateway || '/' || l.link AS link, "
             "date_trunc('minute', i.event_time) AS minute, 1.0 AS bad, 1.0 AS total "
             "FROM interface_stats i JOIN wan_ifl l ON i.device = l.gateway "
             "AND i.if_name = l.interface WHERE i.event_time >= $a AND i.event_time < $b "
             "AND i.oper_status = 'down'",
             {"a": start, "b": end},
-        ).df()
+            ("site", "link"),
+            start,
+            end,
+        )
     finally:
         con.unregister("wan_ifl")
 
 
 def port_errors(
-    con: duckdb.DuckDBPyConnection, sites: Sequence[str], start: datetime, end: datetime
-) -> pd.DataFrame:
-    """Per device port and minute: input errors and packets (counter deltas, resets skipped)."""
-    return con.execute(
+    con: duckdb.DuckDBPyConnection,
+    sites: Sequence[str],
+    start: datetime,
+    end: datetime,
+    min_errors: float,
+    min_ratio: float,
+) -> Matrix:
+    """Minutes in which a port's input errors (counter delta, resets skipped) reached
+    ``min_errors`` and ``min_ratio`` of its packets, per (site, ``device/port``);
+    ``bad`` = the errors of such a minute."""
+    return query_matrix(
+        con,
         "WITH s AS (SELECT site, device, if_name, date_trunc('minute', event_time) AS minute, "
-        "in_errors, in_crc_errors, in_pkts, counter_reset, "
+        "in_errors, in_pkts, counter_reset, "
         "lag(in_errors) OVER w AS prev_err, lag(in_pkts) OVER w AS prev_pkts "
         "FROM interface_stats WHERE event_time >= $a AND event_time < $b "
         "AND list_contains($sites, site) AND in_errors IS NOT NULL "
-        "WINDOW w AS (PARTITION BY device, if_name ORDER BY event_time)) "
-        "SELECT site, device, if_name, minute, "
-        "greatest(in_errors::BIGINT - prev_err::BIGINT, 0)::DOUBLE AS errors, "
-        "greatest(in_pkts::BIGINT - prev_pkts::BIGINT, 0)::DOUBLE AS pkts FROM s "
+        "WINDOW w AS (PARTITION BY device, if_name ORDER BY event_time)), "
+        "d AS (SELECT site, device || '/' || if_name AS port, minute, "
+        "(in_errors::BIGINT - prev_err::BIGINT)::DOUBLE AS errors, "
+        "greatest(in_pkts::BIGINT - prev_pkts::BIGINT, 1)::DOUBLE AS pkts FROM s "
         "WHERE prev_err IS NOT NULL AND NOT coalesce(counter_reset, false) "
-        "AND in_errors >= prev_err",
-        {"a": start, "b": end, "sites": list(sites)},
-    ).df()
+        "AND in_errors >= prev_err AND in_pkts >= prev_pkts) "
+        "SELECT site, port, minute, errors AS bad, 1.0 AS total FROM d "
+        "WHERE errors >= $e AND errors >= $r * pkts",
+        {"a": start, "b": end, "sites": list(sites), "e": min_errors, "r": min_ratio},
+        ("site", "port"),
+        start,
+        end,
+    )

@@ -25,17 +25,31 @@ def analyze(
     end: ToOption = None,
     inventory: Annotated[Path | None, typer.Option(help="Inventory YAML")] = None,
     workers: Annotated[int | None, typer.Option(min=1, help="Worker processes")] = None,
+    everything: Annotated[
+        bool, typer.Option("--all", help="Re-analyze every SLE minute, not only new ones")
+    ] = False,
 ) -> None:
-    """Detect anomalies in SLE minutes, group them into incidents and rank their causes."""
+    """Detect anomalies in SLE minutes, group them into incidents and rank their causes
+    (incremental: by default only the minutes since the last run, with history re-read)."""
     from assurance.analysis.pipeline import analyze as run
+    from assurance.analysis.pipeline import sle_range
 
     t0, t1 = parse_time(start, "--from"), parse_time(end, "--to")
     inv = _inventory(inventory, lake)
     try:
+        if everything and t0 is None:
+            found = sle_range(lake)
+            t0 = found[0] if found else None
         with progress("analyzing") as advance:
             summary = run(lake, inv, t0, t1, workers=workers, progress=advance)
     except AssuranceError as exc:
         raise fail(str(exc).splitlines()[0]) from None
+    if summary.start == summary.end:
+        out.print(
+            f"nothing new since {summary.end:%Y-%m-%d %H:%M} UTC (use --all to re-analyze)",
+            highlight=False,
+        )
+        return
     opened = sum(1 for i in summary.incidents if i.status == "open")
     out.print(
         f"analyzed {summary.start:%Y-%m-%d %H:%M} → {summary.end:%Y-%m-%d %H:%M} UTC: "
