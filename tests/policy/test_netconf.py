@@ -50,7 +50,7 @@ def peer() -> Iterator[NetconfServer]:
 
 
 def _driver(
-    server: NetconfServer, timeout_s: float = 5.0, password: str = PASSWORD
+    server: NetconfServer, timeout_s: float = 5.0, password: str = PASSWORD, fmt: str = "set"
 ) -> NetconfDriver:
     return NetconfDriver(
         NetconfSettings(
@@ -60,6 +60,7 @@ def _driver(
             hosts={"gw1": "127.0.0.1"},
             host_keys={"gw1": server.host_key_b64},
             timeout_s=timeout_s,
+            load_format=fmt,
         )
     )
 
@@ -88,6 +89,17 @@ def test_push_then_confirm(peer: NetconfServer) -> None:
     assert _pref(peer.device, "st0.1") == "1"
     assert peer.device.lock_owner is None
     assert "qualified-next-hop st0.1 preference 1" in d.running("gw1")
+
+
+def test_xml_load_format(peer: NetconfServer) -> None:
+    d = _driver(peer, fmt="xml")
+    d.push(_req())
+    assert _pref(peer.device, "st0.1") == "1" and _pref(peer.device, "st0.0") == "2"
+    d.rollback(_req())
+    assert _pref(peer.device, "st0.1") == "2" and _pref(peer.device, "st0.0") == "1"
+    delete = f"delete {QNH} st0.1\n"
+    d.push(_req(change=delete))
+    assert _pref(peer.device, "st0.1") is None and _pref(peer.device, "st0.0") == "1"
 
 
 def test_unconfirmed_commit_rolls_back_by_itself(peer: NetconfServer) -> None:

@@ -44,6 +44,8 @@ class NetconfSettings:
     #: Expected SSH host key (base64) per device; without it ~/.ssh/known_hosts is used.
     host_keys: dict[str, str] = field(default_factory=dict)
     timeout_s: float = 30.0
+    #: Load changes as ``set`` text (``load set``) or as Junos XML (``load merge`` of XML).
+    load_format: str = "set"
 
     @classmethod
     def from_env(cls, **overrides: Any) -> NetconfSettings:
@@ -93,6 +95,8 @@ class NetconfDriver:
     def __init__(
         self, settings: NetconfSettings, *, connect: Callable[..., Any] | None = None
     ) -> None:
+        if settings.load_format not in ("set", "xml"):
+            raise PolicyError(f"load format {settings.load_format!r}: use set or xml")
         if not settings.username:
             raise PolicyError(
                 "NETCONF needs a username: set WANASSURE_NETCONF_USER (and "
@@ -200,6 +204,19 @@ class NetconfDriver:
             log.warning("%s: unlock failed: %s", device, self._scrub(str(exc)))
         return result
 
+    def _load(self, m: Any, text: str) -> None:
+        if self.settings.load_format == "xml":
+            from lxml import etree
+
+            from assurance.policy.render import set_to_xml
+
+            root = etree.fromstring(set_to_xml(text).encode())
+            # ncclient wraps one element in <configuration> itself: one load per hierarchy
+            for child in root:
+                m.load_configuration(action="merge", format="xml", config=child)
+        else:
+            m.load_configuration(action="set", config=text)
+
     # -- the driver ----------------------------------------------------------------------------
     def push(self, req: Request) -> str:
         """Lock, load, check, commit confirmed; a session lost after the check is reported as
@@ -208,7 +225,7 @@ class NetconfDriver:
 
         def body(m: Any) -> str:
             nonlocal committed
-            m.load_configuration(action="set", config=req.change_set)
+            self._load(m, req.change_set)
             m.commit(check=True)
             committed = True  # from here on the device may hold the confirmed commit
             m.commit(confirmed=True, timeout=str(req.confirm_minutes * 60))
@@ -240,7 +257,7 @@ class NetconfDriver:
         with self.session(req.device) as m:
 
             def body() -> str:
-                m.load_configuration(action="set", config=req.rollback_set)
+                self._load(m, req.rollback_set)
                 m.commit(check=True)
                 m.commit()
                 return f"{req.device}: rollback committed"
