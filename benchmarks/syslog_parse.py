@@ -8,7 +8,9 @@ times ``SyslogParser.parse_batch`` over the lines in batches of ``--batch`` (the
 largest batch), Arrow tables included, pinned to one CPU (``--cpu``) with one Arrow thread;
 repeats and prints the median lines/s by wall clock, and also per CPU-second of this process
 (the figure to trust when other work shares the CPU; on an idle machine the two agree).
-Run: ``.venv/bin/python benchmarks/syslog_parse.py``.
+With ``--lake``, it then also writes one pass's tables through the lake writer (Parquet into a
+temporary folder) and prints the writer's CPU per line and the bytes written.
+Run: ``.venv/bin/python benchmarks/syslog_parse.py [--lake]``.
 """
 
 from __future__ import annotations
@@ -16,9 +18,12 @@ from __future__ import annotations
 import argparse
 import os
 import random
+import shutil
 import statistics
+import tempfile
 import time
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pyarrow as pa
 
@@ -295,6 +300,25 @@ def run_once(parser: SyslogParser, lines: list[Line], batch: int) -> tuple[float
     return time.perf_counter() - t0, time.process_time() - c0, events, sessions
 
 
+def write_lake(parser: SyslogParser, lines: list[Line], batch: int) -> tuple[float, int]:
+    """(writer CPU seconds, Parquet bytes) of writing one pass's tables to a fresh lake."""
+    from assurance.lake.writer import LakeWriter
+
+    results = [parser.parse_batch(lines[i : i + batch]) for i in range(0, len(lines), batch)]
+    folder = Path(tempfile.mkdtemp(prefix="syslog-parse-lake-"))
+    try:
+        writer = LakeWriter(str(folder))
+        c0 = time.process_time()
+        for result in results:
+            for name, table in result.tables.items():
+                writer.write(name, table)
+        writer.close()
+        cpu = time.process_time() - c0
+        return cpu, sum(f.stat().st_size for f in folder.rglob("*.parquet"))
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--lines", type=int, default=200_000)
@@ -303,6 +327,7 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=11)
     parser.add_argument("--slow", action="store_true", help="per-line path only (for contrast)")
     parser.add_argument("--cpu", type=int, default=None, help="CPU to pin to (default: first)")
+    parser.add_argument("--lake", action="store_true", help="also time the lake writer")
     args = parser.parse_args()
     if hasattr(os, "sched_setaffinity"):
         cpu = sorted(os.sched_getaffinity(0))[0] if args.cpu is None else args.cpu
@@ -330,6 +355,13 @@ def main() -> None:
         f"({args.lines} lines, batch {args.batch}, {'per-line' if args.slow else 'batch'} path, "
         f"load average {load:.2f})"
     )
+    if args.lake:
+        cpus = [write_lake(syslog, lines, args.batch) for _ in range(3)]
+        cpu_s, size = min(cpus)
+        print(
+            f"lake writer: {cpu_s * 1e6 / len(lines):.2f} µs CPU per line (best of 3), "
+            f"{size / 1e6:.1f} MB of Parquet"
+        )
 
 
 if __name__ == "__main__":
