@@ -56,8 +56,6 @@ BASELINE_GAP = timedelta(minutes=10)
 SITES_PER_SHARD = 25
 #: Where the last run stopped (an incremental run starts there, history is re-read).
 WATERMARK = "_state/analysis.json"
-#: Bad share assumed where a baseline saw none, for localization's expected values.
-PRIOR_SHARE = 0.01
 #: Anomaly scopes that are device facts, and how many flagged minutes of the last
 #: ``confirm_window`` confirm one.
 DEVICE_SCOPES = ("port:", "link:")
@@ -303,17 +301,20 @@ def _app_incidents(
             continue
         cube = leaves[wid].groupby(["site", "application"], dropna=False)[["bad", "total"]].sum()
         cube = cube.reset_index()
-        # A small prior share keeps the expectation positive where the baseline saw no bad
-        # minute at all (an all-zero expectation says nothing about where the deviation is).
-        cube["predict"] = [
-            max(base.get((wid, s, "application_health"), 0.0), PRIOR_SHARE) * t
-            for s, t in zip(cube["site"], cube["total"], strict=True)
-        ]
-        cube["application"] = cube["application"].fillna("(unknown)")
-        result = localize(
-            cube.rename(columns={"bad": "real"})[["site", "application", "real", "predict"]],
-            ["site", "application"],
+        # Localize the drop of *good* minutes: a fault takes a share of them away from every
+        # leaf under it (one ripple factor), which the model needs; bad minutes saturate.
+        good = pd.DataFrame(
+            {
+                "site": cube["site"],
+                "application": cube["application"].fillna("(unknown)"),
+                "real": cube["total"] - cube["bad"],
+                "predict": [
+                    (1.0 - base.get((wid, s, "application_health"), 0.0)) * t
+                    for s, t in zip(cube["site"], cube["total"], strict=True)
+                ],
+            }
         )
+        result = localize(good, ["site", "application"], counts=True)
         top = result.causes[0] if result.causes else None
         if top is None or dict(top.combination) != {"application": app} or top.score < 0.5:
             continue

@@ -64,6 +64,7 @@ def localize(
     denominator: pd.DataFrame | None = None,
     max_causes: int = 3,
     max_layer: int = 3,
+    counts: bool = False,
 ) -> RcaResult:
     """The smallest set of attribute combinations that explains the deviation of ``real`` from
     ``predict``, ranked best first.
@@ -77,14 +78,16 @@ def localize(
     A cause's ``score`` is its share of the deviation: ``|dev_c| / (sum |dev| over the causes +
     |the deviation no cause explains|)`` on the working measure (for a ratio: the numerator's
     excess at the observed volume), so the scores of one result add up to at most 1.
-    ``max_layer`` bounds how many attributes one combination may fix.
+    ``max_layer`` bounds how many attributes one combination may fix. ``counts=True`` says the
+    measure counts events (bad user minutes…): a leaf's relative noise is then the Poisson noise
+    of its count rather than an estimate from the other leaves.
     """
     if isinstance(max_causes, bool) or not isinstance(max_causes, int) or max_causes < 0:
         raise RcaInputError("max_causes must be an integer >= 0")
     if isinstance(max_layer, bool) or not isinstance(max_layer, int) or max_layer < 1:
         raise RcaInputError("max_layer must be an integer >= 1")
     cube = prepare(leaves, attributes, real=real, predict=predict, denominator=denominator)
-    return localize_cube(cube, max_causes=max_causes, max_layer=max_layer)
+    return localize_cube(cube, max_causes=max_causes, max_layer=max_layer, counts=counts)
 
 
 def working_measure(cube: Cube) -> tuple[FloatArray, FloatArray]:
@@ -107,13 +110,18 @@ def _quiet_scale(x: FloatArray) -> float:
     return min(scales, default=0.0)
 
 
-def noise_scale(ds: FloatArray, size: FloatArray, informative: np.ndarray) -> FloatArray:
+def noise_scale(
+    ds: FloatArray, size: FloatArray, informative: np.ndarray, counts: bool = False
+) -> FloatArray:
     """Relative noise of each leaf, judged among leaves of similar size.
 
     Leaves are cut into size bands (up to 16, at least 400 leaves each) and each band's scale is
     the quieter side's median ``|ds|`` (robust to anomalies of either sign), so both forecast
     noise proportional to the value and count noise (small leaves relatively noisier) are met.
-    With too few leaves to tell, every deviation counts (the floor).
+    With too few leaves to tell, every deviation counts (the floor). For counts the scale is
+    the Poisson one instead: ``ds`` of a count with mean ``m`` has a standard deviation of about
+    ``1 / sqrt(m)`` (the bands would be misled when most normal leaves count 0 against a small
+    positive expectation: every one of them has ``ds = -2``).
     """
     sigma = np.full(ds.shape[0], SIGMA_FLOOR)
     idx = np.flatnonzero(informative)
@@ -122,6 +130,8 @@ def noise_scale(ds: FloatArray, size: FloatArray, informative: np.ndarray) -> Fl
     bands = int(np.clip(idx.size // 400, 1, 16))
     for band in np.array_split(idx[np.argsort(size[idx], kind="stable")], bands):
         sigma[band] = max(_quiet_scale(ds[band]), SIGMA_FLOOR)
+    if counts:
+        sigma[idx] = np.maximum(1.0 / np.sqrt(size[idx]), SIGMA_FLOOR)
     return sigma
 
 
@@ -176,7 +186,9 @@ class _Pick:
     deviation: float
 
 
-def localize_cube(cube: Cube, *, max_causes: int = 3, max_layer: int = 3) -> RcaResult:
+def localize_cube(
+    cube: Cube, *, max_causes: int = 3, max_layer: int = 3, counts: bool = False
+) -> RcaResult:
     """``localize`` on an encoded cube."""
     r, p = working_measure(cube)
     totals = _totals(cube)
@@ -186,7 +198,7 @@ def localize_cube(cube: Cube, *, max_causes: int = 3, max_layer: int = 3) -> Rca
         return RcaResult([], *totals, 0.0)
     with np.errstate(all="ignore"):
         ds = np.where(r + p > 0, 2 * d / (r + p), 0.0)
-    sigma = noise_scale(ds, (r + p) / 2, (r + p) > 0)
+    sigma = noise_scale(ds, (r + p) / 2, (r + p) > 0, counts)
     leaf = _leaf_arrays(r, p, sigma, ds)
     total_dev = float(d.sum())
     anomalous = abs(float((d * leaf.up).sum())) + abs(float((d * leaf.down).sum()))
