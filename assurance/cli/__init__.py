@@ -22,6 +22,7 @@ from assurance.cli import (
     simulate,
     sle,
 )
+from assurance.cli.dashboard import dashboard
 from assurance.cli.demo import demo
 from assurance.cli.ui import out
 
@@ -45,6 +46,7 @@ app.add_typer(rca.app, name="rca")
 app.add_typer(detect.app, name="detect")
 app.add_typer(policy.app, name="policy")
 app.command()(demo)
+app.command()(dashboard)
 analyze.register(app)
 
 
