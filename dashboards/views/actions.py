@@ -19,6 +19,8 @@ from dashboards.widgets import frame
 ctx = current()
 aq = query(ActionQuery)
 st.title("Actions")
+if "_flash" in st.session_state:
+    st.success(st.session_state.pop("_flash"))
 site = ctx.site_param()
 if "site" in st.query_params and site is None:
     st.stop()
@@ -93,10 +95,11 @@ st.dataframe(
     width="stretch",
 )
 
+#: What each button does and the states it applies to (the service enforces the same rules).
 VERBS: dict[str, tuple[str, set[str]]] = {
     "approve": ("Approve", {"proposed"}),
-    "reject": ("Reject", {"proposed"}),
-    "rollback": ("Roll back", {"approved", "pushed", "verified", "committed", "confirmed"}),
+    "reject": ("Reject", {"proposed", "approved"}),
+    "rollback": ("Roll back", {"pushed", "verified"}),
 }
 
 
@@ -129,7 +132,7 @@ if ctx.can_write and ctx.user is not None:
                     except AssuranceError as exc:
                         st.error(f"{VERBS[verb][0]} failed: {exc}")
                     else:
-                        st.success(f"{VERBS[verb][0]}: done.")
+                        st.session_state["_flash"] = f"{VERBS[verb][0]}: done ({chosen_id})."
                         st.rerun()
 elif ctx.user is not None:
     st.caption("Only admins and operators can approve, reject or roll back changes.")

@@ -64,6 +64,23 @@ def _extra_rows(lake: str) -> None:
             "actor": "policy",
             "note": "west only",
         },
+        {
+            "updated_at": T,
+            "action_id": "act-east-sla",
+            "incident_id": None,
+            "site": "st-bos-101",
+            "device": "st-bos-101-gw1",
+            "kind": "adjust_sla",
+            "state": "proposed",
+            "change_set": "set security advance-policy-based-routing sla-rule crm-sla "
+            "metrics-profile crm-tight",
+            "rollback_set": "set security advance-policy-based-routing sla-rule crm-sla "
+            "metrics-profile crm",
+            "predicted_benefit": 1.0,
+            "risk": "low",
+            "actor": "policy",
+            "note": "only the approve test decides on this one",
+        },
     ]
 
     def alert(eid: str, site: str | None, delivery: str, labels: dict[str, str]) -> dict:

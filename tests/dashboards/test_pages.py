@@ -220,3 +220,30 @@ def test_only_admins_and_operators_get_the_decision_buttons(
     admin = start(lake, access_file, monkeypatch, "admin")
     page(admin, "actions", action="act-west-steer")
     assert admin.header[0].value == "steer_app at br-chi-027"
+
+
+def test_operator_approval_goes_through_the_policy_service(
+    lake: str, access_file: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    pytest.importorskip("assurance.policy.service")
+    at = start(lake, access_file, monkeypatch, "oscar")
+    page(at, "actions", action="act-east-sla")
+    at.text_input[0].input("tighter SLA for CRM")
+    next(b for b in at.button if b.label == "Approve").click().run()
+    assert not at.exception
+    assert [s.value for s in at.success] == ["Approve: done (act-east-sla)."]
+    assert {m.label: m.value for m in at.metric}["state"] == "approved"
+    trail = at.dataframe[-1].value
+    assert trail.iloc[-1][["state", "by", "note"]].tolist() == [
+        "approved",
+        "oscar",
+        "tighter SLA for CRM",
+    ]
+    # the state row is in the lake itself, read back without the dashboard
+    rows = table(lake, "actions").filter(pc.field("action_id") == "act-east-sla").to_pylist()
+    assert {(r["state"], r["actor"]) for r in rows} == {
+        ("proposed", "policy"),
+        ("approved", "oscar"),
+    }
+    labels = [b.label for b in at.button]
+    assert "Approve" not in labels and "Reject" in labels  # approved: may still be rejected
