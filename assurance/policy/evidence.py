@@ -217,7 +217,9 @@ def situation(
         raise PolicyError(f"cannot read the lake: {str(exc).splitlines()[0]}") from None
     finally:
         con.close()
-    acts = past_actions(ledger.actions(lake), gw)
+    # actions proposed after ``at`` did not exist yet (replaying an earlier moment)
+    known = [a for a in ledger.actions(lake) if (a.proposed_at or a.updated_at) <= at]
+    acts = past_actions(known, gw)
     return Situation(
         at,
         tuple(apps),

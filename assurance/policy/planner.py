@@ -285,7 +285,7 @@ def _restores(s: Situation, limits: Limits, busy: set[tuple[str, str]]) -> list[
 
 def _limit(found: list[Proposal], s: Situation, limits: Limits) -> list[Proposal]:
     hour = s.at - timedelta(hours=1)
-    recent = [a for a in s.actions if a.proposed_at >= hour and a.state != "rejected"]
+    recent = [a for a in s.actions if hour <= a.proposed_at <= s.at and a.state != "rejected"]
     per_site = Counter(a.site for a in recent)
     org = len(recent)
     sites = {a.site for a in recent}

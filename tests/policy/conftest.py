@@ -1,4 +1,4 @@
-"""Shared fixture: the closed-loop case played once in the twin (about half a minute)."""
+"""Shared fixture: the closed-loop case played once in the twin (under a minute)."""
 
 from __future__ import annotations
 
@@ -26,6 +26,11 @@ def loop_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[str, RunReport]:
 
 
 @pytest.fixture(scope="session")
-def outcome(loop_run: tuple[str, RunReport]) -> tuple[str, dict[str, ledger.Action]]:
+def outcome(
+    loop_run: tuple[str, RunReport],
+) -> tuple[str, dict[tuple[str, str], ledger.Action]]:
+    """The lake and its actions by (site, kind)."""
     lake, report = loop_run
-    return lake, {a.site: a for a in report.actions}
+    found = {(a.site, a.kind): a for a in report.actions}
+    assert len(found) == len(report.actions), [(a.site, a.kind) for a in report.actions]
+    return lake, found

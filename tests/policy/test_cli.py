@@ -51,7 +51,7 @@ def test_list_and_show(lake: str) -> None:
     listed = _cli("list", "--lake", lake)
     assert listed.returncode == 0, listed.stderr
     assert "verified" in listed.stdout and "rolled_back" in listed.stdout
-    nyc = next(a for a in ledger.actions(lake) if a.site == "br-nyc-012")
+    nyc = next(a for a in ledger.actions(lake) if a.site == "br-nyc-012" and a.kind == "steer_app")
     shown = _cli("show", nyc.action_id, "--lake", lake, "--xml")
     assert shown.returncode == 0, shown.stderr
     assert (
@@ -169,7 +169,9 @@ def test_errors_are_one_line_exit_2(lake: str, args: tuple[str, ...], message: s
 
 
 def test_wrong_state_from_the_cli(lake: str) -> None:
-    verified = next(a for a in ledger.actions(lake) if a.state == "verified")
+    verified = next(
+        a for a in ledger.actions(lake) if a.state == "verified" and a.kind == "steer_app"
+    )
     done = _cli("approve", verified.action_id, "--lake", lake)
     assert done.returncode == 2
     assert f"action {verified.action_id} is verified; it can move to rolled_back" in done.stderr
