@@ -32,7 +32,7 @@ def frame(rows: Sequence[dict[str, Any]], columns: Sequence[str] | None = None) 
         first = df[c].dropna().iloc[0] if len(df) and df[c].notna().any() else None
         if isinstance(first, datetime):
             df[c] = pd.to_datetime(df[c], utc=True)
-        elif df[c].dtype == object and isinstance(first, str):
+        elif isinstance(first, str):
             df[c] = df[c].fillna("")
     return df
 

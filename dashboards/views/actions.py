@@ -28,6 +28,10 @@ actions = aq.actions([site] if site else ctx.scope)
 if not actions:
     st.info("No actions yet.")
     st.stop()
+# proposals waiting for a decision first, then the most recently updated
+actions.sort(key=lambda a: a["state"] != "proposed")
+waiting = sum(a["state"] == "proposed" for a in actions)
+st.caption(f"{len(actions)} actions · {waiting} waiting for a decision")
 
 st.dataframe(
     frame(

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+from urllib.parse import quote
+
 import streamlit as st
 
-from dashboards.context import AlertQuery, current, query
-from dashboards.widgets import frame, link
+from dashboards.context import AlertQuery, current, iso, query
+from dashboards.widgets import frame, utc
 
 ctx = current()
 alq = query(AlertQuery)
@@ -23,10 +26,22 @@ if not alerts:
     st.stop()
 
 
+def _view(a: dict) -> str | None:  # type: ignore[type-arg]
+    """The site page around the alert's time (an hour before to 30 minutes after)."""
+    if not a["site"]:
+        return None
+    t = a["updated_at"]
+    return (
+        f"./site?site={quote(a['site'])}&sle={quote(a['labels'].get('sle') or 'wan-link-health')}"
+        f"&from={iso(t - timedelta(hours=1))}&to={iso(t + timedelta(minutes=30))}"
+    )
+
+
 def _rows(rows: list[dict]) -> list[dict]:  # type: ignore[type-arg]
     return [
         {
             "time": a["updated_at"],
+            "event": a["event_id"],
             "alert": a["name"],
             "site": a["site"] or "(org-wide)",
             "severity": a["severity"],
@@ -35,15 +50,16 @@ def _rows(rows: list[dict]) -> list[dict]:  # type: ignore[type-arg]
             "delivery": a["delivery"] or "",
             "attempts": a["attempts"],
             "last error": a["last_error"] or "",
-            "view": link(ctx, "site", site=a["site"], sle=a["labels"].get("sle"))
-            if a["site"]
-            else None,
+            "view": _view(a),
         }
         for a in rows
     ]
 
 
-config = {"view": st.column_config.LinkColumn("view", display_text="open site")}
+config = {
+    "view": st.column_config.LinkColumn("view", display_text="open site"),
+    "time": utc("time"),
+}
 dead = [a for a in alerts if a["delivery"] == "dead"]
 st.subheader("Dead letters")
 if dead:

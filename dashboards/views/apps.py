@@ -3,6 +3,8 @@ the hourly trend of each application."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import streamlit as st
 
 from dashboards.context import AppQuery, current, query
@@ -43,8 +45,9 @@ with right:
             "rtt_p95_ms", "megabytes", "top_classifier"]  # fmt: skip
     st.dataframe(frame(apps, cols), hide_index=True, width="stretch", column_config=config)
 
-st.subheader("Trend")
-trend = apps_q.trend(scope, ctx.start, ctx.end)
+short = ctx.start is not None and ctx.end is not None and ctx.end - ctx.start <= timedelta(hours=24)
+st.subheader(f"Trend (per {'15 minutes' if short else 'hour'})")
+trend = apps_q.trend(scope, ctx.start, ctx.end, interval="15m" if short else "hour")
 timeline(trend, y="sle_pct", y_title="App health SLE %", color="application", domain=(0, 100))
 
 st.subheader("Per site")

@@ -7,8 +7,8 @@ from datetime import timedelta
 
 import streamlit as st
 
-from dashboards.context import IncidentQuery, SleQuery, current, fmt_time, query
-from dashboards.widgets import INT, frame, link, num, timeline
+from dashboards.context import IncidentQuery, SleQuery, current, fmt_time, parse_time, query
+from dashboards.widgets import INT, frame, link, num, table_height, timeline
 
 ctx = current()
 iq = query(IncidentQuery)
@@ -73,30 +73,55 @@ c1, c2, c3, c4 = st.columns(4)
 c1.metric("status", inc["status"])
 c2.metric("impacted users", inc["impacted_users"])
 c3.metric("impacted user-minutes", inc["impacted_minutes"])
-c4.metric("SLEs", inc["sles"].replace("_", "-").replace(",", ", "))
-st.caption(f"started {fmt_time(inc['started_at'])} · ended {fmt_time(inc['ended_at']) or '—'}")
+c4.metric("sites", len(inc["sites"]) or 1)
+st.caption(
+    f"SLEs: {inc['sles'].replace('_', '-').replace(',', ', ')} · "
+    f"started {fmt_time(inc['started_at'])} · ended {fmt_time(inc['ended_at']) or '—'}"
+    + (f" · sites: {', '.join(inc['sites'])}" if inc["sites"] else "")
+)
 if inc["suggested_action"]:
     st.info(f"**Suggested action:** {inc['suggested_action']}")
 
+#: Evidence keys shown in the one-line summary of a cause (the rest are behind "All evidence").
+SUMMARY = ("scope", "scope_value", "bad_user_minutes", "first_bad_minute", "applications", "notes")
+SKIP = {"title", "kind", "layer", "detected_at", "sles"}
+
+
+def _value(key: str, value: object) -> str:
+    text = str(value)
+    if key.endswith(("_minute", "_at")):
+        parsed = parse_time(text)
+        return fmt_time(parsed) if parsed else text
+    return text.replace(",", ", ")
+
+
 st.subheader("Ranked causes")
 for cause in inc["causes"]:
+    ev = cause["evidence"]
     with st.container(border=True):
         st.markdown(f"**{cause['rank']}. {cause['title']}** — `{cause['root_cause']}`")
-        st.progress(
-            min(max(cause["confidence"], 0.0), 1.0),
-            text=f"confidence {100 * cause['confidence']:.0f} %",
-        )
-        evidence = {k: v for k, v in cause["evidence"].items() if k not in ("title",)}
-        st.dataframe(
-            frame(
-                [
-                    {"evidence": k.replace("_", " "), "value": str(v)}
-                    for k, v in sorted(evidence.items())
-                ]
-            ),
-            hide_index=True,
-            width="stretch",
-        )
+        confidence = min(max(cause["confidence"], 0.0), 1.0)
+        st.progress(confidence, text=f"confidence {100 * confidence:.0f} %")
+        facts = [
+            f"{k.replace('_', ' ')}: **{_value(k, ev[k])}**"
+            for k in SUMMARY
+            if ev.get(k) not in (None, "")
+        ]
+        if facts:
+            st.markdown(" · ".join(facts))
+        rest = {k: v for k, v in ev.items() if k not in SKIP}
+        with st.expander("All evidence"):
+            st.dataframe(
+                frame(
+                    [
+                        {"evidence": k.replace("_", " "), "value": _value(k, v)}
+                        for k, v in sorted(rest.items())
+                    ]
+                ),
+                hide_index=True,
+                width="stretch",
+                height=table_height(len(rest)),
+            )
 
 where_site = inc["site"] or (inc["sites"][0] if inc["sites"] else None)
 sles = [s for s in inc["sles"].split(",") if s]

@@ -79,7 +79,9 @@ with right:
 st.subheader("Switch ports")
 ports = wq.switch_ports(scope, ctx.start, ctx.end)
 if ports:
-    cols = ["site", "switch", "switch_port", "users", "user_minutes", "throughput_pct",
+    for p in ports:  # a port whose users are all on Wi-Fi is an AP's uplink: no wired SLE
+        p["role"] = "access" if p["throughput_pct"] is not None else "AP uplink"
+    cols = ["site", "switch", "switch_port", "role", "users", "user_minutes", "throughput_pct",
             "switch_health_pct", "in_mbps", "out_mbps", "errors", "discards"]  # fmt: skip
     st.dataframe(
         frame(ports, cols),
