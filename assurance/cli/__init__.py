@@ -19,9 +19,11 @@ from assurance.cli import (
     parse,
     policy,
     rca,
+    serve,
     simulate,
     sle,
 )
+from assurance.cli.batch import register as register_batch
 from assurance.cli.dashboard import dashboard
 from assurance.cli.demo import demo
 from assurance.cli.ui import out
@@ -48,6 +50,8 @@ app.add_typer(policy.app, name="policy")
 app.command()(demo)
 app.command()(dashboard)
 analyze.register(app)
+register_batch(app)
+app.command()(serve.serve)
 
 
 @app.command()

@@ -43,6 +43,7 @@ from collectors.syslog.listener import SyslogCollector
 
 UNKNOWN_EXPORTER = "127.0.1.250"
 DEFAULT_SCENARIO = Path("data/samples/scenarios/small.yaml")
+DASHBOARD_URL = "http://127.0.0.1:8501"
 
 
 def demo(
@@ -66,13 +67,14 @@ def demo(
         _show_lake(store, sent)
         _sle(store, world)
         _analyze(store, world)
+        _alerts(store, world, played)
     except AssuranceError as exc:
         raise fail(str(exc)) from None
 
 
 def _intro(scenario: Scenario, world: World) -> None:
     out.print(
-        f"[bold]1/5[/] scenario {scenario.name}: {len(world.sites)} sites, {len(world.clients)} "
+        f"[bold]1/6[/] scenario {scenario.name}: {len(world.sites)} sites, {len(world.clients)} "
         f"clients, {scenario.hours:g} h from {scenario.start:%Y-%m-%d %H:%M} UTC, "
         f"{len(scenario.faults)} faults scheduled",
         highlight=False,
@@ -100,7 +102,7 @@ async def _collect(
         f"flow=127.0.0.1:{flows.port},syslog=127.0.0.1:{syslog.tcp[1]},jti=127.0.0.1:{jti.udp[1]}"
     )
     out.print(
-        f"[bold]2/5[/] flow collector on udp 127.0.0.1:{flows.port}, syslog collector on tcp "
+        f"[bold]2/6[/] flow collector on udp 127.0.0.1:{flows.port}, syslog collector on tcp "
         f"127.0.0.1:{syslog.tcp[1]}, JTI collector on udp 127.0.0.1:{jti.udp[1]} and dialling "
         f"{len(dial)} devices' JTI gRPC on port {port} → {store.root}; the twin plays "
         f"{scenario.hours:g} h at {speed:g}× (about {scenario.hours * 3600 / speed:.0f} s)",
@@ -161,7 +163,7 @@ def _send_corrupt_datagram(port: int) -> None:
 
 def _show_lake(store: LakeStore, sent: dict[str, Any]) -> None:
     out.print(
-        f"[bold]3/5[/] collectors decoded {sent['records']:,} of {sent['sent_records']:,} flow "
+        f"[bold]3/6[/] collectors decoded {sent['records']:,} of {sent['sent_records']:,} flow "
         f"records and parsed {sent['lines']:,} of {sent['sent_lines']:,} syslog lines; kernel "
         f"drops {sent['drops']}; decoded {sent['jti']:,} of {sent['sent_jti']:,} JTI messages "
         f"(UDP and gRPC); 1 corrupt datagram from unknown exporter {UNKNOWN_EXPORTER} "
@@ -184,7 +186,7 @@ def _sle(store: LakeStore, world: World) -> None:
     with progress("computing SLEs") as advance:
         summary = compute(store.url, world.inventory(), progress=advance)
     out.print(
-        f"[bold]4/5[/] SLEs computed: {summary.user_minutes:,} user minutes, "
+        f"[bold]4/6[/] SLEs computed: {summary.user_minutes:,} user minutes, "
         f"{summary.sle_rows:,} SLE rows in {summary.seconds:.1f} s",
         highlight=False,
     )
@@ -216,7 +218,7 @@ def _analyze(store: LakeStore, world: World) -> None:
     with progress("analyzing") as advance:
         summary = analyze(store.url, world.inventory(), progress=advance)
     out.print(
-        f"[bold]5/5[/] analysis: {summary.anomalies:,} scored points, "
+        f"[bold]5/6[/] analysis: {summary.anomalies:,} scored points, "
         f"{len(summary.incidents)} incidents with ranked root causes in {summary.seconds:.1f} s",
         highlight=False,
     )
@@ -237,6 +239,31 @@ def _analyze(store: LakeStore, world: World) -> None:
             f"{top['confidence']:.0%}",
             str(inc["impacted_users"]),
         )
+    out.print(grid)
+
+
+def _alerts(store: LakeStore, world: World, scenario: Scenario) -> None:
+    from assurance.cli.demo_alerts import WebhookSink, replay
+
+    with WebhookSink() as sink, progress("alerting") as advance:
+        advance(0, 1)
+        cycles = replay(
+            store.url, world.inventory(), scenario.start, scenario.end, sink, DASHBOARD_URL
+        )
+        advance(1, 1)
+    out.print(
+        f"[bold]6/6[/] alerts: {cycles} rule cycles over the scenario's time; the local webhook "
+        f"sink on {sink.url} accepted {len(sink.received)} signed notifications "
+        f"(Standard Webhooks), refused {sink.rejected}",
+        highlight=False,
+    )
+    grid = Table(title="notifications the sink received", title_justify="left")
+    for name in ("status", "severity", "summary"):
+        grid.add_column(name)
+    for body in sink.received:
+        n = body["data"]
+        colour = "green" if n["status"] == "resolved" else "red"
+        grid.add_row(f"[{colour}]{n['status']}[/]", n["severity"], n["summary"])
     out.print(grid)
     site = world.sites[0].name
     out.print(
