@@ -7,8 +7,8 @@ from datetime import timedelta
 
 import streamlit as st
 
-from dashboards.context import SleQuery, current, fmt_time, query
-from dashboards.widgets import INT, PCT, bars, frame, num, timeline
+from dashboards.context import OrgQuery, SleQuery, current, fmt_time, query
+from dashboards.widgets import INT, PCT, bars, frame, num, sle_bars, timeline
 
 ctx = current()
 sleq = query(SleQuery)
@@ -16,6 +16,9 @@ st.title("Site")
 site = ctx.pick_site()
 if site is None:
     st.stop()
+
+with st.expander("All service levels at this site", expanded=True):
+    sle_bars(query(OrgQuery).overview([site], ctx.start, ctx.end))
 
 metrics = [m["name"] for m in sleq.metrics()]
 wanted = (st.query_params.get("sle") or "wan-link-health").replace("_", "-")

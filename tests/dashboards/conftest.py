@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import pyarrow as pa
 import pytest
@@ -83,7 +84,7 @@ def _extra_rows(lake: str) -> None:
         },
     ]
 
-    def alert(eid: str, site: str | None, delivery: str, labels: dict[str, str]) -> dict:
+    def alert(eid: str, site: str | None, delivery: str, labels: dict[str, str]) -> dict[str, Any]:
         return {
             "updated_at": T,
             "event_id": eid,

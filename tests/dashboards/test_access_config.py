@@ -7,6 +7,7 @@ import base64
 import pytest
 
 from assurance.config.access import (
+    AccessConfig,
     access_config_from_text,
     hash_password,
     verify_password,
@@ -34,7 +35,9 @@ def test_fresh_salt_each_time_and_verification() -> None:
         hash_password("")
 
 
-def _config(users: str, tenants: str = "{east: [br-nyc-012, 'st-bos-*'], west: [br-chi-027]}"):
+def _config(
+    users: str, tenants: str = "{east: [br-nyc-012, 'st-bos-*'], west: [br-chi-027]}"
+) -> AccessConfig:
     return access_config_from_text(f"tenants: {tenants}\nusers:\n{users}", "access.yaml")
 
 

@@ -247,3 +247,16 @@ def test_operator_approval_goes_through_the_policy_service(
     }
     labels = [b.label for b in at.button]
     assert "Approve" not in labels and "Reject" in labels  # approved: may still be rejected
+
+
+def test_without_an_access_file_the_dashboard_is_open_and_read_only(
+    lake: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv(LAKE_ENV, lake)
+    monkeypatch.delenv(CONFIG_ENV, raising=False)
+    at = AppTest.from_file(str(APP), default_timeout=90).run()
+    assert not at.exception and at.title[0].value == "Org overview — acme-retail"
+    assert "Open, read-only dashboard (no access config)" in [c.value for c in at.sidebar.caption]
+    page(at, "actions", action="act-east-steer")
+    assert not [b for b in at.button if b.label in ("Approve", "Reject", "Roll back")]
+    assert "Read-only dashboard" in text(at)
