@@ -12,7 +12,7 @@ from __future__ import annotations
 import getpass
 import os
 from pathlib import Path
-from typing import Annotated, cast
+from typing import TYPE_CHECKING, Annotated, cast
 
 import typer
 from rich.markup import escape
@@ -22,6 +22,10 @@ from assurance.cli.sle import LakeOption, _inventory, parse_time
 from assurance.cli.ui import fail, out
 from assurance.errors import AssuranceError
 from assurance.lake.store import LakeStore
+
+if TYPE_CHECKING:
+    from assurance.policy.config import PolicyConfig
+    from assurance.policy.loop import LoopSettings, Mode
 
 app = typer.Typer(
     help="Path-policy feedback: proposals, approvals, pushes, verification, rollback.",
@@ -37,6 +41,36 @@ DriverOption = Annotated[
     str, typer.Option("--driver", help="netconf, sim or dry-run (records only)")
 ]
 MODES = ("recommend", "auto")
+CONFIG_ENV = "WANASSURE_POLICY_CONFIG"
+ConfigOption = Annotated[
+    Path | None, typer.Option("--config", help=f"Policy settings YAML (default: ${CONFIG_ENV})")
+]
+
+
+def _config(path: Path | None) -> PolicyConfig:
+    from assurance.policy.config import PolicyConfig, load_policy_config
+
+    chosen = path or (Path(os.environ[CONFIG_ENV]) if os.environ.get(CONFIG_ENV) else None)
+    if chosen is None:
+        return PolicyConfig()
+    try:
+        return load_policy_config(chosen)
+    except AssuranceError as exc:
+        # every problem of the file, one per line, like the other configuration errors
+        raise fail(escape(str(exc))) from None
+
+
+def _settings(config: PolicyConfig, mode: str | None, apps: list[str] | None) -> LoopSettings:
+    from dataclasses import replace
+
+    settings = config.loop_settings()
+    if mode is not None:
+        if mode not in MODES:
+            raise fail(f"--mode {mode!r} is not one of: {', '.join(MODES)}")
+        settings = replace(settings, mode=cast(Mode, mode))
+    if apps:
+        settings = replace(settings, limits=replace(settings.limits, apps=tuple(apps)))
+    return settings
 
 
 def _failed(exc: AssuranceError) -> typer.Exit:
@@ -62,7 +96,9 @@ def _inventory_or_none(path: Path | None, lake: str) -> object | None:
 @app.command("plan")
 def plan_cmd(
     lake: LakeOption,
-    mode: Annotated[str, typer.Option(help="recommend (wait for approval) or auto")] = "recommend",
+    mode: Annotated[
+        str | None, typer.Option(help="recommend (wait for approval) or auto [default: config]")
+    ] = None,
     at: Annotated[
         str | None, typer.Option(help="Plan as of this time (default: end of data)")
     ] = None,
@@ -71,14 +107,14 @@ def plan_cmd(
     apps: Annotated[
         list[str] | None, typer.Option("--app", help="Only steer these applications")
     ] = None,
+    config: ConfigOption = None,
 ) -> None:
     """Verify pushed changes, propose new ones; in auto mode also approve and push them."""
     from assurance.policy import evidence, service
-    from assurance.policy.loop import LoopSettings, Mode, step
-    from assurance.policy.planner import Limits
+    from assurance.policy.loop import step
 
-    if mode not in MODES:
-        raise fail(f"--mode {mode!r} is not one of: {', '.join(MODES)}")
+    cfg = _config(config)
+    settings = _settings(cfg, mode, apps)
     if not LakeStore(lake).exists():
         raise fail(f"no lake at {lake} (folder does not exist)")
     inv = _inventory(inventory, lake)
@@ -86,13 +122,13 @@ def plan_cmd(
         when = parse_time(at, "--at") or evidence.data_end(lake)
         if when is None:
             raise fail(f"no SLE minutes in {lake}: run `wanassure sle compute` first")
-        drv = service.driver_for(driver, inv)
-        settings = LoopSettings(mode=cast(Mode, mode), limits=Limits(apps=tuple(apps or ())))
+        drv = service.driver_for(driver, inv, cfg.netconf.model_dump())
         result = step(lake, inv, when, drv, settings)
     except AssuranceError as exc:
         raise _failed(exc) from None
     out.print(
-        f"policy step at {when:%Y-%m-%d %H:%M} UTC ({mode}, driver {driver})", highlight=False
+        f"policy step at {when:%Y-%m-%d %H:%M} UTC ({settings.mode}, driver {driver})",
+        highlight=False,
     )
     for label, items in (
         ("verified", result.verified),
@@ -223,20 +259,28 @@ def apply_cmd(
     driver: DriverOption = "dry-run",
     actor: ActorOption = None,
     confirm_minutes: Annotated[
-        int, typer.Option(min=1, max=65535, help="Commit confirmed timer on the device (minutes)")
-    ] = 30,
+        int | None,
+        typer.Option(
+            min=1, max=65535, help="Commit confirmed timer on the device, minutes [default: 30]"
+        ),
+    ] = None,
     inventory: Annotated[
         Path | None, typer.Option(help="Inventory YAML (gateway addresses)")
     ] = None,
+    config: ConfigOption = None,
 ) -> None:
     """Push an approved change with commit confirmed; ``policy plan`` verifies it later."""
     from assurance.config.inventory import Inventory
     from assurance.policy import service
 
+    cfg = _config(config)
     inv = _inventory_or_none(inventory, lake)
+    minutes = confirm_minutes or cfg.confirm_minutes
     try:
-        drv = service.driver_for(driver, inv if isinstance(inv, Inventory) else None)
-        done = service.apply(lake, action_id, _actor(actor), drv, confirm_minutes=confirm_minutes)
+        drv = service.driver_for(
+            driver, inv if isinstance(inv, Inventory) else None, cfg.netconf.model_dump()
+        )
+        done = service.apply(lake, action_id, _actor(actor), drv, confirm_minutes=minutes)
     except AssuranceError as exc:
         raise _failed(exc) from None
     if done.state == "failed":
@@ -246,12 +290,17 @@ def apply_cmd(
 
 @app.command("rollback")
 def rollback_cmd(
-    action_id: IdArg, lake: LakeOption, actor: ActorOption = None, note: NoteOption = ""
+    action_id: IdArg,
+    lake: LakeOption,
+    actor: ActorOption = None,
+    note: NoteOption = "",
+    config: ConfigOption = None,
 ) -> None:
     """Undo a pushed or verified change on the device (with the driver that pushed it)."""
     from assurance.config.inventory import Inventory
     from assurance.policy import service
 
+    cfg = _config(config)
     inv = _inventory_or_none(None, lake)
     try:
         service.rollback(
@@ -260,6 +309,7 @@ def rollback_cmd(
             _actor(actor),
             note,
             inventory=inv if isinstance(inv, Inventory) else None,
+            netconf=cfg.netconf.model_dump(),
         )
     except AssuranceError as exc:
         raise _failed(exc) from None
@@ -275,18 +325,15 @@ def simulate_cmd(
         list[str] | None, typer.Option("--app", help="Only steer these applications")
     ] = None,
     tick: Annotated[int, typer.Option(min=1, max=60, help="Minutes between loop steps")] = 5,
+    config: ConfigOption = None,
 ) -> None:
     """Play a scenario in the twin with the loop in charge (the sim driver pushes into it)."""
-    from assurance.policy.loop import LoopSettings, Mode
-    from assurance.policy.planner import Limits
     from assurance.policy.simloop import run
     from assurance.sim.scenario import load_scenario
 
-    if mode not in MODES:
-        raise fail(f"--mode {mode!r} is not one of: {', '.join(MODES)}")
+    settings = _settings(_config(config), mode, apps)
     try:
         sc = load_scenario(scenario)
-        settings = LoopSettings(mode=cast(Mode, mode), limits=Limits(apps=tuple(apps or ())))
         report = run(sc, lake, settings=settings, tick_minutes=tick)
     except AssuranceError as exc:
         raise _failed(exc) from None

@@ -105,6 +105,7 @@ class Situation:
     gateways: dict[str, tuple[str, tuple[Hop, ...]]]  # site → (gateway, its links in order)
     actions: tuple[PastAction, ...] = ()
     incidents: dict[tuple[str, str], str] = field(default_factory=dict)  # (site, app) → id
+    #: AppQoE thresholds in force per (site or "*", application group)
     device_sla: dict[tuple[str, str], Thresholds] = field(default_factory=dict)
 
 
@@ -213,7 +214,7 @@ def plan(s: Situation, limits: Limits = Limits()) -> list[Proposal]:
                     incident,
                 )
             )
-        device_sla = s.device_sla.get((app.site, app.group))
+        device_sla = s.device_sla.get((app.site, app.group)) or s.device_sla.get(("*", app.group))
         if device_sla is not None and not device_sla.violated_by(
             here.rtt_ms, here.jitter_ms, here.loss_pct
         ):

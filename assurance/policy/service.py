@@ -10,6 +10,7 @@ environment. Must not: plan or verify (``loop`` does).
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from assurance.config.inventory import Inventory
 from assurance.policy import ledger
@@ -40,17 +41,22 @@ def reject(lake: str, action_id: str, actor: str, note: str = "") -> None:
     ledger.transition(lake, action, "rejected", _actor(actor), note or "rejected")
 
 
-def driver_for(name: str, inventory: Inventory | None = None) -> Driver:
-    """The driver called ``name``; NETCONF reaches each gateway at its inventory address."""
+def driver_for(
+    name: str, inventory: Inventory | None = None, netconf: dict[str, Any] | None = None
+) -> Driver:
+    """The driver called ``name``. NETCONF reaches each gateway at its inventory address unless
+    ``netconf`` (the policy file's non-secret settings) or the environment says otherwise."""
     if name == "dry-run":
         return DryRunDriver()
     if name == "netconf":
         from assurance.policy.drivers.netconf import NetconfDriver, NetconfSettings
 
+        options = dict(netconf or {})
         hosts: dict[str, str] = {}
         if inventory is not None:
             hosts = {gw.name: str(gw.mgmt_ip) for s in inventory.sites for gw in s.gateways}
-        return NetconfDriver(NetconfSettings.from_env(hosts=hosts))
+        options["hosts"] = {**hosts, **options.get("hosts", {})}
+        return NetconfDriver(NetconfSettings.from_env(**options))
     if name == "sim":
         raise PolicyError(
             "the sim driver needs a running simulation: use `wanassure policy simulate`"
@@ -96,6 +102,7 @@ def rollback(
     *,
     driver: Driver | None = None,
     inventory: Inventory | None = None,
+    netconf: dict[str, Any] | None = None,
 ) -> None:
     """Undo a pushed or verified action on the device and record ``rolled_back``."""
     who = _actor(actor)
@@ -103,7 +110,7 @@ def rollback(
     check_transition(action_id, action.state, "rolled_back")
     if driver is None:
         name = pushed_with(lake, action_id) or "dry-run"
-        driver = driver_for(name, inventory)
+        driver = driver_for(name, inventory, netconf)
     try:
         reply = driver.rollback(request(action))
     except DriverError as exc:

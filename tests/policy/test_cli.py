@@ -178,3 +178,19 @@ def test_wrong_state_from_the_cli(lake: str) -> None:
     sim = _cli("rollback", verified.action_id, "--lake", lake)
     assert sim.returncode == 2
     assert "the sim driver needs a running simulation" in sim.stderr
+
+
+def test_config_file_maintenance_window_and_errors(lake: str, tmp_path: Path) -> None:
+    cfg = tmp_path / "policy.yaml"
+    cfg.write_text(
+        "policy:\n  maintenance:\n"
+        "    - {site: br-nyc-012, start: 2026-11-02T14:00:00Z, end: 2026-11-02T16:00:00Z}\n"
+    )
+    quiet = _cli("plan", "--lake", lake, "--at", AT, "--config", str(cfg))
+    assert quiet.returncode == 0, quiet.stderr
+    assert "nothing to do" in quiet.stdout
+    cfg.write_text("policy:\n  netconf:\n    password: hunter2\n")
+    bad = _cli("plan", "--lake", lake, "--config", str(cfg))
+    assert bad.returncode == 2
+    assert f"{cfg}:2: policy.netconf:" in bad.stderr and "WANASSURE_NETCONF_PASSWORD" in bad.stderr
+    assert "hunter2" not in bad.stderr and "Traceback" not in bad.stderr
