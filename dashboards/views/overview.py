@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import streamlit as st
 
 from dashboards.context import IncidentQuery, OrgQuery, current, fmt_time, query
@@ -22,6 +24,10 @@ trend = org.trend(ctx.scope, ctx.start, ctx.end)
 by_sle: dict[str, list[float]] = {}
 for t in trend:
     by_sle.setdefault(t["sle"], []).append(t["sle_pct"] if t["sle_pct"] is not None else 100.0)
+
+# a common floor just under the lowest hour, so dips show (and compare across SLEs)
+lowest = min((v for vs in by_sle.values() for v in vs), default=100.0)
+floor = max(0.0, 10.0 * math.floor((lowest - 1.0) / 10.0))
 
 left, right = st.columns([3, 2])
 with left:
@@ -48,7 +54,9 @@ with right:
         height=table_height(len(table)),
         column_config={
             "SLE %": num("SLE %", PCT),
-            "trend": st.column_config.LineChartColumn("trend (hourly %)", y_min=0, y_max=100),
+            "trend": st.column_config.LineChartColumn(
+                f"trend (hourly, {floor:.0f}–100 %)", y_min=floor, y_max=100, color="#1565c0"
+            ),
             "degraded user-minutes": num("degraded user-minutes", INT),
         },
     )
