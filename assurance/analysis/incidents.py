@@ -79,10 +79,11 @@ def merge_isp(
     by_isp: dict[str, list[Incident]] = {}
     for inc in incidents:
         top = inc.top
-        # An ISP fails on its links: the WAN SLEs must say so, not only one app's minutes.
+        # An ISP fails on its links: the WAN SLEs or the devices must say so, not only one
+        # application's minutes.
         if top is None or top.kind not in ISP_WIDE or inc.site is None:
             continue
-        if "wan_link_health" not in top.sles:
+        if "wan_link_health" not in top.sles and not top.facts:
             continue
         isp = isp_of.get((inc.site, top.scope_value))
         if isp is not None:
@@ -112,6 +113,7 @@ def merge_isp(
                 ),
                 sles={s for i in together if i.top for s in i.top.sles},
                 confidence=1.0,
+                facts={f for i in together if i.top for f in i.top.facts},
                 sites=sites,
                 notes=[f"{len(sites)} of {sites_on_isp.get(isp, len(sites))} sites on {isp}"],
             )

@@ -58,7 +58,7 @@ SITES_PER_SHARD = 25
 WATERMARK = "_state/analysis.json"
 #: Anomaly scopes that are device facts, and how many flagged minutes of the last
 #: ``confirm_window`` confirm one.
-DEVICE_SCOPES = ("port:", "link:")
+DEVICE_SCOPES = ("port:", "link:", "probe:")
 DEVICE_CONFIRM = 2
 #: A port error minute: at least this many input errors and this error ratio.
 PORT_MIN_ERRORS = 5.0
@@ -156,7 +156,7 @@ def _connect(store: LakeStore, *tables: str) -> duckdb.DuckDBPyConnection:
 def detect_shard(job: ShardJob) -> int:
     """Step 1 for one shard: score its series and publish its anomalies; rows written."""
     store = LakeStore(job.lake)
-    con = _connect(store, "sle_minutes", "interface_stats")
+    con = _connect(store, "sle_minutes", "interface_stats", "sla_metrics")
     try:
         lb = job.start - HISTORY
         matrix = series.site_series(con, job.sites, lb, job.end)
@@ -174,6 +174,7 @@ def detect_shard(job: ShardJob) -> int:
         ports = series.port_errors(con, job.sites, lb, job.end, PORT_MIN_ERRORS, PORT_MIN_RATIO)
         links = pd.DataFrame(list(job.links), columns=["site", "gateway", "interface", "link"])
         down = series.link_down(con, links, lb, job.end)
+        lost = series.probes_lost(con, links, lb, job.end)
     finally:
         con.close()
     # Device facts (a port's input errors, a WAN interface reported down) are flagged as
@@ -181,6 +182,7 @@ def detect_shard(job: ShardJob) -> int:
     for facts, scope, metric, detector in (
         (ports, "port", "input_errors_per_min", "port_errors"),
         (down, "link", "oper_status_down", "link_state"),
+        (lost, "probe", "rpm_probes_lost", "rpm_probes"),
     ):
         flags = facts.bad > 0
         more = _notable(
@@ -357,18 +359,22 @@ DEVICE_WEIGHT = 2.0
 
 
 def _device_cause(site: str, ep: Episode) -> Cause | None:
-    """The cause a device-fact episode (port errors, WAN interface down) points at."""
+    """The cause a device-fact episode (port errors, WAN interface down, every probe over a
+    link lost) points at."""
     scope, _, target = ep.key[1].split("|", 1)[0].partition(":")
-    if scope not in ("port", "link"):
+    if scope not in ("port", "link", "probe"):
         return None
     device, name = target.split("/", 1)
     minutes = (ep.end - ep.start).total_seconds() / 60 + 1
     if scope == "port":
         kind, note = "bad_cable_lan", f"input errors on {device} {name} for {minutes:.0f} min"
-    else:
+    elif scope == "link":
         kind = "link_down"
         note = f"{device} reported WAN link {name} down ({ep.runs} time(s) in {minutes:.0f} min)"
-    return Cause(
+    else:
+        kind = "isp_unreachable"
+        note = f"every RPM probe {device} sent over {name} was lost for {minutes:.0f} min"
+    cause = Cause(
         kind,
         name,
         site,
@@ -377,6 +383,8 @@ def _device_cause(site: str, ep: Episode) -> Cause | None:
         first_bad=ep.start,
         notes=[note],
     )
+    cause.facts.add(scope)
+    return cause
 
 
 def _site_incidents(
@@ -401,7 +409,12 @@ def _site_incidents(
         if wid in leaves:
             site_base = {(site, sle): base.get((wid, site, sle), 0.0) for sle in sles}
             causes = candidates(leaves[wid], site_base, site)
-        causes += [c for ep in group if (c := _device_cause(site, ep)) is not None]
+        facts = [c for ep in group if (c := _device_cause(site, ep)) is not None]
+        # A link that is down also loses its probes: the interface is the root of both.
+        links_down = {c.scope_value for c in facts if c.kind == "link_down"}
+        causes += [
+            c for c in facts if not (c.kind == "isp_unreachable" and c.scope_value in links_down)
+        ]
         inc = Incident(
             site,
             [site],

@@ -39,6 +39,8 @@ class Cause:
     confidence: float = 0.0
     sites: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    #: Device facts behind the cause (``link``, ``port``, ``probe``), beside user minutes.
+    facts: set[str] = field(default_factory=set)
 
     @property
     def layer(self) -> str:
@@ -125,6 +127,7 @@ def merge(causes: list[Cause]) -> list[Cause]:
         have.bad += cause.bad
         have.sles |= cause.sles
         have.notes += cause.notes
+        have.facts |= cause.facts
         if cause.first_bad is not None and (
             have.first_bad is None or cause.first_bad < have.first_bad
         ):

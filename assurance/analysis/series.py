@@ -205,6 +205,29 @@ def link_down(
         con.unregister("wan_ifl")
 
 
+def probes_lost(
+    con: duckdb.DuckDBPyConnection, links: pd.DataFrame, start: datetime, end: datetime
+) -> Matrix:
+    """Minutes in which every RPM probe a gateway sent over an inventory WAN link was lost,
+    per (site, ``gateway/link``): nothing beyond the link answers, even with no user on it."""
+    con.register("wan_ifl", links)
+    try:
+        return query_matrix(
+            con,
+            "SELECT DISTINCT l.site, l.gateway || '/' || l.link AS link, "
+            "date_trunc('minute', p.event_time) AS minute, 1.0 AS bad, 1.0 AS total "
+            "FROM sla_metrics p JOIN wan_ifl l ON p.device = l.gateway "
+            "AND p.interface = l.interface WHERE p.event_time >= $a AND p.event_time < $b "
+            "AND p.source = 'rpm' AND p.loss_pct >= 100",
+            {"a": start, "b": end},
+            ("site", "link"),
+            start,
+            end,
+        )
+    finally:
+        con.unregister("wan_ifl")
+
+
 def port_errors(
     con: duckdb.DuckDBPyConnection,
     sites: Sequence[str],

@@ -92,3 +92,39 @@ def test_rows_carry_ranked_causes_and_action_states() -> None:
     early = [r["state"] for r in action_rows([inc], "org", T0 + timedelta(minutes=40))]
     assert early == ["open", "resolved"]
     assert incident_rows([inc], T0)[0]["incident_id"] == inc.incident_id
+
+
+def test_device_facts_point_at_their_causes() -> None:
+    from assurance.analysis.pipeline import _device_cause
+
+    def fact(key: str, runs: int = 1) -> Episode:
+        return Episode(
+            ("a", key), T0, T0 + timedelta(minutes=1), T0 + timedelta(minutes=9), 1.0, 9.0, runs
+        )
+
+    port = _device_cause("a", fact("port:a-sw1/ge-0/0/3|input_errors_per_min"))
+    down = _device_cause("a", fact("link:a-gw1/isp-a|oper_status_down", runs=3))
+    lost = _device_cause("a", fact("probe:a-gw1/isp-b|rpm_probes_lost"))
+    assert port is not None and (port.kind, port.scope_value) == ("bad_cable_lan", "ge-0/0/3")
+    assert down is not None and (down.kind, down.scope_value) == ("link_down", "isp-a")
+    assert "3 time(s) in 10 min" in down.notes[0]
+    assert lost is not None and (lost.kind, lost.scope_value, lost.facts) == (
+        "isp_unreachable",
+        "isp-b",
+        {"probe"},
+    )
+    assert _device_cause("a", fact("site|coverage_bad_share")) is None
+
+
+def test_backup_links_of_one_isp_failing_everywhere_is_an_outage() -> None:
+    # no user rides the backup links, so only probes say it: facts are enough to merge
+    isp_of = {(s, "isp-b"): "Spectrum" for s in "abc"}
+    incidents = []
+    for s in "abc":
+        inc = site_incident(s, "isp_unreachable", "isp-b")
+        assert inc.top is not None
+        inc.top.sles, inc.top.facts = set(), {"probe"}
+        incidents.append(inc)
+    merged = merge_isp(incidents, isp_of, {"Spectrum": 3}, SLACK)
+    assert len(merged) == 1 and merged[0].top is not None
+    assert (merged[0].top.kind, merged[0].top.scope_value) == ("isp_outage", "Spectrum")
