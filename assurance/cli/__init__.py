@@ -24,7 +24,6 @@ from assurance.cli import (
     sle,
 )
 from assurance.cli.batch import register as register_batch
-from assurance.cli.batch import register as register_batch
 from assurance.cli.dashboard import dashboard
 from assurance.cli.demo import demo
 from assurance.cli.ui import out
@@ -51,7 +50,6 @@ app.add_typer(policy.app, name="policy")
 app.command()(demo)
 app.command()(dashboard)
 analyze.register(app)
-register_batch(app)
 register_batch(app)
 app.command()(serve.serve)
 
