@@ -124,6 +124,8 @@ for cause in inc["causes"]:
             )
 
 where_site = inc["site"] or (inc["sites"][0] if inc["sites"] else None)
+if inc["site"] is None and len(inc["sites"]) > 1:
+    where_site = st.selectbox("Site of the incident to look at", inc["sites"])
 sles = [s for s in inc["sles"].split(",") if s]
 if where_site and sles:
     sleq = query(SleQuery)

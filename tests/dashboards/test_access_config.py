@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+from pathlib import Path
 
 import pytest
 
@@ -10,6 +11,7 @@ from assurance.config.access import (
     AccessConfig,
     access_config_from_text,
     hash_password,
+    load_access_config,
     verify_password,
 )
 from assurance.errors import ConfigError
@@ -95,3 +97,20 @@ def test_unknown_tenant_and_duplicate_user_are_located() -> None:
     text = str(info.value)
     assert "access.yaml:3: users[0].tenant: unknown tenant 'south' (known: east, west)" in text
     assert "access.yaml:4: users[1].name: duplicate user 'b'" in text
+
+
+def test_the_example_file_is_refused_until_hashes_are_filled_in(tmp_path: Path) -> None:
+    example = Path(__file__).parents[2] / "dashboards" / "access.example.yaml"
+    with pytest.raises(ConfigError) as info:
+        load_access_config(example)
+    assert str(info.value).count("password_hash: expected scrypt$") == 3
+    filled = tmp_path / "access.yaml"
+    placeholder = '"<output of: wanassure dashboard --hash-password>"'
+    filled.write_text(example.read_text().replace(placeholder, f'"{hash_password("pw")}"'))
+    cfg = load_access_config(filled)
+    west = cfg.user("west-viewer")
+    assert west is not None and not west.can_write
+    assert cfg.allowed_sites(west, ["br-chi-027", "br-nyc-012", "st-atl-102"]) == [
+        "br-chi-027",
+        "st-atl-102",
+    ]
