@@ -2,10 +2,11 @@
 
 Plays data/samples/policy/loop-scenario.yaml (fixed seed, 90 simulated minutes) twice: once
 with nobody acting (the baseline) and once with the loop in auto mode steering the video
-application. Prints, per site, the bad Application Health user-minutes of video in each run
-and the difference, and for the site where the steer was verified: when the loss began, when
-the change was proposed and pushed, when users were fine again, when it was verified, and when
-the original preference was restored. Wall and CPU seconds are printed too (the machine may be
+application; the analysis runs at every step in both, so proposals name their incident.
+Prints, per site, the bad Application Health user-minutes of video in each run and the
+difference, and for the site where the steer was verified: when the loss began, when the
+change was proposed and pushed, when users were fine again, when it was verified, and when the
+original preference was restored. Wall and CPU seconds are printed too (the machine may be
 shared; CPU seconds are the steadier figure).
 
 Run: .venv/bin/python benchmarks/policy_loop.py
@@ -46,7 +47,7 @@ def main() -> None:
         for name, loop in (("baseline", False), ("loop", True)):
             wall, cpu = time.perf_counter(), _cpu()
             settings = LoopSettings(mode="auto", limits=Limits(apps=(VIDEO,)))
-            report = run(sc, str(root / name), settings=settings, loop=loop)
+            report = run(sc, str(root / name), settings=settings, loop=loop, analyze_every=1)
             figures[name] = (report, time.perf_counter() - wall, _cpu() - cpu)
         base, loop_report = figures["baseline"][0], figures["loop"][0]
         print(f"scenario {sc.name}: {sc.minutes} min, loss from {fault:%H:%M} UTC, video = {VIDEO}")
@@ -58,8 +59,8 @@ def main() -> None:
             acts = [a for a in loop_report.actions if a.site == site]
             act = next(a for a in acts if a.kind == "steer_app")
             print(
-                f"  {site}: {act.kind} → {act.state}; bad video user-minutes "
-                f"baseline {b}, with loop {lp}, saved {b - lp}"
+                f"  {site}: {act.kind} → {act.state} (incident {act.incident_id}); bad video "
+                f"user-minutes baseline {b}, with loop {lp}, saved {b - lp}"
             )
             for other in acts:
                 if other.kind != "steer_app" and other.proposed_at is not None:

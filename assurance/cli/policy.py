@@ -325,6 +325,9 @@ def simulate_cmd(
         list[str] | None, typer.Option("--app", help="Only steer these applications")
     ] = None,
     tick: Annotated[int, typer.Option(min=1, max=60, help="Minutes between loop steps")] = 5,
+    analyze: Annotated[
+        bool, typer.Option("--analyze", help="Run the analysis every step (incidents)")
+    ] = False,
     config: ConfigOption = None,
 ) -> None:
     """Play a scenario in the twin with the loop in charge (the sim driver pushes into it)."""
@@ -334,7 +337,9 @@ def simulate_cmd(
     settings = _settings(_config(config), mode, apps)
     try:
         sc = load_scenario(scenario)
-        report = run(sc, lake, settings=settings, tick_minutes=tick)
+        report = run(
+            sc, lake, settings=settings, tick_minutes=tick, analyze_every=1 if analyze else 0
+        )
     except AssuranceError as exc:
         raise _failed(exc) from None
     out.print(
@@ -343,4 +348,9 @@ def simulate_cmd(
         highlight=False,
     )
     for a in sorted(report.actions, key=lambda a: a.proposed_at or a.updated_at):
-        out.print(f"  {a.action_id}  {a.site}  {a.kind} {a.app}: {a.state}", highlight=False)
+        why = f" (incident {a.incident_id})" if a.incident_id else ""
+        out.print(
+            f"  {a.action_id}  {a.site}  {a.kind} {a.app}: {a.state}{why}",
+            highlight=False,
+            markup=False,
+        )

@@ -174,20 +174,26 @@ def past_actions(
     return out
 
 
-def _incidents(con: duckdb.DuckDBPyConnection, at: datetime) -> dict[tuple[str, str], str]:
+def _incidents(
+    con: duckdb.DuckDBPyConnection, at: datetime, window: timedelta
+) -> dict[tuple[str, str], str]:
+    """(site, application) → the incident behind it, for incidents (latest version) at a site
+    that overlap the window; (site, "*") for those that hurt Application Health at all."""
     rows = con.execute(
         "WITH latest AS (SELECT incident_id, max(updated_at) AS u FROM incidents "
-        "WHERE updated_at <= $at GROUP BY 1) SELECT i.incident_id, i.site, "
-        "i.evidence['applications'] FROM incidents i JOIN latest l "
-        "ON i.incident_id = l.incident_id AND i.updated_at = l.u "
-        "WHERE i.status = 'open' AND i.rank = 1 AND i.site IS NOT NULL",
-        {"at": at},
+        "GROUP BY 1) SELECT i.incident_id, i.site, i.sle, i.evidence['applications'] "
+        "FROM incidents i JOIN latest l ON i.incident_id = l.incident_id AND i.updated_at = l.u "
+        "WHERE i.rank = 1 AND i.site IS NOT NULL AND i.started_at <= $at "
+        "AND coalesce(i.ended_at, $at) >= $a ORDER BY i.started_at",
+        {"at": at, "a": at - window},
     ).fetchall()
     out: dict[tuple[str, str], str] = {}
-    for iid, site, apps in rows:
+    for iid, site, sles, apps in rows:
         for app in (apps or "").split(","):
             if app:
                 out[(site, app)] = iid
+        if "application_health" in (sles or ""):
+            out[(site, "*")] = iid
     return out
 
 
@@ -212,7 +218,7 @@ def situation(
         apps = _app_health(con, at - window, at, groups)
         links = _links(con, inventory, at - window, at)
         links_hold = _links(con, inventory, at - hold_down, at)
-        incidents = _incidents(con, at)
+        incidents = _incidents(con, at, window)
     except duckdb.Error as exc:
         raise PolicyError(f"cannot read the lake: {str(exc).splitlines()[0]}") from None
     finally:

@@ -186,7 +186,7 @@ def plan(s: Situation, limits: Limits = Limits()) -> list[Proposal]:
             and (h.util is None or h.util < limits.max_util)
             and h.meets(sla, limits.margin)
         ]
-        incident = s.incidents.get(key)
+        incident = s.incidents.get(key) or s.incidents.get((app.site, "*"))
         users = app.users
         if targets:
             best = min(targets, key=lambda h: (h.score(sla), h.type == "lte", h.link))

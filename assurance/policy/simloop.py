@@ -16,6 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+from assurance.analysis.pipeline import analyze
 from assurance.config.inventory import Inventory
 from assurance.lake.store import LakeStore
 from assurance.policy import evidence, ledger
@@ -165,14 +166,17 @@ def run(
     settings: LoopSettings = AUTO,
     tick_minutes: int = 5,
     loop: bool = True,
+    analyze_every: int = 0,
     on_step: Callable[[StepResult], None] | None = None,
 ) -> RunReport:
     """Play ``scenario`` into ``lake`` with the loop in charge (``loop=False``: no loop, the
-    baseline to compare with)."""
+    baseline to compare with). ``analyze_every`` > 0 runs the analysis pipeline every that
+    many steps, so proposals name the incident behind them."""
     began = time.perf_counter()
     session = TwinSession(scenario, lake)
     driver = SimDriver(session)
     report = RunReport(lake)
+    ticks = 0
     try:
         while not session.done:
             session.advance(tick_minutes)
@@ -181,6 +185,11 @@ def run(
             t = time.perf_counter()
             compute(lake, session.inventory, at - timedelta(minutes=tick_minutes), at, workers=1)
             report.sle_seconds += time.perf_counter() - t
+            ticks += 1
+            if analyze_every and ticks % analyze_every == 0:
+                hour = at.replace(minute=0, second=0, microsecond=0)
+                start = hour - timedelta(hours=1) if at == hour else hour
+                analyze(lake, session.inventory, start, at, workers=1)
             if loop:
                 result = step(lake, session.inventory, at, driver, settings)
                 report.steps.append(result)

@@ -3,7 +3,7 @@ lake folder; the analysis pipeline's own actions in the same table are left unto
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -122,3 +122,48 @@ def test_states_never_go_back_in_time(lake: str) -> None:
     got = ledger.transition(lake, a, "approved", "alice", at=early)
     assert got.updated_at > a.updated_at
     assert ledger.get(lake, a.action_id).state == "approved"
+
+
+def test_proposals_name_the_incident_behind_them(lake: str) -> None:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from assurance.lake.catalog import connect
+    from assurance.policy.evidence import _incidents
+    from assurance.tables import INCIDENTS
+
+    def row(iid: str, site: str, start: int, end: int | None, sle: str, apps: str) -> dict:
+        return {
+            "updated_at": AT,
+            "incident_id": iid,
+            "site": site,
+            "status": "open" if end is None else "resolved",
+            "started_at": AT.replace(minute=start),
+            "ended_at": None if end is None else AT.replace(minute=end),
+            "sle": sle,
+            "rank": 1,
+            "root_cause": "link:x isp_degradation",
+            "evidence": [("applications", apps)] if apps else [],
+        }
+
+    rows = [
+        row("inc-teams", "nyc", 0, None, "application_health,wan_link_health", "Teams"),
+        row("inc-old", "nyc", 0, 1, "application_health", "Voice"),  # ended before the window
+        row("inc-wifi", "bos", 0, None, "coverage", ""),  # not about applications
+        row("inc-app", "bos", 0, None, "application_health", ""),
+    ]
+    sink = pa.BufferOutputStream()
+    pq.write_table(pa.Table.from_pylist(rows, schema=INCIDENTS.schema), sink)
+    LakeStore(lake).publish(
+        "incidents/date=2026-11-02/hour=15/part-test-00000000.parquet", sink.getvalue()
+    )
+    con = connect(lake)
+    try:
+        found = _incidents(con, AT.replace(minute=30), timedelta(minutes=10))
+    finally:
+        con.close()
+    assert found == {
+        ("nyc", "Teams"): "inc-teams",
+        ("nyc", "*"): "inc-teams",
+        ("bos", "*"): "inc-app",
+    }
