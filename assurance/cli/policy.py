@@ -122,8 +122,11 @@ def plan_cmd(
         when = parse_time(at, "--at") or evidence.data_end(lake)
         if when is None:
             raise fail(f"no SLE minutes in {lake}: run `wanassure sle compute` first")
-        drv = service.driver_for(driver, inv, cfg.netconf.model_dump())
-        result = step(lake, inv, when, drv, settings)
+        netconf = cfg.netconf.model_dump()
+        drv = service.driver_for(driver, inv, netconf)
+        result = step(
+            lake, inv, when, drv, settings, lambda name: service.driver_for(name, inv, netconf)
+        )
     except AssuranceError as exc:
         raise _failed(exc) from None
     out.print(
@@ -143,6 +146,12 @@ def plan_cmd(
                 highlight=False,
                 markup=False,
             )
+    for a in result.waiting:
+        out.print(
+            f"  waiting     {a.action_id}  {a.site}  pushed with another driver; "
+            "its device-side commit confirmed timer still runs",
+            highlight=False,
+        )
     for p in result.held:
         c = p.change
         out.print(f"  held        {c.site}  {c.kind} {c.app}: {p.held}", markup=False)

@@ -12,6 +12,7 @@ know Junos syntax or how a driver talks to a device.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, Literal
@@ -19,7 +20,7 @@ from typing import Any, Literal
 from assurance.config.inventory import Inventory
 from assurance.policy import evidence, ledger
 from assurance.policy.drivers import Driver, Request
-from assurance.policy.errors import DriverError
+from assurance.policy.errors import DriverError, PolicyError
 from assurance.policy.model import ACTOR_PLANNER, Thresholds
 from assurance.policy.planner import Limits, Proposal, plan
 from assurance.policy.render import render
@@ -51,6 +52,7 @@ class StepResult:
     failed: list[ledger.Action] = field(default_factory=list)
     verified: list[ledger.Action] = field(default_factory=list)
     rolled_back: list[ledger.Action] = field(default_factory=list)
+    waiting: list[ledger.Action] = field(default_factory=list)  # pushed by a driver not here
 
 
 def request(action: ledger.Action, confirm_minutes: int = 30) -> Request:
@@ -148,20 +150,51 @@ def verify(
     )
 
 
+def pushed_by(action: ledger.Action) -> str | None:
+    """The driver named in a ``pushed`` action's note (``[name] device reply``)."""
+    note = action.note or ""
+    if action.state == "pushed" and note.startswith("[") and "]" in note:
+        return note[1 : note.index("]")]
+    return None
+
+
+def _driver_of(
+    action: ledger.Action, driver: Driver, resolve: Callable[[str], Driver] | None
+) -> Driver | None:
+    name = pushed_by(action) or driver.name
+    if name == driver.name:
+        return driver
+    if resolve is None:
+        return None
+    try:
+        return resolve(name)
+    except PolicyError:
+        return None
+
+
 def step(
     lake: str,
     inventory: Inventory,
     at: datetime,
     driver: Driver,
     settings: LoopSettings = LoopSettings(),
+    resolve: Callable[[str], Driver] | None = None,
 ) -> StepResult:
-    """One turn of the loop at ``at`` (see the module docstring)."""
+    """One turn of the loop at ``at`` (see the module docstring). A pushed action is confirmed
+    or rolled back by the driver that pushed it: ``driver`` when names match, else the one
+    ``resolve`` gives; an action whose driver cannot be had here waits (its device-side timer
+    still runs) and is listed in ``waiting``."""
     result = StepResult(at)
     for action in ledger.actions(lake):
-        if action.state == "pushed":
-            done = verify(lake, action, driver, settings, at)
-            if done is not None:
-                (result.verified if done.state == "verified" else result.rolled_back).append(done)
+        if action.state != "pushed":
+            continue
+        judge = _driver_of(action, driver, resolve)
+        if judge is None:
+            result.waiting.append(action)
+            continue
+        done = verify(lake, action, judge, settings, at)
+        if done is not None:
+            (result.verified if done.state == "verified" else result.rolled_back).append(done)
     sit = evidence.situation(
         lake,
         inventory,
@@ -188,4 +221,13 @@ def step(
     return result
 
 
-__all__ = ["LoopSettings", "StepResult", "push", "record", "request", "step", "verify"]
+__all__ = [
+    "LoopSettings",
+    "StepResult",
+    "push",
+    "pushed_by",
+    "record",
+    "request",
+    "step",
+    "verify",
+]

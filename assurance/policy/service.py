@@ -119,4 +119,13 @@ def rollback(
     ledger.transition(lake, action, "rolled_back", who, text)
 
 
-__all__ = ["DRIVERS", "apply", "approve", "driver_for", "pushed_with", "reject", "rollback"]
+__all__ = [
+    "DRIVERS",
+    "PolicyError",
+    "apply",
+    "approve",
+    "driver_for",
+    "pushed_with",
+    "reject",
+    "rollback",
+]

@@ -167,3 +167,31 @@ def test_proposals_name_the_incident_behind_them(lake: str) -> None:
         ("nyc", "*"): "inc-teams",
         ("bos", "*"): "inc-app",
     }
+
+
+def test_a_push_is_judged_by_the_driver_that_made_it(lake: str) -> None:
+    from assurance.policy.loop import LoopSettings, step
+    from assurance.sim.scenario import load_scenario
+    from assurance.sim.world import World
+    from tests.policy.conftest import SCENARIO
+
+    class Netconf(DryRunDriver):
+        name = "netconf"
+
+    inventory = World(load_scenario(SCENARIO)).inventory()
+    a = _propose(lake)
+    service.approve(lake, a.action_id, "alice")
+    device = Netconf()
+    pushed = service.apply(lake, a.action_id, "alice", device)
+    assert pushed.pushed_at is not None
+    later = pushed.pushed_at + timedelta(minutes=15)
+    dry = DryRunDriver()
+    # the loop runs with the dry-run driver and cannot reach NETCONF: the action waits
+    result = step(lake, inventory, later, dry, LoopSettings())
+    assert [x.action_id for x in result.waiting] == [a.action_id]
+    assert ledger.get(lake, a.action_id).state == "pushed"
+    # given a way to the NETCONF driver, it is judged there (no users seen: not verified)
+    result = step(lake, inventory, later, dry, LoopSettings(), lambda name: device)
+    assert [x.action_id for x in result.rolled_back] == [a.action_id]
+    assert device.calls == [("push", a.action_id), ("rollback", a.action_id)]
+    assert dry.calls == []
