@@ -46,7 +46,8 @@ RANGES: dict[str, timedelta | None] = {
     "All data": None,
 }
 
-LINK_RANGE = "From the link"
+#: The time-range choice a link's ``from``/``to`` selects, editable in the sidebar.
+CUSTOM = "Custom (from/to)"
 
 Q = TypeVar("Q")
 
@@ -162,28 +163,37 @@ class Ctx:
 
 
 def _time_range(org: OrgQuery) -> tuple[datetime | None, datetime | None]:
+    """The range from the sidebar: a preset relative to the newest data, or a custom one that a
+    link's ``from``/``to`` fills in. Kept for the session (the sidebar's page links drop the
+    URL's query) and written back to the URL so it can be shared."""
     bounds = org.time_range()
-    start, end = parse_time(st.query_params.get("from")), parse_time(st.query_params.get("to"))
-    if start or end:
-        # a link's range, kept for this session: page links in the sidebar drop the URL's query
-        st.session_state["_link_range"] = (start, end)
-        st.session_state["range"] = LINK_RANGE
-    options = list(RANGES)
-    if "_link_range" in st.session_state:
-        options = [LINK_RANGE, *options]
-    remembered = st.session_state.get("range", "Last 24 h")
-    index = options.index(remembered) if remembered in options else options.index("Last 24 h")
-    choice = st.sidebar.selectbox("Time range", options, index=index)
-    st.session_state["range"] = choice
-    if choice == LINK_RANGE:
-        start, end = st.session_state["_link_range"]
-        if start and end and end <= start:
-            st.sidebar.error("The link's time range is empty (to ≤ from); showing all data.")
+    url = (parse_time(st.query_params.get("from")), parse_time(st.query_params.get("to")))
+    state = st.session_state
+    if (url[0] or url[1]) and url != state.get("_link_range"):
+        state["_link_range"] = url  # a new link: show its range
+        state["range_choice"] = CUSTOM
+        state["range_from"] = iso(url[0]) if url[0] else ""
+        state["range_to"] = iso(url[1]) if url[1] else ""
+    state.setdefault("range_choice", "Last 24 h")
+    choice = st.sidebar.selectbox("Time range", [*RANGES, CUSTOM], key="range_choice")
+    if choice == CUSTOM:
+        if "range_from" not in state and bounds is not None:
+            state["range_from"] = iso(bounds[1] - timedelta(hours=24))
+            state["range_to"] = iso(bounds[1])
+        a = st.sidebar.text_input("From (UTC, ISO 8601)", key="range_from")
+        b = st.sidebar.text_input("To (UTC, exclusive)", key="range_to")
+        start, end = parse_time(a), parse_time(b)
+        bad = [name for name, text, t in (("From", a, start), ("To", b, end)) if text and not t]
+        if bad or (start and end and end <= start):
+            why = f"{' and '.join(bad)} is not a time" if bad else "to must be after from"
+            st.sidebar.error(f"Custom range not usable ({why}); showing all data.")
             return None, None
-        if start:
-            st.query_params["from"] = iso(start)
-        if end:
-            st.query_params["to"] = iso(end)
+        state["_link_range"] = (start, end)
+        for key, t in (("from", start), ("to", end)):
+            if t is not None:
+                st.query_params[key] = iso(t)
+            elif key in st.query_params:
+                del st.query_params[key]
         return start, end
     for key in ("from", "to"):
         if key in st.query_params:

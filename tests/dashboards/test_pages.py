@@ -123,7 +123,8 @@ def test_site_page_opens_on_an_alert_link_scope(
     assert metrics["degraded user-minutes"] == f"{total - good:,}"
     assert total - good > 0  # the isp-a loss fault is inside this window
     assert "Timeline (per minute)" in [s.value for s in at.subheader]
-    assert at.sidebar.selectbox[0].value == "From the link"
+    assert at.sidebar.selectbox[0].value == "Custom (from/to)"
+    assert [t.value for t in at.sidebar.text_input] == [start_t, end_t]
     # the impacted users table lists clients with their degraded minutes
     users = at.dataframe[-1].value
     assert users["degraded user-minutes"].sum() == total - good
@@ -260,3 +261,25 @@ def test_without_an_access_file_the_dashboard_is_open_and_read_only(
     page(at, "actions", action="act-east-steer")
     assert not [b for b in at.button if b.label in ("Approve", "Reject", "Roll back")]
     assert "Read-only dashboard" in text(at)
+
+
+def test_custom_time_range_is_edited_in_the_sidebar_and_kept_in_the_url(
+    lake: str, access_file: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    window = {"from": "2026-11-02T13:20:00Z", "to": "2026-11-02T14:20:00Z"}
+    linked = start(lake, access_file, monkeypatch, "admin")
+    page(linked, "site", site="br-nyc-012", sle="application-health", **window)
+    expected = {m.label: m.value for m in linked.metric}
+
+    at = start(lake, access_file, monkeypatch, "admin")
+    page(at, "site", site="br-nyc-012", sle="application-health")
+    assert at.sidebar.selectbox[0].value == "Last 24 h"
+    at.sidebar.selectbox[0].select("Custom (from/to)").run()
+    at.sidebar.text_input[0].input(window["from"])
+    at.sidebar.text_input[1].input(window["to"]).run()
+    assert {m.label: m.value for m in at.metric} == expected
+    assert at.query_params["from"] in (window["from"], [window["from"]])
+    at.sidebar.text_input[0].input("yesterday").run()
+    assert [e.value for e in at.sidebar.error] == [
+        "Custom range not usable (From is not a time); showing all data."
+    ]
