@@ -18,13 +18,10 @@ from typing import Any
 import duckdb
 import pytest
 
-from assurance.config.loader import load_inventory
 from assurance.lake import connect
-from assurance.sim.lake import simulate_to_lake
 from assurance.sim.scenario import load_scenario
-from assurance.sle.compute import compute
+from tests.integration.conftest import EVERY_FAULT as SCENARIO
 
-SCENARIO = Path(__file__).parents[2] / "data" / "samples" / "scenarios" / "every-fault.yaml"
 #: Share of the fault window's minutes in which the classifier must show. Flaps are down half
 #: the time; roams are sparse events, so only minutes with a roam can show a failed roam.
 COVERAGE = {"link_flap": 0.4, "roaming_failure": 0.1}
@@ -35,11 +32,8 @@ SETTLE = timedelta(minutes=6)  # held states and outage displacement may outlast
 
 
 @pytest.fixture(scope="module")
-def lake(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    path = tmp_path_factory.mktemp("sle-truth") / "lake"
-    simulate_to_lake(load_scenario(SCENARIO), str(path), workers=1)
-    compute(str(path), load_inventory(path / "_sim" / "inventory.yaml"), workers=1)
-    return path
+def lake(every_fault_lake: Path) -> Path:
+    return every_fault_lake
 
 
 @pytest.fixture(scope="module")
