@@ -215,7 +215,8 @@ def action_rows(
     incidents: Iterable[Incident], org: str, data_end: datetime
 ) -> list[dict[str, object]]:
     """Marvis-style actions: one per incident's top cause, a row per state it reached
-    (open at detection, resolved when the symptom cleared, validated once it stayed clear)."""
+    (open at detection, updated while it lasts, resolved when the symptom cleared, validated
+    once it stayed clear)."""
     rows: list[dict[str, object]] = []
     for inc in incidents:
         top = inc.top
@@ -235,6 +236,10 @@ def action_rows(
             "actor": "analysis",
         }
         states = [("open", inc.detected_at, f"{kind.title} at {top.label()}: {kind.fix}")]
+        if inc.status == "open" and inc.end > inc.detected_at:
+            states.append(
+                ("updated", inc.end, f"still hurting {inc.impacted_users} users at {inc.end:%H:%M}")
+            )
         if inc.status == "resolved":
             states.append(("resolved", inc.end + timedelta(minutes=1), "the symptom cleared"))
             if inc.end + VALIDATE_AFTER <= data_end:

@@ -92,6 +92,9 @@ def test_rows_carry_ranked_causes_and_action_states() -> None:
     early = [r["state"] for r in action_rows([inc], "org", T0 + timedelta(minutes=40))]
     assert early == ["open", "resolved"]
     assert incident_rows([inc], T0)[0]["incident_id"] == inc.incident_id
+    inc.status = "open"
+    ongoing = [r["state"] for r in action_rows([inc], "org", T0 + timedelta(minutes=20))]
+    assert ongoing == ["open", "updated"]
 
 
 def test_device_facts_point_at_their_causes() -> None:

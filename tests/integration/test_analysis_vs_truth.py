@@ -100,7 +100,7 @@ def test_actions_follow_incidents(analyzed: Path) -> None:
     assert {a["incident_id"] for a in actions} == {i["incident_id"] for i in incidents}
     for action in actions:
         states = [h["state"] for h in action["history"]]
-        assert states == ["open", "resolved", "validated"][: len(states)], action
+        assert states in (["open", "updated"], ["open", "resolved", "validated"][: len(states)])
         assert action["history"][0]["note"]
     # Every fault but the SaaS slowdown (ends at 16:50) clears 40 minutes before the data ends
     # (17:00), so its action must have been validated.
