@@ -13,6 +13,7 @@ Must not: talk to devices or decide what to change.
 
 from __future__ import annotations
 
+import re
 import shlex
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass
@@ -170,6 +171,8 @@ def parse_set(text: str) -> list[tuple[str, tuple[str, ...]]]:
         line = raw.strip()
         if not line:
             continue
+        if _CONTROL_RE.search(line):
+            raise PolicyError(f"line {n}: control characters are not allowed")
         try:
             words = shlex.split(line)
         except ValueError as exc:
@@ -180,7 +183,13 @@ def parse_set(text: str) -> list[tuple[str, tuple[str, ...]]]:
     return out
 
 
+_TAG_RE = re.compile(r"^[A-Za-z][A-Za-z0-9_-]*$")
+_CONTROL_RE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f\ud800-\udfff\ufffe\uffff]")
+
+
 def _child(parent: ET.Element, tag: str, name: str | None) -> ET.Element:
+    if not _TAG_RE.match(tag):
+        raise PolicyError(f"{tag[:40]!r} is not a configuration statement name")
     for el in parent.findall(tag):
         key = el.find("name")
         if (name is None and key is None) or (key is not None and key.text == name):

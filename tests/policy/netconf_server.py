@@ -228,7 +228,7 @@ class _Session:
             f"<capability>{c}</capability>"
             for c in (
                 BASE10,
-                BASE11,
+                *((BASE11,) if self.server.base11 else ()),
                 "urn:ietf:params:netconf:capability:candidate:1.0",
                 "urn:ietf:params:netconf:capability:confirmed-commit:1.0",
                 "http://xml.juniper.net/netconf/junos/1.0",
@@ -241,7 +241,7 @@ class _Session:
         hello = self._read_eom()
         if hello is None:
             return
-        self.chunked = BASE11.encode() in hello
+        self.chunked = self.server.base11 and BASE11.encode() in hello
         while True:
             raw = self._read_chunked() if self.chunked else self._read_eom()
             if raw is None:
@@ -354,7 +354,10 @@ class _Session:
 class NetconfServer:
     """Listens on 127.0.0.1:<random port>; one thread per SSH connection."""
 
-    def __init__(self, device: Device, username: str, password: str) -> None:
+    def __init__(
+        self, device: Device, username: str, password: str, *, base11: bool = True
+    ) -> None:
+        self.base11 = base11  # advertise NETCONF 1.1 (chunked framing) besides 1.0
         self.device = device
         self.username, self.password = username, password
         self.host_key = paramiko.ECDSAKey.generate()

@@ -91,6 +91,17 @@ def test_push_then_confirm(peer: NetconfServer) -> None:
     assert "qualified-next-hop st0.1 preference 1" in d.running("gw1")
 
 
+def test_netconf_1_0_framing() -> None:
+    device = Device(minute_s=MINUTE_S)
+    device.seed(BASE)
+    server = NetconfServer(device, USER, PASSWORD, base11=False).start()
+    try:
+        assert "commit confirmed" in _driver(server).push(_req())
+        assert _pref(device, "st0.1") == "1"
+    finally:
+        server.stop()
+
+
 def test_xml_load_format(peer: NetconfServer) -> None:
     d = _driver(peer, fmt="xml")
     d.push(_req())
