@@ -105,6 +105,14 @@ def _links(
         "WHERE source = 'rpm' AND event_time >= $a AND event_time < $b GROUP BY ALL",
         {"a": a, "b": b},
     ).fetchall()
+    samples: dict[tuple[str, str], list[tuple[float, float, float]]] = defaultdict(list)
+    for device, ifname, rtt, jitter, loss in con.execute(
+        "SELECT device, interface, rtt_ms, jitter_ms, loss_pct FROM sla_metrics "
+        "WHERE source = 'rpm' AND event_time >= $a AND event_time < $b AND rtt_ms IS NOT NULL "
+        "ORDER BY event_time",
+        {"a": a, "b": b},
+    ).fetchall():
+        samples[(device, ifname)].append((float(rtt), float(jitter or 0.0), float(loss or 0.0)))
     stats = con.execute(
         "SELECT device, if_name, arg_max(oper_status, event_time), avg(in_bps), avg(out_bps) "
         "FROM interface_stats WHERE event_time >= $a AND event_time < $b GROUP BY ALL",
@@ -126,7 +134,15 @@ def _links(
             continue
         up, util = state.get((ref[0], ref[1]), (True, None))
         out[(ref[0], ref[1])] = LinkHealth(
-            ref[0], ref[1], float(rtt), float(jitter or 0.0), float(loss or 0.0), up, util, ref[2]
+            ref[0],
+            ref[1],
+            float(rtt),
+            float(jitter or 0.0),
+            float(loss or 0.0),
+            up,
+            util,
+            ref[2],
+            tuple(samples.get((device, ifname), ())),
         )
     # a link that reported no probe in the window but is known down
     for (site, link), (up, util) in state.items():

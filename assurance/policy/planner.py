@@ -3,8 +3,9 @@
 Owns the rules. ``steer_app``: an application whose Application Health is bad at a site while
 its current link breaks the application's SLA moves to the best other link that is up, not
 saturated and itself healthy by a margin (hysteresis); the predicted benefit is the share of
-bad minutes now, since the target link meets the SLA. ``adjust_sla``: when the path breaks the
-SLA but the gateway's AppQoE thresholds are looser than the application needs, tighten them.
+bad minutes now less the share of the target's probe results that broke the SLA.
+``adjust_sla``: when the path breaks the SLA but the gateway's AppQoE thresholds are looser
+than the application needs, tighten them.
 ``restore_preference``: a verified steer is undone once its original link has met the SLA with
 margin for the whole hold-down period. Guards: one open action per (site, application), a
 cool-down after every action, maintenance windows (no proposals at a site under planned
@@ -50,6 +51,15 @@ class LinkHealth:
     up: bool = True
     util: float | None = None
     type: str = "broadband"
+    #: probe results in the window, (rtt ms, jitter ms, loss %) each
+    samples: tuple[tuple[float, float, float], ...] = ()
+
+    def violating(self, sla: Thresholds) -> float:
+        """Share of the window's probe results that broke ``sla`` (0 without samples)."""
+        if not self.samples:
+            return 0.0
+        bad = sum(sla.violated_by(r, j, loss) for r, j, loss in self.samples)
+        return bad / len(self.samples)
 
     def meets(self, sla: Thresholds, margin: float = 1.0) -> bool:
         return (
@@ -200,10 +210,12 @@ def plan(s: Situation, limits: Limits = Limits()) -> list[Proposal]:
                 _order(app.link, best.link, hops),
                 _home(app.link, hops),
             )
+            # users move to the target: expect its own rate of SLA breaches instead of today's
+            gain = max(0.0, app.bad_share - best.violating(sla))
             found.append(
                 Proposal(
                     change,
-                    round(100 * app.bad_share, 1),
+                    round(100 * gain, 1),
                     _risk(best),
                     f"{app.app} at {app.site}: {100 * app.bad_share:.0f}% of {app.total} "
                     f"user-minutes bad on {app.link} (rtt {here.rtt_ms:.0f} ms, jitter "

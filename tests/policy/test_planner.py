@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 from assurance.policy.model import Hop, Thresholds
@@ -39,11 +40,7 @@ def _situation(
         "lte": _link("lte", rtt_ms=60.0, jitter_ms=12.0, loss_pct=0.3, util=0.05, type="lte"),
     }
     apps = apps or (AppHealth("nyc", "Teams", "video", "mpls", total=12, bad=10, users=3),)
-    by_site = {
-        (s, k): LinkHealth(s, k, v.rtt_ms, v.jitter_ms, v.loss_pct, v.up, v.util, v.type)
-        for s in sites
-        for k, v in links.items()
-    }
+    by_site = {(s, k): replace(v, site=s) for s in sites for k, v in links.items()}
     hold_links = {("nyc", k): v for k, v in (hold or {}).items()}
     return Situation(
         AT,
@@ -69,6 +66,17 @@ def test_steers_to_the_best_healthy_link() -> None:
     assert p.users == 3
     assert p.held is None
     assert "mpls" in p.reason and "loss 6.0%" in p.reason
+
+
+def test_predicted_benefit_counts_the_targets_own_breaches() -> None:
+    good, bad = (25.0, 4.0, 0.0), (25.0, 4.0, 5.0)
+    links = {
+        "mpls": _link("mpls", loss=6.0),
+        # mean loss 0.5 % meets the SLA with margin, but 1 of 10 probe results broke it
+        "isp-a": _link("isp-a", loss=0.5, util=0.1, samples=(*[good] * 9, bad)),
+    }
+    [p] = plan(_situation(links))
+    assert p.predicted_benefit == 73.3  # 10/12 bad now − 1/10 expected on isp-a, in points
 
 
 def test_no_steer_when_the_path_meets_the_sla() -> None:
