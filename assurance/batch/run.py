@@ -44,8 +44,10 @@ def run_window(
     alerts: AlertsConfig | None = None,
     workers: int | None = None,
     on_step: Callable[[StepResult], None] | None = None,
+    progress: Callable[[int, int], None] | None = None,
 ) -> list[StepResult]:
-    """SLEs, then analysis of the same window, then one alerts cycle at the window's end.
+    """SLEs, then analysis of the same window, then one alerts cycle at the window's end;
+    ``progress(done, total)`` follows the partition jobs of each step.
 
     Raises ``AssuranceError`` subclasses (no lake, no raw data, empty range, bad rules…)."""
     from assurance.analysis.pipeline import analyze
@@ -60,7 +62,7 @@ def run_window(
             on_step(result)
 
     def sle_step() -> str:
-        s = compute(lake, inventory, start, end, workers=workers)
+        s = compute(lake, inventory, start, end, workers=workers, progress=progress)
         window[:] = [s.start, s.end]
         return (
             f"{s.start:%Y-%m-%d %H:%M} → {s.end:%Y-%m-%d %H:%M} UTC: {s.user_minutes:,} user "
@@ -70,7 +72,7 @@ def run_window(
     done(_timed("sle", sle_step))
 
     def analysis_step() -> str:
-        a = analyze(lake, inventory, window[0], window[1], workers=workers)
+        a = analyze(lake, inventory, window[0], window[1], workers=workers, progress=progress)
         opened = sum(1 for i in a.incidents if i.status == "open")
         return (
             f"{a.anomalies:,} scored points, {len(a.incidents)} incidents ({opened} open), "

@@ -3,7 +3,7 @@ incidents computed, made only when the lake asked for has no SLE data yet.
 
 Owns ``ensure_lake`` (simulate → SLE compute → analysis, through their public functions) and
 ``lake_inventory`` (the inventory kept in a lake folder). Must not touch a lake that already
-holds SLE minutes.
+holds SLEs.
 """
 
 from __future__ import annotations
@@ -11,6 +11,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from assurance.config import Inventory, load_inventory
+from assurance.query import QueryError
+from assurance.query.org import OrgQuery
 
 #: The scenario a sample lake plays (four sites, faults of several kinds).
 SCENARIO = Path(__file__).resolve().parents[2] / "data" / "samples" / "scenarios" / "small.yaml"
@@ -19,8 +21,15 @@ LAKE_INVENTORIES = ("inventory.yaml", "_sim/inventory.yaml")
 
 
 def has_sle_data(lake: str | Path) -> bool:
-    """Whether the lake folder holds SLE minutes."""
-    return any((Path(lake) / "sle_minutes").rglob("*.parquet"))
+    """Whether the lake holds SLEs (asked through the read API; no lake = no SLEs)."""
+    try:
+        query = OrgQuery(str(lake))
+    except QueryError:
+        return False
+    try:
+        return query.time_range() is not None
+    finally:
+        query.close()
 
 
 def lake_inventory(lake: str | Path) -> Inventory | None:

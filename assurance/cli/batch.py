@@ -71,8 +71,10 @@ def run(
         )
 
     try:
-        with progress("running"):
-            steps = run_window(lake, inv, t0, t1, alerts=cfg, workers=workers, on_step=show)
+        with progress("running") as advance:
+            steps = run_window(
+                lake, inv, t0, t1, alerts=cfg, workers=workers, on_step=show, progress=advance
+            )
     except AssuranceError as exc:
         raise fail(str(exc).splitlines()[0]) from None
     total = sum(s.seconds for s in steps)

@@ -65,11 +65,15 @@ def test_sle_summary_holds_the_read_api_numbers(report: Path, computed: Path) ->
         assert f">{r['degraded_user_minutes']:,}<" in row
         assert f">{r['sle']:.1f}%<" in row
     # and the same figure straight from the Parquet files, without the read API
-    total, good = duckdb.connect().execute(
-        "SELECT sum(total), sum(good) FROM read_parquet($g) "
-        "WHERE site = $site AND sle = 'wan_link_health'",
-        {"g": str(computed / "sle_minutes" / "**" / "*.parquet"), "site": SITE},
-    ).fetchone()  # type: ignore[misc]
+    total, good = (
+        duckdb.connect()
+        .execute(
+            "SELECT sum(total), sum(good) FROM read_parquet($g) "
+            "WHERE site = $site AND sle = 'wan_link_health'",
+            {"g": str(computed / "sle_minutes" / "**" / "*.parquet"), "site": SITE},
+        )
+        .fetchone()
+    )  # type: ignore[misc]
     assert good < total  # the ISP fault at this site
     row = row_of(html, "wan-link-health")
     assert f">{100.0 * good / total:.1f}%<" in row and f">{total - good:,}<" in row

@@ -177,3 +177,19 @@ def test_missing_lake_and_missing_inventory(tmp_path: Path) -> None:
     empty.mkdir()
     code, _, err = invoke("run", "--lake", str(empty))
     assert code == 2 and "no inventory" in err
+
+
+def test_console_script_exit_code(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    script = Path(sys.executable).with_name("wanassure")
+    done = subprocess.run(
+        [str(script), "run", "--lake", str(tmp_path / "nope")],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 2
+    assert done.stderr.strip() == f"error: no lake at {tmp_path / 'nope'} (folder does not exist)"
+    assert done.stdout == ""
