@@ -2,7 +2,9 @@
 worst sites, from the hourly rollup (``sle_hours``) so they stay fast on a month of many sites.
 
 Owns ``OrgQuery``: the answers a dashboard's overview needs for exactly the sites a user may see
-(a tenant's sites, or all). Must not write to the lake or compute verdicts.
+(a tenant's sites, or all). Whole days inside a range are read from the daily rollup
+(``sle_days``) and only the hours at its edges from ``sle_hours``, so a month costs about as much
+as a day. Must not write to the lake or compute verdicts.
 """
 
 from __future__ import annotations
@@ -22,8 +24,42 @@ def _pct(good: int, total: int) -> float | None:
     return None if total == 0 else 100.0 * good / total
 
 
+def _ceil_day(t: datetime) -> datetime:
+    day = t.replace(hour=0, minute=0, second=0, microsecond=0)
+    return day if day == t else day + timedelta(days=1)
+
+
 class OrgQuery(LakeReader):
     """Org overview answers, restricted to a list of sites (None = every site)."""
+
+    def _rolled(
+        self, sites: Sequence[str] | None, start: datetime | None, end: datetime | None
+    ) -> tuple[str, dict[str, Any]]:
+        """A subquery of (t, site, sle, classifier, total, good) rows covering [start, end)
+        exactly: whole days from ``sle_days``, the hours before and after them from
+        ``sle_hours``."""
+        cols = "site, sle, classifier, total, good"
+        if start is None or end is None:
+            bounds = self.time_range()
+            if bounds is None:
+                cond, params = where(sites, start, end, time_column="hour_start")
+                return f"SELECT hour_start AS t, {cols} FROM sle_hours WHERE {cond}", params  # noqa: S608
+            start, end = start or bounds[0], end or bounds[1]
+        d0 = _ceil_day(start)
+        d1 = end.replace(hour=0, minute=0, second=0, microsecond=0)
+        cond, params = where(sites, start, end, time_column="hour_start")
+        if d1 - d0 < timedelta(days=1):
+            return f"SELECT hour_start AS t, {cols} FROM sle_hours WHERE {cond}", params  # noqa: S608
+        params.update(d0=d0, d1=d1, d0_date=d0.date(), d1_date=d1.date())
+        site_cond = where(sites, None, None, time_column="day_start")[0]
+        return (
+            f"SELECT hour_start AS t, {cols} FROM sle_hours WHERE {cond} "  # noqa: S608
+            "AND (hour_start < $d0 OR hour_start >= $d1) "
+            "AND (date < $d0_date OR date >= $d1_date) UNION ALL "
+            f"SELECT day_start AS t, {cols} FROM sle_days WHERE {site_cond} "
+            "AND day_start >= $d0 AND day_start < $d1 AND date >= $d0_date AND date < $d1_date",
+            params,
+        )
 
     def sites(self) -> list[str]:
         """Every site with SLE data, sorted."""
@@ -38,12 +74,12 @@ class OrgQuery(LakeReader):
         self, sites: Sequence[str] | None, start: datetime | None, end: datetime | None
     ) -> list[dict[str, Any]]:
         """One row per SLE with data: user minutes, SLE %, top classifier, in catalogue order."""
-        cond, params = where(sites, start, end, time_column="hour_start")
+        source, params = self._rolled(sites, start, end)
         rows = self._rows(
             "SELECT sle, sum(total), sum(good), "  # noqa: S608
             "arg_max(classifier, bad) FILTER (WHERE classifier IS NOT NULL AND bad > 0) "
             "FROM (SELECT sle, classifier, sum(total) AS total, sum(good) AS good, "
-            f"sum(total - good) AS bad FROM sle_hours WHERE {cond} GROUP BY ALL) GROUP BY sle",
+            f"sum(total - good) AS bad FROM ({source}) GROUP BY ALL) GROUP BY sle",
             params,
         )
         out = [
@@ -71,13 +107,20 @@ class OrgQuery(LakeReader):
         """SLE % per SLE and hour (or day): rows of time, sle, total, degraded, sle_pct."""
         if interval not in ("hour", "day"):
             interval = "hour"
-        cond, params = where(sites, start, end, time_column="hour_start")
+        if interval == "day":
+            source, params = self._rolled(sites, start, end)
+        else:
+            cond, params = where(sites, start, end, time_column="hour_start")
+            source = f"SELECT hour_start AS t, sle, total, good FROM sle_hours WHERE {cond}"  # noqa: S608
+        only = ""
         if sle is not None:
-            cond += " AND sle = $sle"
+            only = "WHERE sle = $sle"
             params["sle"] = sle.replace("-", "_")
+        # sum per bucket start first: date_trunc on a zoned timestamp is slow per row
         rows = self._rows(
-            f"SELECT date_trunc('{interval}', hour_start) AS t, sle, sum(total), sum(good) "  # noqa: S608
-            f"FROM sle_hours WHERE {cond} GROUP BY ALL ORDER BY 1, 2",
+            f"SELECT date_trunc('{interval}', t) AS t, sle, sum(total), sum(good) "  # noqa: S608
+            f"FROM (SELECT t, sle, sum(total) AS total, sum(good) AS good FROM ({source}) "
+            f"{only} GROUP BY ALL) GROUP BY ALL ORDER BY 1, 2",
             params,
         )
         return [
@@ -99,10 +142,9 @@ class OrgQuery(LakeReader):
     ) -> list[dict[str, Any]]:
         """Per site and SLE: user minutes and SLE %; worst first by their lowest SLE %, then by
         the share of degraded user minutes over all their SLEs."""
-        cond, params = where(sites, start, end, time_column="hour_start")
+        source, params = self._rolled(sites, start, end)
         rows = self._rows(
-            "SELECT site, sle, sum(total), sum(good) FROM sle_hours "  # noqa: S608
-            f"WHERE {cond} GROUP BY ALL",
+            f"SELECT site, sle, sum(total), sum(good) FROM ({source}) GROUP BY ALL",  # noqa: S608
             params,
         )
         per: dict[str, dict[str, Any]] = {}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from datetime import timedelta
 
 import streamlit as st
 
@@ -20,7 +21,9 @@ st.caption(
 )
 
 rows = org.overview(ctx.scope, ctx.start, ctx.end)
-trend = org.trend(ctx.scope, ctx.start, ctx.end)
+long = ctx.start is None or ctx.end is None or ctx.end - ctx.start > timedelta(days=3)
+grain = "day" if long else "hour"
+trend = org.trend(ctx.scope, ctx.start, ctx.end, interval=grain)
 by_sle: dict[str, list[float]] = {}
 for t in trend:
     by_sle.setdefault(t["sle"], []).append(t["sle_pct"] if t["sle_pct"] is not None else 100.0)
@@ -34,7 +37,7 @@ with left:
     st.subheader("Service levels")
     sle_bars(rows)
 with right:
-    st.subheader("Trend per hour")
+    st.subheader(f"Trend per {grain}")
     table = frame(
         [
             {
@@ -55,7 +58,10 @@ with right:
         column_config={
             "SLE %": num("SLE %", PCT),
             "trend": st.column_config.LineChartColumn(
-                f"trend (hourly, {floor:.0f}–100 %)", y_min=floor, y_max=100, color="#1565c0"
+                f"trend ({'daily' if long else 'hourly'}, {floor:.0f}–100 %)",
+                y_min=floor,
+                y_max=100,
+                color="#1565c0",
             ),
             "degraded user-minutes": num("degraded user-minutes", INT),
         },
