@@ -232,7 +232,11 @@ def context(user: User | None, config: AccessConfig | None) -> Ctx:
         every_site=every,
         sites=sites,
         restricted=restricted,
-        scoper=Scoper(every, sites if restricted else None),
+        # names to hide: every site the lake or the inventory knows (a site may have no data yet)
+        scoper=Scoper(
+            {*every, *(s.name for s in inventory.sites)} if inventory is not None else every,
+            sites if restricted else None,
+        ),
         start=start,
         end=end,
         inventory=inventory,
