@@ -65,7 +65,7 @@ def test_sle_summary_holds_the_read_api_numbers(report: Path, computed: Path) ->
         assert f">{r['degraded_user_minutes']:,}<" in row
         assert f">{r['sle']:.1f}%<" in row
     # and the same figure straight from the Parquet files, without the read API
-    total, good = (
+    found = (
         duckdb.connect()
         .execute(
             "SELECT sum(total), sum(good) FROM read_parquet($g) "
@@ -73,7 +73,9 @@ def test_sle_summary_holds_the_read_api_numbers(report: Path, computed: Path) ->
             {"g": str(computed / "sle_minutes" / "**" / "*.parquet"), "site": SITE},
         )
         .fetchone()
-    )  # type: ignore[misc]
+    )
+    assert found is not None
+    total, good = found
     assert good < total  # the ISP fault at this site
     row = row_of(html, "wan-link-health")
     assert f">{100.0 * good / total:.1f}%<" in row and f">{total - good:,}<" in row

@@ -100,14 +100,16 @@ def test_run_twice_leaves_every_derived_table_as_it_was(
         assert first[table], f"{table} is empty after a run"
     # the sites whose wan-link-health over the two hours is below 99.5 %, straight from the
     # SLE minutes, are those the receiver hears of, once each (the ISP fault's site among them)
-    low = sorted(
-        site
-        for (site,) in duckdb.sql(
+    rows = (
+        duckdb.connect()
+        .execute(
             "SELECT site FROM read_parquet($g) WHERE sle = 'wan_link_health' GROUP BY site "
             "HAVING 100.0 * sum(good) / sum(total) < 99.5",
-            params={"g": str(lake / "sle_minutes" / "**" / "*.parquet")},
-        ).fetchall()
+            {"g": str(lake / "sle_minutes" / "**" / "*.parquet")},
+        )
+        .fetchall()
     )
+    low = sorted(site for (site,) in rows)
     assert "br-nyc-012" in low
     assert f"{len(low)} firing" in lines[2] and f"{len(low)} delivered, 0 retrying" in lines[2]
     assert sorted(r.json()["data"]["site"] for r in webhook.accepted) == low
