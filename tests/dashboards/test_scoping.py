@@ -65,7 +65,7 @@ def test_org_wide_incident_keeps_only_visible_sites_and_causes() -> None:
 def test_incidents_rows_of_other_tenants_are_dropped() -> None:
     s = Scoper(EVERY, ["br-nyc-012"])
     assert s.incidents([incident("br-chi-027", [], ["site:br-chi-027 dhcp"])]) == []
-    rows = [
+    rows: list[dict[str, Any]] = [
         {"site": "br-chi-027", "x": 1},
         {"site": "br-nyc-012", "x": 2},
         {"site": None, "x": "br-chi-027"},
