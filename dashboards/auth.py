@@ -8,6 +8,7 @@ is open and read-only (no user, viewer rights). Reads users only through
 from __future__ import annotations
 
 import os
+import time
 
 import streamlit as st
 
@@ -25,6 +26,26 @@ def config() -> AccessConfig | None:
     except AssuranceError as exc:
         st.error(f"Access config not usable: {exc}")
         st.stop()
+
+
+@st.cache_resource(show_spinner=False)
+def _failures() -> dict[str, int]:
+    """Failed logins per user name in this process (shared by every browser session)."""
+    return {}
+
+
+def _check(cfg: AccessConfig, username: str, password: str) -> User | None:
+    """Authenticate; each failure for a name makes the next attempt on it wait longer (up to
+    4 s), so guessing a password through the form is slow even across sessions."""
+    failures = _failures()
+    key = username.strip().lower()
+    time.sleep(min(4.0, 0.25 * (2 ** failures.get(key, 0) - 1)))
+    found = cfg.authenticate(username, password)
+    if found is None:
+        failures[key] = min(failures.get(key, 0) + 1, 5)
+    else:
+        failures.pop(key, None)
+    return found
 
 
 def logged_in(cfg: AccessConfig | None) -> bool:
@@ -54,7 +75,7 @@ def login(cfg: AccessConfig | None) -> User | None:
         password = st.text_input("Password", type="password")
         submitted = st.form_submit_button("Log in")
     if submitted:
-        found = cfg.authenticate(username, password)
+        found = _check(cfg, username, password)
         if found is None:
             st.error("Wrong user name or password.")
         else:

@@ -4,6 +4,7 @@ logins, roles, and tenant isolation (another tenant's sites are "not found" and 
 
 from __future__ import annotations
 
+import time
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -283,3 +284,19 @@ def test_custom_time_range_is_edited_in_the_sidebar_and_kept_in_the_url(
     assert [e.value for e in at.sidebar.error] == [
         "Custom range not usable (From is not a time); showing all data."
     ]
+
+
+def test_failed_logins_slow_down_the_next_attempt_on_that_name(
+    lake: str, access_file: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    at = start(lake, access_file, monkeypatch, None)
+    waits = []
+    for password in ("guess-1", "guess-2", "guess-3", "walt-pw"):
+        at.text_input[0].input("walt")
+        at.text_input[1].input(password)
+        t = time.perf_counter()
+        at.button[0].click().run()
+        waits.append(time.perf_counter() - t)
+    # 0, 0.25, 0.75 and 1.75 s of added delay (lower bounds: the machine may be slower)
+    assert waits[1] >= 0.25 and waits[2] >= 0.75 and waits[3] >= 1.75
+    assert at.title[0].value == "Org overview"  # the right password still works
