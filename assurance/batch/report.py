@@ -233,14 +233,29 @@ def _timeline_section(d: ReportData) -> str:
     parts = [
         "<h2>SLE timeline</h2>",
         f'<p class="meta">SLE % per {d.bucket_minutes}-minute bucket (good / total user '
-        "minutes in the bucket); a gap is a bucket without users.</p>",
+        "minutes in the bucket); a gap is a bucket without users; shaded spans are incidents.</p>",
+    ]
+    bands = [
+        (
+            i["started_at"],
+            i["ended_at"] or d.end,
+            f"incident {i['where']}: {i['causes'][0]['title'] if i['causes'] else ''}",
+        )
+        for i in d.incidents
+        if i["started_at"] is not None
     ]
     for family in dict.fromkeys(d.families.values()):
         series = {k: v for k, v in d.timeline.items() if d.families[k] == family}
         values = [v for pts in series.values() for _, v in pts if v is not None]
         low = min(values, default=100.0)
         y_min = max(0.0, math.floor(min(low, 90.0) / 10) * 10)
-        chart = line_chart(series, title=f"{family} SLEs at {d.site}", y_label="SLE %", y_min=y_min)
+        chart = line_chart(
+            series,
+            title=f"{family} SLEs at {d.site}",
+            y_label="SLE %",
+            y_min=y_min,
+            bands=bands,
+        )
         parts.append(f"<h3>{escape(family)}</h3><figure>{chart}</figure>")
     return "".join(parts)
 

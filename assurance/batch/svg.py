@@ -54,8 +54,10 @@ def line_chart(
     y_max: float = 100.0,
     width: int = 760,
     height: int = 260,
+    bands: Sequence[tuple[datetime, datetime, str]] = (),
 ) -> str:
-    """Lines over time (a None value breaks its line), y axis fixed to [y_min, y_max]."""
+    """Lines over time (a None value breaks its line), y axis fixed to [y_min, y_max];
+    ``bands`` shade (start, end, label) spans such as incidents behind the lines."""
     left, right, top, bottom = 48, 170, 24, 36
     pw, ph = width - left - right, height - top - bottom
     times = [t for pts in series.values() for t, _ in pts]
@@ -99,6 +101,15 @@ def line_chart(
         f'text-anchor="middle">{escape(y_label)}</text>'
         f'<rect x="{left}" y="{top}" width="{pw}" height="{ph}" fill="none" stroke="#888"/>'
     )
+    for b0, b1, label in bands:
+        lo, hi = max(b0, t0), min(b1, t1)
+        if hi <= lo:
+            continue
+        parts.append(
+            f'<rect x="{x(lo):.1f}" y="{top}" width="{max(1.0, x(hi) - x(lo)):.1f}" '
+            f'height="{ph}" fill="#d1495b" fill-opacity="0.12">'
+            f"<title>{escape(label)}</title></rect>"
+        )
     for n, (name, pts) in enumerate(series.items()):
         colour = PALETTE[n % len(PALETTE)]
         runs: list[list[str]] = [[]]
