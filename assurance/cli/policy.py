@@ -67,7 +67,7 @@ def _settings(config: PolicyConfig, mode: str | None, apps: list[str] | None) ->
     if mode is not None:
         if mode not in MODES:
             raise fail(f"--mode {mode!r} is not one of: {', '.join(MODES)}")
-        settings = replace(settings, mode=cast(Mode, mode))
+        settings = replace(settings, mode=cast("Mode", mode))
     if apps:
         settings = replace(settings, limits=replace(settings.limits, apps=tuple(apps)))
     return settings
@@ -237,7 +237,7 @@ def show_cmd(
 def approve_cmd(
     action_id: IdArg, lake: LakeOption, actor: ActorOption = None, note: NoteOption = ""
 ) -> None:
-    """Approve a proposed change (then push it with ``policy apply``)."""
+    """Approve a proposed change (then push it with: wanassure policy apply ID)."""
     from assurance.policy import service
 
     try:
@@ -278,7 +278,7 @@ def apply_cmd(
     ] = None,
     config: ConfigOption = None,
 ) -> None:
-    """Push an approved change with commit confirmed; ``policy plan`` verifies it later."""
+    """Push an approved change with commit confirmed; the next policy plan verifies it."""
     from assurance.config.inventory import Inventory
     from assurance.policy import service
 

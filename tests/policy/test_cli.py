@@ -194,3 +194,31 @@ def test_config_file_maintenance_window_and_errors(lake: str, tmp_path: Path) ->
     assert bad.returncode == 2
     assert f"{cfg}:2: policy.netconf:" in bad.stderr and "WANASSURE_NETCONF_PASSWORD" in bad.stderr
     assert "hunter2" not in bad.stderr and "Traceback" not in bad.stderr
+
+
+def test_simulate_plays_a_scenario_with_the_loop(tmp_path: Path) -> None:
+    from tests.policy.conftest import SCENARIO
+
+    short = tmp_path / "short.yaml"
+    short.write_text(SCENARIO.read_text().replace("hours: 1.5", "hours: 0.25"))
+    lake = tmp_path / "lake"
+    done = _cli("simulate", "--scenario", str(short), "--lake", str(lake), "--tick", "5")
+    assert done.returncode == 0, done.stderr
+    assert "played policy-loop (15 min)" in done.stdout
+    assert ledger.actions(str(lake)) == []  # the loss starts at minute 15: nothing to do yet
+    missing = _cli("simulate", "--scenario", str(tmp_path / "nope.yaml"), "--lake", str(lake))
+    assert missing.returncode == 2 and "nope.yaml" in missing.stderr
+
+
+def test_auto_mode_pushes_and_the_next_step_judges(lake: str) -> None:
+    auto = _cli("plan", "--lake", lake, "--at", AT, "--mode", "auto")
+    assert auto.returncode == 0, auto.stderr
+    [action] = sorted(set(_ids(auto.stdout)))
+    assert re.search(rf"pushed +{action} +br-nyc-012", auto.stdout)
+    assert ledger.get(lake, action).state == "pushed"
+    # a dry run changed nothing on the network: voice stayed on the lossy link, so the
+    # verification 15 minutes later finds no improvement and rolls it back
+    later = _cli("plan", "--lake", lake, "--at", "2026-11-02T14:45")
+    assert later.returncode == 0, later.stderr
+    assert re.search(rf"rolled back +{action}", later.stdout)
+    assert "did not help" in (ledger.get(lake, action).note or "")
