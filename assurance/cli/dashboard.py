@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import importlib.util
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -118,6 +119,11 @@ def dashboard(
     )
     mode = "login required" if config is not None else "open, read-only"
     out.print(f"dashboard: {url} ({mode}; Ctrl-C stops it)", highlight=False, soft_wrap=True)
+
+    def stop(signum: int, frame: object) -> None:
+        raise KeyboardInterrupt  # a service manager's SIGTERM stops Streamlit too
+
+    signal.signal(signal.SIGTERM, stop)
     try:
         code = proc.wait()
     except KeyboardInterrupt:

@@ -3,10 +3,15 @@ starts; ``--hash-password`` prints a hash the access file accepts."""
 
 from __future__ import annotations
 
+import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
+import httpx
+
+from assurance.cli.dashboard import free_port
 from assurance.config.access import verify_password
 
 WANASSURE = str(Path(sys.executable).parent / "wanassure")
@@ -47,3 +52,34 @@ def test_refusals_are_one_clear_line(tmp_path: Path) -> None:
     empty.write_text("tenants: {east: [br-*]}\n")
     done = run("--lake", str(lake), "--config", str(empty))
     assert done.returncode == 2 and "no users, nobody could log in" in done.stderr
+
+
+def test_sigterm_stops_streamlit_with_the_cli(lake: str) -> None:
+    port = free_port()
+    proc = subprocess.Popen(
+        [WANASSURE, "dashboard", "--lake", lake, "--port", str(port)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while not _healthy(port):
+            assert proc.poll() is None and time.monotonic() < deadline, "did not start"
+            time.sleep(0.3)
+        assert proc.stdout is not None
+        assert proc.stdout.readline().startswith(f"dashboard: http://127.0.0.1:{port}/ (open")
+        proc.send_signal(signal.SIGTERM)
+        assert proc.wait(timeout=20) == 0
+        assert not _healthy(port)  # the Streamlit child is gone too
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+
+
+def _healthy(port: int) -> bool:
+    try:
+        return httpx.get(f"http://127.0.0.1:{port}/_stcore/health", timeout=2).text == "ok"
+    except httpx.HTTPError:
+        return False
