@@ -89,9 +89,17 @@ def test_demo_plays_the_twin_through_the_collectors_and_computes_sles(tmp_path: 
     assert decoded and decoded[1] == decoded[2] and int(decoded[1].replace(",", "")) > 10_000
     assert parsed and parsed[1] == parsed[2]
     assert "1 corrupt datagram from unknown exporter 127.0.1.250 kept in rejects" in text
-    assert re.search(r"4/4 SLEs computed: [\d,]+ user minutes", text)
+    assert re.search(r"4/6 SLEs computed: [\d,]+ user minutes", text)
     assert "wan-link-health" in text and "br-nyc-012" in text
     assert "isp_loss" in text  # the ground-truth table lists the fault of this window
+    # the analysis finds it, at its link, and the alert about it reaches the signed sink
+    assert re.search(r"5/6 analysis: [\d,]+ scored points, [1-9]\d* incidents", text)
+    assert "link:br-nyc-012/isp-a isp_degradation" in text
+    sink = re.search(
+        r"accepted (\d+) signed notifications \(Standard Webhooks\), refused (\d+)", text
+    )
+    assert sink and int(sink[1]) > 0 and sink[2] == "0"
+    assert "Incident at br-nyc-012" in text
     rejects = pq.read_table(lake / "rejects")
     assert rejects.column("exporter").to_pylist() == ["127.0.1.250"]
     assert (lake / "_sim" / "ground_truth.jsonl").exists()
