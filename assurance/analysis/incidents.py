@@ -18,6 +18,7 @@ from assurance.analysis.detect import Episode
 from assurance.analysis.knowledge import ISP_WIDE, KINDS
 from assurance.analysis.rank import Cause
 
+EPSILON = timedelta(seconds=1)
 #: Causes kept per incident.
 TOP_CAUSES = 3
 #: An action is validated once its symptom has stayed clear this long.
@@ -192,7 +193,8 @@ def incident_rows(incidents: Iterable[Incident], updated_at: datetime) -> list[d
         for rank, cause in enumerate(inc.causes[:TOP_CAUSES], start=1):
             rows.append(
                 {
-                    "updated_at": min(inc.end + timedelta(minutes=1), updated_at),
+                    # inside the window that wrote it (its hour partition is the one replaced)
+                    "updated_at": min(inc.end + timedelta(minutes=1), updated_at - EPSILON),
                     "incident_id": inc.incident_id,
                     "site": inc.site,
                     "status": inc.status,
