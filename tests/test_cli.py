@@ -81,7 +81,7 @@ def test_config_check_accepts_the_sample_and_lists_problems_of_a_bad_file() -> N
 
 def test_demo_plays_the_twin_through_the_collectors_and_computes_sles(tmp_path: Path) -> None:
     lake = tmp_path / "lake"
-    result = run("demo", "--lake", str(lake), "--hours", "1.5", "--speed", "3600")
+    result = run("demo", "--lake", str(lake), "--hours", "1.5", "--speed", "3600", "--no-dashboard")
     assert result.returncode == 0, result.stderr
     text = " ".join(result.stdout.split())  # undo the terminal's line wrapping
     decoded = re.search(r"collectors decoded ([\d,]+) of ([\d,]+) flow records", text)

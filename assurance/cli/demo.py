@@ -12,6 +12,8 @@ from typing import Annotated
 import typer
 
 DEFAULT_SCENARIO = Path("data/samples/scenarios/small.yaml")
+#: The port the demo's alert links point at (taken when free, else any free one).
+DASHBOARD_PORT = 8501
 
 
 def demo(
@@ -21,12 +23,37 @@ def demo(
         float | None, typer.Option(help="Simulated hours (default: the scenario's)", min=0.1)
     ] = None,
     speed: Annotated[float, typer.Option(help="Simulated seconds per wall second", min=1)] = 1800.0,
+    show_dashboard: Annotated[
+        bool,
+        typer.Option(
+            "--dashboard/--no-dashboard",
+            help="Start the dashboard at the end (--no-dashboard: print the summary and exit)",
+        ),
+    ] = True,
 ) -> None:
     """Play a simulated SRX org with faults through the real collectors, then compute SLEs,
-    find incidents with their root causes and deliver alerts to a local webhook sink."""
+    find incidents with their root causes, deliver alerts to a local webhook sink and open
+    the dashboard on it."""
     from assurance.cli.demo_run import run
 
     run(lake, scenario, hours, speed)
+    if show_dashboard:
+        from assurance.cli.dashboard import dashboard, free_port
+
+        dashboard(
+            lake=lake, config=None, port=DASHBOARD_PORT if _free(DASHBOARD_PORT) else free_port()
+        )
+
+
+def _free(port: int) -> bool:
+    import socket
+
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        try:
+            s.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+    return True
 
 
 __all__ = ["demo"]
