@@ -180,8 +180,15 @@ def transition(
     note: str = "",
     at: datetime | None = None,
 ) -> Action:
-    """Record ``current`` entering ``state``; returns the new latest state."""
+    """Record ``current`` entering ``state``; returns the new latest state. Refuses when the
+    action moved on since ``current`` was read (someone else acted on it meanwhile)."""
     check_transition(current.action_id, current.state, state)
+    now = get(lake, current.action_id)
+    if (now.state, now.updated_at) != (current.state, current.updated_at):
+        raise PolicyError(
+            f"action {current.action_id} changed meanwhile (now {now.state} by "
+            f"{now.actor or 'unknown'}); look again before acting"
+        )
     when = at or datetime.now(UTC)
     if when <= current.updated_at:
         when = current.updated_at + timedelta(microseconds=1)

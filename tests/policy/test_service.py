@@ -116,6 +116,14 @@ def test_analysis_actions_are_not_policy_actions(lake: str) -> None:
         service.approve(lake, "act-123", "alice")
 
 
+def test_a_stale_view_cannot_overwrite_someone_elses_step(lake: str) -> None:
+    a = _propose(lake)
+    ledger.transition(lake, a, "approved", "alice")
+    with pytest.raises(PolicyError, match=r"changed meanwhile \(now approved by alice\)"):
+        ledger.transition(lake, a, "rejected", "bob")  # bob still sees it proposed
+    assert ledger.get(lake, a.action_id).state == "approved"
+
+
 def test_states_never_go_back_in_time(lake: str) -> None:
     a = _propose(lake)
     early = datetime(2020, 1, 1, tzinfo=UTC)
