@@ -80,8 +80,8 @@ def _req(minutes: int = 5, change: str = CHANGE) -> Request:
 
 def test_push_then_confirm(peer: NetconfServer) -> None:
     d = _driver(peer)
-    reply = d.push(_req(minutes=2))
-    assert "commit confirmed 2" in reply
+    reply = d.push(_req(minutes=3))
+    assert "commit confirmed 3" in reply
     assert _pref(peer.device, "st0.1") == "1"
     assert peer.device.pending
     assert peer.device.received[:5] == [
@@ -91,10 +91,10 @@ def test_push_then_confirm(peer: NetconfServer) -> None:
         "commit-configuration",
         "unlock",
     ]
-    assert peer.device.commits == ["commit confirmed 2"]
+    assert peer.device.commits == ["commit confirmed 3"]
     d.confirm(_req())
     assert not peer.device.pending
-    time.sleep(2 * MINUTE_S + 0.3)  # past the confirm timeout: nothing rolls back
+    time.sleep(3 * MINUTE_S + 0.3)  # past the confirm timeout: nothing rolls back
     assert _pref(peer.device, "st0.1") == "1"
     assert peer.device.lock_owner is None
     assert "qualified-next-hop st0.1 preference 1" in d.running("gw1")
@@ -124,9 +124,10 @@ def test_xml_load_format(peer: NetconfServer) -> None:
 
 def test_unconfirmed_commit_rolls_back_by_itself(peer: NetconfServer) -> None:
     _driver(peer).push(_req(minutes=1))
-    assert _pref(peer.device, "st0.1") == "1"
-    assert _eventually(lambda: _pref(peer.device, "st0.1") == "2", 3 * MINUTE_S)
-    assert peer.device.commits[-1].startswith("rollback")
+    assert _eventually(lambda: len(peer.device.commits) == 2, 4 * MINUTE_S)
+    assert peer.device.commits[0] == "commit confirmed 1"
+    assert peer.device.commits[1].startswith("rollback")
+    assert _pref(peer.device, "st0.1") == "2"
 
 
 def test_explicit_rollback(peer: NetconfServer) -> None:
@@ -174,17 +175,22 @@ def test_session_lost_after_confirmed_commit_rolls_back(peer: NetconfServer) -> 
     peer.device.faults["unlock"] = "drop"
     with pytest.raises(SessionLost, match="rolls back by itself"):
         _driver(peer).push(_req(minutes=1))
-    assert _pref(peer.device, "st0.1") == "1"  # committed, not yet confirmed
-    assert _eventually(lambda: _pref(peer.device, "st0.1") == "2", 3 * MINUTE_S)
+    # committed, never confirmed: the device's timer undoes it (how soon the client noticed
+    # the drop varies on a loaded machine, so only the sequence is checked)
+    assert _eventually(lambda: len(peer.device.commits) == 2, 4 * MINUTE_S)
+    assert peer.device.commits[0] == "commit confirmed 1"
+    assert peer.device.commits[1].startswith("rollback")
+    assert _pref(peer.device, "st0.1") == "2"
 
 
 def test_session_lost_during_confirmed_commit_rolls_back(peer: NetconfServer) -> None:
     peer.device.faults["commit-confirmed"] = "drop-after"
     with pytest.raises(SessionLost, match="if applied, rolls back by itself within 1 min"):
         _driver(peer).push(_req(minutes=1))
-    assert peer.device.commits == ["commit confirmed 1"]
-    assert _pref(peer.device, "st0.1") == "1"
-    assert _eventually(lambda: _pref(peer.device, "st0.1") == "2", 3 * MINUTE_S)
+    assert _eventually(lambda: len(peer.device.commits) == 2, 4 * MINUTE_S)
+    assert peer.device.commits[0] == "commit confirmed 1"
+    assert peer.device.commits[1].startswith("rollback")
+    assert _pref(peer.device, "st0.1") == "2"
 
 
 def test_session_lost_before_commit_changes_nothing(peer: NetconfServer) -> None:
