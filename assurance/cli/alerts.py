@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import logging
 import os
+import signal
+import threading
 import time
 from datetime import UTC, datetime
 from pathlib import Path
@@ -123,10 +125,17 @@ def run_cmd(
         raise fail(str(exc).splitlines()[0]) from None
 
 
+STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
+
+
 def _loop(engine: AlertEngine, cfg: AlertsConfig) -> None:
+    # Ctrl-C and SIGTERM set a flag instead of raising: an interrupt raised inside a rule's
+    # DuckDB query would surface as a query error, be logged as a failed rule, and be lost.
+    stop = threading.Event()
+    previous = {sig: signal.signal(sig, lambda *_: stop.set()) for sig in STOP_SIGNALS}
     next_eval = 0.0
     try:
-        while True:
+        while not stop.is_set():
             now = time.time()
             try:
                 if now >= next_eval:
@@ -136,9 +145,11 @@ def _loop(engine: AlertEngine, cfg: AlertsConfig) -> None:
                     engine.tick()
             except AssuranceError as exc:  # keep serving: the outbox keeps what is undelivered
                 err.print(f"[bold red]error:[/] {str(exc).splitlines()[0]}", highlight=False)
-            time.sleep(min(1.0, max(0.0, next_eval - time.time())))
-    except KeyboardInterrupt:
-        err.print("stopped; undelivered events stay in the outbox for the next run")
+            stop.wait(min(1.0, max(0.0, next_eval - time.time())))
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+    err.print("stopped; undelivered events stay in the outbox for the next run")
 
 
 def _when(ts: float) -> str:
