@@ -1,13 +1,14 @@
 """The analysis pipeline: SLE minutes → anomalies → incidents with ranked causes → actions.
 
 Owns the two steps and their order. (1) Per site shard, through ``assurance.runner``: score every
-(site, SLE) bad-share series and every switch port's error rate, and publish the shard's notable
-points to ``anomalies``. (2) Across sites, reading those outputs: cut flagged minutes into
-episodes, group a site's concurrent episodes into one incident, rank its causes from the
-incident's leaf cube, apply breadth (one ISP at many sites, one application everywhere — the
-latter localized with ``models.rca``), and publish ``incidents`` and ``actions``. Each step
-rewrites exactly the hours of its window, so a rerun changes nothing. Must not hold SQL beyond
-what ``series`` owns or decide what a cause means (``knowledge``).
+(site, SLE) bad-share series, flag device facts (a WAN interface down, every probe over a link
+lost, switch-port errors), and publish the shard's notable points to ``anomalies``. (2) Across
+sites, reading those outputs: cut flagged minutes into episodes, group a site's concurrent
+episodes into one incident, rank its causes from the incident's leaf cube, apply breadth (one
+ISP at many sites, one application everywhere — the latter localized with ``models.rca``), and
+publish ``incidents`` and ``actions``. Each step rewrites exactly the hours of its window, so a
+rerun changes nothing. Must not hold SQL (``series`` owns it) or decide what a cause means
+(``knowledge``).
 """
 
 from __future__ import annotations
@@ -200,19 +201,6 @@ def detect_shard(job: ShardJob) -> int:
     table = pa.Table.from_pydict(rows, schema=ANOMALIES.schema)
     publish_hours(store, ANOMALIES.name, f"analysis-{job.shard}", _hours(job.start, job.end), table)
     return int(table.num_rows)
-
-
-def _flag_matrix(
-    con: duckdb.DuckDBPyConnection, start: datetime, end: datetime
-) -> tuple[series.Matrix, np.ndarray]:
-    frame = con.execute(
-        "SELECT event_time AS minute, coalesce(site, '') AS site, scope || '|' || metric AS key, "
-        "1.0 AS bad, score AS total FROM anomalies "
-        "WHERE is_anomaly AND event_time >= $a AND event_time < $b",
-        {"a": start, "b": end},
-    ).df()
-    matrix = series.to_matrix(frame, ("site", "key"), start, end)
-    return matrix, matrix.bad > 0
 
 
 def _episodes(matrix: series.Matrix, flags: np.ndarray, settings: DetectSettings) -> list[Episode]:
@@ -471,7 +459,8 @@ def correlate(
         lb = start - HISTORY
         sites = sorted(s.name for s in inventory.sites)
         app_found = _app_incidents(con, sites, lb, end, settings, store, start)
-        matrix, flags = _flag_matrix(con, lb, end)
+        matrix = series.flagged(con, lb, end)
+        flags = matrix.bad > 0
         by_site: dict[str, list[Episode]] = {}
         for ep in _episodes(matrix, flags, settings):
             by_site.setdefault(ep.key[0], []).append(ep)

@@ -38,20 +38,6 @@ def minute_grid(start: datetime, end: datetime) -> npt.NDArray[np.datetime64]:
     return np.arange(first, last, np.timedelta64(1, "m"))
 
 
-def to_matrix(
-    frame: pd.DataFrame, key_columns: Sequence[str], start: datetime, end: datetime
-) -> Matrix:
-    """Dense matrices from long rows (``minute``, key columns, ``bad``, ``total``)."""
-    minutes = minute_grid(start, end)
-    if frame.empty:
-        empty = np.zeros((len(minutes), 0))
-        return Matrix(minutes, [], empty, empty.copy())
-    codes, uniques = pd.MultiIndex.from_frame(frame[list(key_columns)].astype(str)).factorize()
-    stamps = pd.to_datetime(frame["minute"], utc=True).dt.tz_localize(None)
-    rows = (stamps.to_numpy().astype("datetime64[m]") - minutes[0]) // np.timedelta64(1, "m")
-    return _dense(minutes, rows.astype(np.int64), codes, [tuple(k) for k in uniques], frame)
-
-
 def _dense(
     minutes: npt.NDArray[np.datetime64],
     rows: npt.NDArray[np.int64],
@@ -75,8 +61,8 @@ def query_matrix(
     start: datetime,
     end: datetime,
 ) -> Matrix:
-    """Like ``to_matrix`` for a query's rows (``minute``, the two key columns, ``bad``,
-    ``total``), with the minute index and the series codes computed by DuckDB."""
+    """Dense minute × series matrices of a query's rows (``minute``, the two key columns,
+    ``bad``, ``total``), with the minute index and the series codes computed by DuckDB."""
     a, b = key_columns
     got = con.execute(
         f"SELECT (epoch(minute)::BIGINT - epoch($_t0)::BIGINT) // 60 AS _t, "  # noqa: S608
@@ -118,6 +104,21 @@ def app_series(con: duckdb.DuckDBPyConnection, start: datetime, end: datetime) -
         "AND sle = 'application_health' AND application IS NOT NULL GROUP BY ALL",
         {"a": start, "b": end},
         ("application", "sle"),
+        start,
+        end,
+    )
+
+
+def flagged(con: duckdb.DuckDBPyConnection, start: datetime, end: datetime) -> Matrix:
+    """The anomalous minutes step 1 published, per (site, ``scope|metric``): ``bad`` = 1 where
+    flagged, ``total`` = the score."""
+    return query_matrix(
+        con,
+        "SELECT event_time AS minute, coalesce(site, '') AS site, scope || '|' || metric AS key, "
+        "1.0 AS bad, score AS total FROM anomalies "
+        "WHERE is_anomaly AND event_time >= $a AND event_time < $b",
+        {"a": start, "b": end},
+        ("site", "key"),
         start,
         end,
     )
@@ -182,20 +183,28 @@ def link_minutes(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     ).df()
 
 
-def link_down(
-    con: duckdb.DuckDBPyConnection, links: pd.DataFrame, start: datetime, end: datetime
+def _per_link(
+    con: duckdb.DuckDBPyConnection,
+    links: pd.DataFrame,
+    source: str,
+    condition: str,
+    start: datetime,
+    end: datetime,
 ) -> Matrix:
-    """Minutes in which a gateway reported an inventory WAN interface down, per (site,
-    ``gateway/link``) (``links``: ``site``, ``gateway``, ``interface``, ``link``)."""
+    """Minutes in which a gateway's rows of ``source`` about an inventory WAN link (``links``:
+    ``site``, ``gateway``, ``interface``, ``link``) meet ``condition``, per (site,
+    ``gateway/link``). ``source``, its interface column and ``condition`` are fixed text of
+    this module, never user input."""
+    table, column = source.split(".")
     con.register("wan_ifl", links)
     try:
         return query_matrix(
             con,
-            "SELECT DISTINCT l.site, l.gateway || '/' || l.link AS link, "
-            "date_trunc('minute', i.event_time) AS minute, 1.0 AS bad, 1.0 AS total "
-            "FROM interface_stats i JOIN wan_ifl l ON i.device = l.gateway "
-            "AND i.if_name = l.interface WHERE i.event_time >= $a AND i.event_time < $b "
-            "AND i.oper_status = 'down'",
+            "SELECT DISTINCT l.site, l.gateway || '/' || l.link AS link, "  # noqa: S608
+            "date_trunc('minute', x.event_time) AS minute, 1.0 AS bad, 1.0 AS total "
+            f"FROM {table} x JOIN wan_ifl l ON x.device = l.gateway "
+            f"AND x.{column} = l.interface WHERE x.event_time >= $a AND x.event_time < $b "
+            f"AND {condition}",
             {"a": start, "b": end},
             ("site", "link"),
             start,
@@ -203,29 +212,23 @@ def link_down(
         )
     finally:
         con.unregister("wan_ifl")
+
+
+def link_down(
+    con: duckdb.DuckDBPyConnection, links: pd.DataFrame, start: datetime, end: datetime
+) -> Matrix:
+    """Minutes in which a gateway reported an inventory WAN interface down."""
+    return _per_link(con, links, "interface_stats.if_name", "x.oper_status = 'down'", start, end)
 
 
 def probes_lost(
     con: duckdb.DuckDBPyConnection, links: pd.DataFrame, start: datetime, end: datetime
 ) -> Matrix:
-    """Minutes in which every RPM probe a gateway sent over an inventory WAN link was lost,
-    per (site, ``gateway/link``): nothing beyond the link answers, even with no user on it."""
-    con.register("wan_ifl", links)
-    try:
-        return query_matrix(
-            con,
-            "SELECT DISTINCT l.site, l.gateway || '/' || l.link AS link, "
-            "date_trunc('minute', p.event_time) AS minute, 1.0 AS bad, 1.0 AS total "
-            "FROM sla_metrics p JOIN wan_ifl l ON p.device = l.gateway "
-            "AND p.interface = l.interface WHERE p.event_time >= $a AND p.event_time < $b "
-            "AND p.source = 'rpm' AND p.loss_pct >= 100",
-            {"a": start, "b": end},
-            ("site", "link"),
-            start,
-            end,
-        )
-    finally:
-        con.unregister("wan_ifl")
+    """Minutes in which every RPM probe a gateway sent over an inventory WAN link was lost:
+    nothing beyond the link answers, even with no user on it."""
+    return _per_link(
+        con, links, "sla_metrics.interface", "x.source = 'rpm' AND x.loss_pct >= 100", start, end
+    )
 
 
 def port_errors(

@@ -10,32 +10,14 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-import duckdb
-
-from assurance.errors import AssuranceError
-from assurance.lake.catalog import connect
+from assurance.query.reader import LakeReader
 from assurance.query.sle import QueryError
 
 _STATUSES = ("open", "resolved")
 
 
-class IncidentQuery:
+class IncidentQuery(LakeReader):
     """Incident answers over one lake."""
-
-    def __init__(self, lake: str) -> None:
-        try:
-            self.con = connect(lake)
-        except AssuranceError as exc:
-            raise QueryError(str(exc)) from None
-
-    def close(self) -> None:
-        self.con.close()
-
-    def _rows(self, sql: str, params: dict[str, Any]) -> list[tuple[Any, ...]]:
-        try:
-            return self.con.execute(sql, params).fetchall()
-        except duckdb.Error as exc:
-            raise QueryError(str(exc).splitlines()[0]) from None
 
     def incidents(
         self,
