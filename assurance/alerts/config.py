@@ -13,7 +13,6 @@ from __future__ import annotations
 import fnmatch
 import os
 import re
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated, Any, Literal
 from urllib.parse import urlsplit
@@ -25,7 +24,7 @@ from assurance.alerts.model import ALERTNAME, Severity
 from assurance.alerts.signing import BadSecret, standard_webhooks_key
 from assurance.config.problems import validation_issues
 from assurance.config.telemetry import EnvName
-from assurance.config.types import StrictModel
+from assurance.config.types import StrictModel, UtcTime
 from assurance.config.yamldoc import YamlDoc, config_error, parse_yaml, read_yaml
 from assurance.errors import ConfigError
 from assurance.sle.catalog import BY_NAME, SCOPES, normalise
@@ -47,19 +46,7 @@ def _duration(value: Any) -> Any:
     raise ValueError(f"{value!r} is not a duration (e.g. 30, '30s', '5m', '4h', '1d')")
 
 
-def _utc(value: Any) -> Any:
-    if isinstance(value, str):
-        try:
-            value = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
-        except ValueError:
-            raise ValueError(f"{value!r} is not an ISO 8601 time") from None
-    if isinstance(value, datetime):
-        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
-    return value
-
-
 Seconds = Annotated[float, BeforeValidator(_duration), Field(ge=0)]
-UtcTime = Annotated[datetime, BeforeValidator(_utc)]
 ReceiverKind = Literal["generic", "slack", "teams", "pagerduty", "alertmanager", "mist"]
 RuleKind = Literal[
     "sle_below",

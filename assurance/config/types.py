@@ -1,19 +1,35 @@
 """Validated scalar types shared by the inventory and settings models.
 
-Owns: names, IP and MAC addresses, Junos interface names, port ranges and the strict base model
-every configuration model derives from. Must not: read files, know about YAML, or import anything
-outside the standard library and pydantic.
+Owns: names, IP and MAC addresses, Junos interface names, port ranges, UTC times and the strict
+base model every configuration model derives from. Must not: read files, know about YAML, or
+import anything outside the standard library and pydantic.
 """
 
 from __future__ import annotations
 
 import ipaddress
 import re
+from datetime import UTC, datetime
 from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
+
+
+def _utc(value: Any) -> Any:
+    """An ISO 8601 string or a datetime -> an aware UTC datetime (naive means UTC)."""
+    if isinstance(value, str):
+        try:
+            value = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
+        except ValueError:
+            raise ValueError(f"{value!r} is not an ISO 8601 time") from None
+    if isinstance(value, datetime):
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+    return value
+
+
+UtcTime = Annotated[datetime, BeforeValidator(_utc)]
 
 
 class StrictModel(BaseModel):

@@ -11,14 +11,14 @@ environment variables). Must not: open the lake or the network.
 from __future__ import annotations
 
 import os
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
 from pydantic import BeforeValidator, Field, ValidationError, model_validator
 
 from assurance.config.problems import validation_issues
-from assurance.config.types import StrictModel
+from assurance.config.types import StrictModel, UtcTime
 from assurance.config.yamldoc import YamlDoc, config_error, parse_yaml, read_yaml
 from assurance.policy.loop import LoopSettings
 from assurance.policy.model import Thresholds
@@ -27,20 +27,6 @@ from assurance.sim.scenario import parse_duration
 
 Duration = Annotated[timedelta, BeforeValidator(parse_duration)]
 _SECRET_KEYS = ("password", "username", "user", "key", "secret")
-
-
-def _utc(value: Any) -> Any:
-    if isinstance(value, str):
-        try:
-            value = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
-        except ValueError:
-            raise ValueError(f"{value!r} is not an ISO 8601 time") from None
-    if isinstance(value, datetime):
-        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
-    return value
-
-
-Utc = Annotated[datetime, BeforeValidator(_utc)]
 
 
 class LimitsConfig(StrictModel):
@@ -58,8 +44,8 @@ class LimitsConfig(StrictModel):
 
 class Maintenance(StrictModel):
     site: str = Field(default="*", min_length=1, description="Site name, or * for every site")
-    start: Utc
-    end: Utc
+    start: UtcTime
+    end: UtcTime
 
     @model_validator(mode="after")
     def _ordered(self) -> Maintenance:

@@ -14,6 +14,7 @@ direction. Cold start and missing values score 0 (no evidence).
 from __future__ import annotations
 
 import math
+from abc import ABC, abstractmethod
 from dataclasses import dataclass
 from typing import Any, ClassVar, Literal, Protocol, Self, runtime_checkable
 
@@ -84,7 +85,7 @@ class Kernel(Protocol):
         ...
 
 
-class KernelDetector:
+class KernelDetector(ABC):
     """A streaming ``Detector`` whose state is a kernel over one column.
 
     Subclasses set ``name``, declare their parameters as keyword arguments of ``__init__`` (passed
@@ -101,8 +102,9 @@ class KernelDetector:
         self.params: dict[str, Any] = dict(params)
         self._kernel: Kernel | None = None
 
+    @abstractmethod
     def new_kernel(self, n: int) -> Kernel:
-        raise NotImplementedError
+        """A kernel stepping ``n`` series at once with this detector's parameters."""
 
     def clone(self) -> Self:
         return type(self)(**self.params)
