@@ -2,7 +2,7 @@
 # Installs the Debian packages the project and its tests need (idempotent; needs root or sudo).
 # Nothing is installed when every package is already present.
 set -euo pipefail
-packages=(softflowd nfdump pmacct tcpdump wireshark-common tshark rsyslog rsyslog-gnutls bsdutils openssl snmpd snmp prometheus-alertmanager chromium)
+packages=(softflowd nfdump pmacct tcpdump wireshark-common tshark rsyslog rsyslog-gnutls bsdutils openssl snmpd snmp prometheus-alertmanager chromium nats-server)
 missing=()
 for pkg in "${packages[@]}"; do
   dpkg -s "$pkg" >/dev/null 2>&1 || missing+=("$pkg")
