@@ -27,6 +27,7 @@ from assurance.alerts.mirror import mirror
 from assurance.alerts.model import Alert
 from assurance.alerts.outbox import Outbox
 from assurance.alerts.rules import Context, evaluate
+from assurance.alerts.stored_silences import with_stored
 from assurance.config import Inventory
 from assurance.errors import AssuranceError, LakeError
 from assurance.lake.catalog import connect
@@ -128,6 +129,8 @@ class AlertEngine:
         now = self.clock()
         when = at or datetime.fromtimestamp(now, UTC)
         found, failed = self.evaluate(when)
+        # silences made through the REST API join the configured ones
+        self.grouper.config = with_stored(self.config, self.store, when)
         grouping = self.grouper.step(found, data_time=when, now=now, ignore_wait=ignore_wait)
         delivery = self.deliverer.drain(wait) if deliver else DeliveryStats()
         mirrored = self.mirror()

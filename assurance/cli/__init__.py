@@ -10,6 +10,7 @@ from assurance import __version__
 from assurance.cli import (
     alerts,
     analyze,
+    api,
     collect,
     collect_snmp,
     collect_telemetry,
@@ -26,6 +27,7 @@ from assurance.cli import (
 from assurance.cli.batch import register as register_batch
 from assurance.cli.dashboard import dashboard
 from assurance.cli.demo import demo
+from assurance.cli.onboard import register as register_onboard
 from assurance.cli.ui import out
 
 app = typer.Typer(
@@ -47,11 +49,13 @@ app.add_typer(simulate.app, name="simulate")
 app.add_typer(rca.app, name="rca")
 app.add_typer(detect.app, name="detect")
 app.add_typer(policy.app, name="policy")
+app.add_typer(api.app, name="api")
 app.command()(demo)
 app.command()(dashboard)
 analyze.register(app)
 register_batch(app)
 app.command()(serve.serve)
+register_onboard(app)
 
 
 @app.command()

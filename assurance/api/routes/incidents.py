@@ -1,0 +1,63 @@
+"""Incidents with their ranked root causes, confidence, evidence and suggested action.
+
+Owns ``/incidents`` and ``/incidents/{incident_id}``. Answers go through the dashboard's
+``Scoper``: a tenant sees its sites' incidents and the org-wide ones touching them, with every
+other tenant's site name removed; any other incident is "not found". Must not: write anything.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Path, Query, Request
+
+from assurance.api.auth import Caller, Reader, state_of
+from assurance.api.pages import End, Limit, Page, PageNo, Start, body, page, window
+from assurance.api.problems import not_found
+from assurance.query.incidents import IncidentQuery
+
+router = APIRouter(tags=["Incidents"])
+
+
+def visible_incidents(
+    request: Request,
+    who: Caller,
+    *,
+    site: str | None = None,
+    status: str | None = None,
+    start: Any = None,
+    end: Any = None,
+) -> list[dict[str, Any]]:
+    a, b = window(start, end)
+    with state_of(request).read(IncidentQuery) as q:
+        rows = q.incidents(site=site, status=status, start=a, end=b)
+    return who.scoper.incidents(rows)
+
+
+@router.get("/incidents", summary="Incidents, most recently detected first")
+def incidents(
+    request: Request,
+    who: Reader,
+    site: Annotated[str | None, Query(max_length=128, description="Only this site")] = None,
+    status: Annotated[str | None, Query(pattern="^(open|resolved)$")] = None,
+    start: Start = None,
+    end: End = None,
+    limit: Limit = 100,
+    page_no: Annotated[PageNo, Query(alias="page")] = 1,
+) -> Page:
+    if site is not None:
+        who.site(site)
+    rows = visible_incidents(request, who, site=site, status=status, start=start, end=end)
+    return Page(**page(request, rows, limit, page_no))
+
+
+@router.get("/incidents/{incident_id}", summary="One incident with its ranked causes and evidence")
+def incident(
+    request: Request,
+    who: Reader,
+    incident_id: Annotated[str, Path(min_length=1, max_length=128)],
+) -> dict[str, Any]:
+    for row in visible_incidents(request, who):
+        if row["incident_id"] == incident_id:
+            return body(row)
+    raise not_found("incident", incident_id)
