@@ -1,4 +1,4 @@
-"""``wanassure lake``: inspect and maintain a Parquet lake."""
+"""``wanassure lake``: inspect and maintain a Parquet lake, local or on S3."""
 
 from __future__ import annotations
 
@@ -15,13 +15,15 @@ from assurance.lake.store import LakeStore
 
 app = typer.Typer(help="Inspect and maintain the Parquet lake.", no_args_is_help=True)
 
-LakePath = Annotated[str, typer.Argument(help="Lake folder (or URL)", show_default=False)]
+LakePath = Annotated[
+    str, typer.Argument(help="Lake folder or s3://bucket/prefix", show_default=False)
+]
 
 
 def _open(path: str) -> LakeStore:
     store = LakeStore(path)
     if not store.exists():
-        raise fail(f"no lake at {store.root}: the folder does not exist")
+        raise fail(f"no lake at {store.url}: {store.missing_reason()}")
     return store
 
 
@@ -34,7 +36,7 @@ def info(path: LakePath) -> None:
             tables = lake_info(store, progress=advance)
     except AssuranceError as exc:
         raise fail(str(exc)) from None
-    grid = Table(title=f"lake {store.root}", title_justify="left")
+    grid = Table(title=f"lake {store.url}", title_justify="left")
     for name, justify in (
         ("table", "left"),
         ("partitions", "right"),

@@ -16,15 +16,19 @@ import typer
 from rich.table import Table
 from rich.text import Text
 
+from assurance.cli.runner_option import RunnerOption
 from assurance.cli.ui import err, fail, out, progress
 from assurance.config import Inventory, load_inventory
+from assurance.config.loader import inventory_from_text
 from assurance.errors import AssuranceError
 from assurance.lake.store import LakeStore
 from assurance.query import QueryError, SleQuery
 
 app = typer.Typer(help="Compute and show user-minute SLEs.", no_args_is_help=True)
 
-LakeOption = Annotated[str, typer.Option("--lake", help="Lake folder", show_default=False)]
+LakeOption = Annotated[
+    str, typer.Option("--lake", help="Lake folder or s3://bucket/prefix", show_default=False)
+]
 FromOption = Annotated[
     str | None, typer.Option("--from", help="Start (ISO 8601, UTC unless an offset is given)")
 ]
@@ -46,18 +50,20 @@ def parse_time(text: str | None, option: str) -> datetime | None:
 
 def _inventory(path: Path | None, lake: str) -> Inventory:
     chosen = path or (Path(os.environ[INVENTORY_ENV]) if os.environ.get(INVENTORY_ENV) else None)
-    if chosen is None:
-        root = Path(LakeStore(lake).root)
-        chosen = next((p for p in (root / n for n in LAKE_INVENTORIES) if p.is_file()), None)
-    if chosen is None:
-        raise fail(
-            f"no inventory: give --inventory FILE, set {INVENTORY_ENV}, or put inventory.yaml "
-            "in the lake folder"
-        )
     try:
-        return load_inventory(chosen)
-    except AssuranceError as exc:
+        if chosen is not None:
+            return load_inventory(chosen)
+        store = LakeStore(lake)
+        for name in LAKE_INVENTORIES:
+            text = store.read_bytes(name)
+            if text is not None:
+                return inventory_from_text(text.decode("utf-8"), store.abspath(name))
+    except (AssuranceError, UnicodeDecodeError) as exc:
         raise fail(str(exc).splitlines()[0]) from None
+    raise fail(
+        f"no inventory: give --inventory FILE, set {INVENTORY_ENV}, or put inventory.yaml "
+        "in the lake folder"
+    )
 
 
 @app.command("compute")
@@ -74,6 +80,7 @@ def compute_cmd(
     shards: Annotated[int, typer.Option(min=1, help="Site shards per time window")] = 1,
     window_hours: Annotated[int, typer.Option(min=1, help="Hours per job")] = 1,
     workers: Annotated[int | None, typer.Option(min=1, help="Worker processes")] = None,
+    runner: RunnerOption = None,
 ) -> None:
     """Compute every SLE for a time range (whole hours; default: all raw data in the lake)."""
     from datetime import timedelta

@@ -84,6 +84,54 @@ class LakeSettings(_Section):
         return self.path.startswith("s3://")
 
 
+_ENV_NAME_RE = re.compile(r"^[A-Z_][A-Z0-9_]*$")
+
+
+def _check_env_name(value: str) -> str:
+    if not _ENV_NAME_RE.match(value):
+        raise ValueError(f"{value!r} is not an environment variable name (A-Z, 0-9, _)")
+    return value
+
+
+def _check_endpoint(value: str | None) -> str | None:
+    if value is None:
+        return None
+    value = value.strip().rstrip("/")
+    match = re.fullmatch(r"(https?)://([^/:\s]+|\[[0-9A-Fa-f:.]+\])(:[0-9]{1,5})?", value)
+    if match is None:
+        raise ValueError(f"{value!r} is not an endpoint URL like http://10.0.0.5:9000")
+    if match[3] and not 1 <= int(match[3][1:]) <= 65535:
+        raise ValueError(f"port {match[3][1:]} is out of range 1-65535")
+    return value
+
+
+#: The name of an environment variable holding a secret (never the secret itself).
+EnvName = Annotated[str, AfterValidator(_check_env_name)]
+
+
+class S3Settings(_Section):
+    """Object storage for an ``s3://bucket/prefix`` lake (AWS S3 or an on-premises store).
+
+    Credentials never appear in settings: the ``*_env`` keys name the environment variables that
+    hold them (the AWS names by default). With neither set, the store's default credential chain
+    applies. Path-style addressing (``endpoint/bucket/key``) is on by default when an endpoint
+    is given, as on-premises stores expect.
+    """
+
+    endpoint_url: Annotated[str | None, AfterValidator(_check_endpoint)] = None
+    region: str = Field(default="us-east-1", min_length=1)
+    path_style: bool | None = None
+    access_key_id_env: EnvName = "AWS_ACCESS_KEY_ID"
+    secret_access_key_env: EnvName = "AWS_SECRET_ACCESS_KEY"
+    session_token_env: EnvName = "AWS_SESSION_TOKEN"
+    connect_timeout_s: float = Field(default=10.0, gt=0)
+    request_timeout_s: float = Field(default=60.0, gt=0)
+
+    @property
+    def uses_path_style(self) -> bool:
+        return self.path_style if self.path_style is not None else self.endpoint_url is not None
+
+
 class FlowCollector(_Section):
     enabled: bool = True
     listen: Listen = "0.0.0.0:2055"
@@ -114,6 +162,7 @@ class Settings(BaseSettings):
         Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"], BeforeValidator(_upper)
     ] = "INFO"
     lake: LakeSettings = LakeSettings()
+    s3: S3Settings = S3Settings()
     collectors: CollectorSettings = CollectorSettings()
 
     @classmethod

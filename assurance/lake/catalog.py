@@ -4,8 +4,9 @@ Each view unions an empty table carrying the declared DuckDB types with ``read_p
 table's published files (``allow_empty`` so a table without files yet is an empty view, not an
 error). The glob is expanded at every query, so rows published after ``connect`` are seen; temp
 files never match it, so a reader never sees a partial file. Columns are selected and cast by the
-registry, so files written before a column was added read it as NULL. Read-only: this module
-never writes to the lake.
+registry, so files written before a column was added read it as NULL. An ``s3://`` lake is read
+through its own filesystem registered on the connection (``open_duckdb``), never through a DuckDB
+extension. Read-only: this module never writes to the lake.
 """
 
 from __future__ import annotations
@@ -35,6 +36,22 @@ def data_glob(store: LakeStore, table: str) -> str:
     return store.abspath(f"{table}/*/*/*.parquet")
 
 
+def open_duckdb(store: LakeStore, database: str = ":memory:") -> duckdb.DuckDBPyConnection:
+    """A DuckDB connection in UTC that can read ``store.abspath(...)`` names.
+
+    For an object-store lake the store's filesystem is registered on the connection (through
+    fsspec), so ``read_parquet('s3://…')`` needs no DuckDB extension and downloads nothing.
+    """
+    con = duckdb.connect(database)
+    con.execute("SET TimeZone = 'UTC'")
+    remote = store.duckdb_filesystem()
+    if remote is not None:
+        con.execute("SET autoinstall_known_extensions = false")
+        con.execute("SET autoload_known_extensions = false")
+        con.register_filesystem(remote)
+    return con
+
+
 def connect(
     lake: LakeStore | str,
     *,
@@ -43,12 +60,9 @@ def connect(
 ) -> duckdb.DuckDBPyConnection:
     """A DuckDB connection with a view per lake table (``flows``, ``sessions``, …)."""
     store = lake if isinstance(lake, LakeStore) else LakeStore(lake)
-    if not store.is_local:
-        raise LakeError(f"{store.url}: only local lakes can be queried in this version")
     if not store.exists():
-        raise LakeError(f"no lake at {store.root} (folder does not exist)")
-    con = duckdb.connect(database)
-    con.execute("SET TimeZone = 'UTC'")
+        raise LakeError(f"no lake at {store.url} ({store.missing_reason()})")
+    con = open_duckdb(store, database)
     con.execute(f"CREATE SCHEMA IF NOT EXISTS {SPEC_SCHEMA}")
     for spec in tables.values():
         create_view(con, store, spec)

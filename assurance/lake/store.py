@@ -14,11 +14,16 @@ import os
 import secrets
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pyarrow as pa
 import pyarrow.fs as pafs
 
 from assurance.errors import LakeError
+from assurance.lake import s3
+
+if TYPE_CHECKING:
+    from fsspec import AbstractFileSystem
 
 #: Published data files end with this; anything else under a table folder is ignored by readers.
 DATA_SUFFIX = ".parquet"
@@ -39,39 +44,86 @@ class LakeStore:
     """A lake rooted at a local folder or an object-store prefix."""
 
     def __init__(self, url: str | os.PathLike[str]) -> None:
-        text = os.fspath(url)
+        text = os.fspath(url).strip()
         if not text:
             raise LakeError("lake path is empty")
-        self.url = text
+        self.fs: pafs.FileSystem
         if "://" in text and not text.startswith("file://"):
-            try:
-                self.fs, root = pafs.FileSystem.from_uri(text)
-            except (pa.ArrowInvalid, OSError) as exc:
-                raise LakeError(f"cannot open lake {text}: {exc}") from exc
-            self.root = root.rstrip("/")
+            scheme = text.split("://", 1)[0].lower()
+            if scheme != "s3":
+                raise LakeError(
+                    f"{text}: unsupported lake URL scheme {scheme!r} "
+                    "(use a local folder or s3://bucket/prefix)"
+                )
+            bucket, prefix = s3.split_url(text)
+            self.fs = s3.filesystem()
+            self.root = f"{bucket}/{prefix}" if prefix else bucket
+            self.url = f"s3://{self.root}"
             self.is_local = False
         else:
             local = Path(text.removeprefix("file://")).expanduser().resolve()
             self.fs = pafs.LocalFileSystem()
             self.root = local.as_posix()
+            self.url = self.root
             self.is_local = True
 
     def __repr__(self) -> str:
         return f"LakeStore({self.url!r})"
 
-    def abspath(self, relpath: str) -> str:
+    def __reduce__(self) -> tuple[type[LakeStore], tuple[str]]:
+        # Rebuilt from its URL in the receiving process, which opens S3 with its own settings.
+        return (LakeStore, (self.url,))
+
+    def _fspath(self, relpath: str) -> str:
         return f"{self.root}/{relpath}" if relpath else self.root
 
+    def abspath(self, relpath: str) -> str:
+        """The name readers use for ``relpath``: a local path or an ``s3://`` URL (DuckDB reads
+        it through the filesystem ``duckdb_filesystem`` returns)."""
+        return f"{self.url}/{relpath}" if relpath else self.url
+
     def exists(self) -> bool:
-        info = self.fs.get_file_info(self.root)
+        """The folder exists (local) or at least one object is stored under the prefix (S3)."""
+        try:
+            info = self.fs.get_file_info(self.root)
+        except OSError as exc:
+            raise LakeError(f"cannot reach lake {self.url}: {exc}") from None
         return bool(info.type == pafs.FileType.Directory)
 
+    def missing_reason(self) -> str:
+        """Why ``exists()`` is false, for an error message."""
+        if self.is_local:
+            return "the folder does not exist"
+        bucket = self.root.split("/", 1)[0]
+        try:
+            found = self.fs.get_file_info(bucket).type == pafs.FileType.Directory
+        except OSError as exc:
+            return f"cannot reach it: {exc}"
+        return "nothing is stored under it" if found else f"bucket {bucket!r} does not exist"
+
+    def duckdb_filesystem(self) -> AbstractFileSystem | None:
+        """The fsspec filesystem DuckDB must register to read this lake (None when local)."""
+        if self.is_local:
+            return None
+        from fsspec.implementations.arrow import ArrowFSWrapper
+
+        return ArrowFSWrapper(self.fs)
+
     def ensure_root(self) -> None:
+        """Create the local folder; on S3 check that the bucket exists (never created here)."""
         if self.is_local:
             try:
                 Path(self.root).mkdir(parents=True, exist_ok=True)
             except OSError as exc:
                 raise LakeError(f"cannot create lake folder {self.root}: {exc}") from exc
+            return
+        bucket = self.root.split("/", 1)[0]
+        try:
+            info = self.fs.get_file_info(bucket)
+        except OSError as exc:
+            raise LakeError(f"cannot reach lake {self.url}: {exc}") from None
+        if info.type != pafs.FileType.Directory:
+            raise LakeError(f"{self.url}: bucket {bucket!r} does not exist (create it first)")
 
     # -- reading ---------------------------------------------------------------------------
 
@@ -85,19 +137,29 @@ class LakeStore:
 
     def list_dirs(self, prefix: str) -> list[str]:
         """Immediate sub-folders of ``prefix`` (relative paths), sorted."""
-        selector = pafs.FileSelector(self.abspath(prefix), recursive=False, allow_not_found=True)
+        selector = pafs.FileSelector(self._fspath(prefix), recursive=False, allow_not_found=True)
         start = len(self.root) + 1
         infos = self.fs.get_file_info(selector)
         return sorted(i.path[start:] for i in infos if i.type == pafs.FileType.Directory)
 
     def open_input(self, relpath: str) -> pa.NativeFile:
-        return self.fs.open_input_file(self.abspath(relpath))
+        return self.fs.open_input_file(self._fspath(relpath))
+
+    def read_bytes(self, relpath: str) -> bytes | None:
+        """The whole content of a small file (state, inventory), or None when there is none."""
+        try:
+            with self.fs.open_input_file(self._fspath(relpath)) as source:
+                return bytes(source.read())
+        except FileNotFoundError:
+            return None
+        except OSError as exc:
+            raise LakeError(f"cannot read {self.abspath(relpath)}: {exc}") from None
 
     # -- writing ---------------------------------------------------------------------------
 
     def publish(self, relpath: str, data: pa.Buffer | bytes) -> None:
         """Make ``data`` appear at ``relpath`` in one atomic step, durable when this returns."""
-        target = self.abspath(relpath)
+        target = self._fspath(relpath)
         try:
             if self.is_local:
                 self._publish_local(Path(target), data)
@@ -132,18 +194,23 @@ class LakeStore:
 
     def delete(self, relpath: str) -> None:
         try:
-            self.fs.delete_file(self.abspath(relpath))
+            self.fs.delete_file(self._fspath(relpath))
         except FileNotFoundError:
             pass
         except OSError as exc:
             raise LakeError(f"cannot delete {self.abspath(relpath)}: {exc}") from exc
 
     def delete_dir_if_empty(self, relpath: str) -> None:
-        """Remove a partition folder left empty (local only; object stores have no folders)."""
-        if not self.is_local:
+        """Remove a partition folder left empty. On S3 a folder is only a marker object (the
+        filesystem leaves one when the last file under a prefix goes); it is removed when no
+        file remains under the prefix."""
+        if self.is_local:
+            with contextlib.suppress(OSError):  # not empty (a writer got there first) is fine
+                Path(self._fspath(relpath)).rmdir()
             return
-        with contextlib.suppress(OSError):  # not empty (a writer got there first) is fine
-            Path(self.abspath(relpath)).rmdir()
+        if relpath and not self.list_files_any(relpath):
+            with contextlib.suppress(OSError):
+                self.fs.delete_dir(self._fspath(relpath))
 
     def stale_temp_files(self, prefix: str, older_than_s: float, now: float) -> list[StoredFile]:
         """In-flight files abandoned by a crashed writer (older than ``older_than_s``)."""
@@ -155,7 +222,7 @@ class LakeStore:
 
     def list_files_any(self, prefix: str) -> list[StoredFile]:
         """Every file under ``prefix``, temp files included, sorted by path."""
-        selector = pafs.FileSelector(self.abspath(prefix), recursive=True, allow_not_found=True)
+        selector = pafs.FileSelector(self._fspath(prefix), recursive=True, allow_not_found=True)
         try:
             infos = self.fs.get_file_info(selector)
         except OSError as exc:

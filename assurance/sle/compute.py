@@ -13,11 +13,10 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-import duckdb
-
 from assurance import runner
 from assurance.config.inventory import Inventory
 from assurance.errors import AssuranceError
+from assurance.lake.catalog import open_duckdb
 from assurance.lake.layout import Partition
 from assurance.lake.store import LakeStore
 from assurance.sle import assemble, output, sqlfiles
@@ -122,7 +121,7 @@ def rollup_day(job: DayJob) -> int:
         path = f"{part.path}/{output.file_name(job.shard)}"
         if any(f.path == path for f in store.list_files(part.path)):
             paths.append(store.abspath(path))
-    con = duckdb.connect()
+    con = open_duckdb(store)
     try:
         sqlfiles.execute(con, "SET TimeZone = 'UTC'")
         if paths:

@@ -18,6 +18,7 @@ import duckdb
 import pyarrow as pa
 
 from assurance.errors import AssuranceError
+from assurance.lake.catalog import open_duckdb
 from assurance.lake.store import LakeStore
 from assurance.sle import assemble, inputs, output, sqlfiles
 from assurance.sle.catalog import SLE_NAMES
@@ -273,7 +274,7 @@ def run_job(job: Job) -> JobResult:
     """The partition function handed to ``assurance.runner.run``."""
     began = time.perf_counter()
     store = LakeStore(job.lake)
-    con = duckdb.connect()
+    con = open_duckdb(store)
     try:
         sqlfiles.execute(con, "SET TimeZone = 'UTC'")
         sqlfiles.execute(con, f"SET threads = {int(job.threads)}")
