@@ -14,6 +14,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
+from assurance.cli.runner_option import RunnerOption
 from assurance.cli.sle import FromOption, LakeOption, ToOption, _inventory, parse_time
 from assurance.cli.ui import err, fail, out, progress
 from assurance.errors import AssuranceError
@@ -25,6 +26,7 @@ def analyze(
     end: ToOption = None,
     inventory: Annotated[Path | None, typer.Option(help="Inventory YAML")] = None,
     workers: Annotated[int | None, typer.Option(min=1, help="Worker processes")] = None,
+    runner: RunnerOption = None,
     everything: Annotated[
         bool, typer.Option("--all", help="Re-analyze every SLE minute, not only new ones")
     ] = False,
@@ -110,6 +112,7 @@ def eval_cmd(
         bool, typer.Option(help="Re-analyze lakes already in --workdir instead of simulating")
     ] = False,
     workers: Annotated[int | None, typer.Option(min=1, help="Worker processes")] = None,
+    runner: RunnerOption = None,
 ) -> None:
     """Run scenarios with ground truth and report detection and root-cause accuracy."""
     from assurance.analysis.evaluate import evaluate

@@ -13,6 +13,7 @@ from typing import Annotated
 
 import typer
 
+from assurance.cli.runner_option import RunnerOption
 from assurance.cli.sle import (
     INVENTORY_ENV,
     LAKE_INVENTORIES,
@@ -43,6 +44,7 @@ def run(
         typer.Option("--alerts-config", help="Alerts YAML: also run one alerts cycle"),
     ] = None,
     workers: Annotated[int | None, typer.Option(min=1, help="Worker processes")] = None,
+    runner: RunnerOption = None,
 ) -> None:
     """SLEs, analysis and (with --alerts-config) one alerts cycle for a window (whole hours;
     default: all raw data). Idempotent: a rerun over the same window changes nothing."""

@@ -9,6 +9,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
+from assurance.cli.runner_option import RunnerOption
 from assurance.cli.ui import fail, human_bytes, out, progress
 from assurance.errors import AssuranceError
 from assurance.sim.faults import describe
@@ -57,6 +58,7 @@ def simulate(
     workers: Annotated[
         int | None, typer.Option(help="Lake mode: worker processes (default: one per CPU)", min=1)
     ] = None,
+    runner: RunnerOption = None,
 ) -> None:
     """Lake mode (--lake) writes the scenario's raw tables directly; wire mode (--send)
     emits IPFIX, syslog, native JTI telemetry and SNMP traps to running collectors, serves

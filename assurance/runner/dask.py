@@ -27,8 +27,9 @@ from assurance.runner.spec import RunnerSpec
 
 P = TypeVar("P")
 R = TypeVar("R")
-#: Seconds to wait for a scheduler to answer and for its first worker to register.
-CONNECT_TIMEOUT_S = 30.0
+#: Seconds to wait for a scheduler to answer, and for its first worker to register.
+CONNECT_TIMEOUT_S = 10.0
+WORKER_TIMEOUT_S = 30.0
 #: Distributed's API is untyped to mypy; its objects are handled as ``Any`` here.
 Client: Any = distributed.Client
 LocalCluster: Any = distributed.LocalCluster
@@ -56,12 +57,12 @@ class DaskBackend:
         except (OSError, TimeoutError) as exc:
             raise RunnerError(f"cannot reach the Dask scheduler at {address}: {exc}") from None
         try:
-            client.wait_for_workers(1, timeout=CONNECT_TIMEOUT_S)
+            client.wait_for_workers(1, timeout=WORKER_TIMEOUT_S)
         except (OSError, TimeoutError):
             client.close()
             raise RunnerError(
                 f"the Dask scheduler at {address} has no worker (none registered within "
-                f"{CONNECT_TIMEOUT_S:.0f} s): start some with `dask worker {address}`"
+                f"{WORKER_TIMEOUT_S:.0f} s): start some with `dask worker {address}`"
             ) from None
         return client
 
