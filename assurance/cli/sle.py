@@ -17,7 +17,6 @@ from rich.table import Table
 from rich.text import Text
 
 from assurance.cli.runner_option import RunnerOption
-from assurance.cli.runner_option import RunnerOption
 from assurance.cli.ui import err, fail, out, progress
 from assurance.config import Inventory, load_inventory
 from assurance.config.loader import inventory_from_text
@@ -81,7 +80,6 @@ def compute_cmd(
     shards: Annotated[int, typer.Option(min=1, help="Site shards per time window")] = 1,
     window_hours: Annotated[int, typer.Option(min=1, help="Hours per job")] = 1,
     workers: Annotated[int | None, typer.Option(min=1, help="Worker processes")] = None,
-    runner: RunnerOption = None,
     runner: RunnerOption = None,
 ) -> None:
     """Compute every SLE for a time range (whole hours; default: all raw data in the lake)."""
