@@ -17,6 +17,7 @@ from assurance.cli import (
     config_cmd,
     detect,
     lake,
+    outlet,
     parse,
     policy,
     rca,
@@ -40,6 +41,7 @@ app = typer.Typer(
 app.add_typer(lake.app, name="lake")
 app.add_typer(config_cmd.app, name="config")
 app.add_typer(collect.app, name="collect")
+app.add_typer(outlet.app, name="outlet")
 collect_telemetry.register(collect.app)
 collect_snmp.register(collect.app)
 app.add_typer(parse.app, name="parse")

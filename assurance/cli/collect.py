@@ -78,7 +78,7 @@ async def run_until_stopped(duration: float | None, status: Callable[[], None]) 
 
 @app.command("flow")
 def flow(
-    lake: LakeOption,
+    lake: Annotated[str, typer.Option(help="Lake folder (not with --inlet)")] = "",
     listen: Annotated[str, typer.Option(help="UDP address to receive jflow on")] = "0.0.0.0:2055",
     inventory: Annotated[
         Path | None, typer.Option(help="Inventory YAML: exporter IP → device and site")
@@ -89,8 +89,27 @@ def flow(
         typer.Option(help="Template state file (default: <lake>/_state/flow-<port>.json)"),
     ] = None,
     duration: DurationOption = None,
+    inlet: Annotated[
+        bool, typer.Option(help="Only receive: publish datagrams to --bus for outlets to decode")
+    ] = False,
+    bus: Annotated[str, typer.Option(help="With --inlet: the bus, nats://host:4222")] = "",
 ) -> None:
-    """Receive IPFIX / NetFlow v9 / v5 on UDP and write flows, options and rejects to the lake."""
+    """Receive IPFIX / NetFlow v9 / v5 on UDP and write flows, options and rejects to the lake.
+
+    With --inlet --bus nats://host:4222 it only receives and publishes every datagram (exporter,
+    port, receive time) to a JetStream stream; `wanassure outlet flow` decodes and writes.
+    """
+    if inlet or bus:
+        if not (inlet and bus):
+            raise fail("--inlet and --bus go together")
+        if lake:
+            raise fail("--inlet does not write a lake: the outlets do (drop --lake)")
+        from assurance.cli.collect_inlet import run_flow_inlet
+
+        run_flow_inlet(bus, listen, metrics, duration)
+        return
+    if not lake:
+        raise fail("give --lake (or --inlet --bus nats://host:port)")
     try:
         host, port = split_listen(listen)
         inv = load_inventory(inventory) if inventory is not None else None

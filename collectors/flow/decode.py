@@ -184,6 +184,16 @@ class FlowDecoder:
                 )
         return self._finish(b)
 
+    def release_held(self) -> DecodeResult:
+        """Decode held data sets whose template the cache can supply now (a shared template
+        store may have learned it from another decoder since the sets arrived)."""
+        b = _Batch()
+        for held in self.state.held.counts():
+            template = self.state.templates.get(held.exporter, held.domain, held.template_id)
+            if template is not None:
+                self._release(b, template, held.exporter, held.domain)
+        return self._finish(b)
+
     def expire(self, now: Received) -> DecodeResult:
         """Give up on held sets older than the hold time at ``now`` (idle exporters)."""
         b = _Batch()
@@ -341,10 +351,10 @@ class FlowDecoder:
             template, changed = cache.learn(ctx.exporter, ctx.domain, item)
             b.counters.templates_learned += changed
             if len(self.state.held):
-                self._release(b, template, ctx)
+                self._release(b, template, ctx.exporter, ctx.domain)
 
-    def _release(self, b: _Batch, template: Template, ctx: Ctx) -> None:
-        key = (ctx.exporter, ctx.domain, template.template_id)
+    def _release(self, b: _Batch, template: Template, exporter: str, domain: int) -> None:
+        key = (exporter, domain, template.template_id)
         for held in self.state.held.release(key):
             b.counters.held_released += 1
             if held.ctx.version != template.version:

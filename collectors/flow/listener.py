@@ -107,6 +107,11 @@ class FlowCollector:
         self._count(batch, result)
         return result
 
+    def write_result(self, result: DecodeResult) -> None:
+        """Write and count a result decoded outside ``process`` (e.g. held sets released)."""
+        self._write(result)
+        self._count([], result)
+
     def _write(self, result: DecodeResult) -> None:
         if result.flows.num_rows:
             self.sink.write("flows", attach_origin(result.flows, self.exporters))

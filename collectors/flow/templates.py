@@ -13,6 +13,7 @@ import struct
 from collections import OrderedDict
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from typing import Protocol
 
 import numpy as np
 
@@ -139,15 +140,35 @@ def compile_dtype(fields: tuple[Field, ...]) -> np.dtype[np.void]:
 TemplateKey = tuple[str, int, int]
 
 
-class TemplateCache:
-    """Templates by (exporter, domain, template id); the oldest are dropped beyond ``limit``."""
+class TemplateStore(Protocol):
+    """Templates shared beyond one decoder (e.g. a key-value bucket that several decoders of
+    the same exporters read): consulted on a cache miss, told of every new or withdrawn one."""
 
-    def __init__(self, limit: int = 65536) -> None:
+    def load(self, exporter: str, domain: int, template_id: int) -> Template | None: ...
+
+    def save(self, exporter: str, domain: int, template: Template) -> None: ...
+
+    def forget(self, exporter: str, domain: int, template_id: int) -> None: ...
+
+
+class TemplateCache:
+    """Templates by (exporter, domain, template id); the oldest are dropped beyond ``limit``.
+
+    With a ``store``, a miss asks the store, and learned or withdrawn templates are passed on.
+    """
+
+    def __init__(self, limit: int = 65536, store: TemplateStore | None = None) -> None:
         self.limit = limit
+        self.store = store
         self._items: OrderedDict[TemplateKey, Template] = OrderedDict()
 
     def get(self, exporter: str, domain: int, template_id: int) -> Template | None:
-        return self._items.get((exporter, domain, template_id))
+        found = self._items.get((exporter, domain, template_id))
+        if found is None and self.store is not None:
+            found = self.store.load(exporter, domain, template_id)
+            if found is not None:
+                self._put((exporter, domain, template_id), found)
+        return found
 
     def learn(self, exporter: str, domain: int, template: Template) -> tuple[Template, bool]:
         """Store ``template``; returns the cached object and whether it is new or changed.
@@ -159,13 +180,20 @@ class TemplateCache:
         old = self._items.get(key)
         if old is not None and old.same_layout(template):
             return old, False
+        self._put(key, template)
+        if self.store is not None:
+            self.store.save(exporter, domain, template)
+        return template, True
+
+    def _put(self, key: TemplateKey, template: Template) -> None:
         self._items[key] = template
         self._items.move_to_end(key)
         while len(self._items) > self.limit:
             self._items.popitem(last=False)
-        return template, True
 
     def withdraw(self, exporter: str, domain: int, template_id: int) -> bool:
+        if self.store is not None:
+            self.store.forget(exporter, domain, template_id)
         return self._items.pop((exporter, domain, template_id), None) is not None
 
     def withdraw_all(self, exporter: str, domain: int, options: bool) -> int:
@@ -176,6 +204,8 @@ class TemplateCache:
         ]
         for k in doomed:
             del self._items[k]
+            if self.store is not None:
+                self.store.forget(*k)
         return len(doomed)
 
     def __len__(self) -> int:

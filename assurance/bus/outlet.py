@@ -1,0 +1,268 @@
+"""The flow outlet: consume the bus, decode with the embedded collector's code, write the lake.
+
+Owns the consuming side for flow. One durable pull consumer per outlet *group* (all outlets of
+a group share it, so the server spreads messages over them and redelivers what a dead one held).
+Each outlet decodes with a ``FlowCollector`` that never opens a socket — the embedded
+collector's own ``process`` (decoder, origin from the inventory, rejects, metrics) — whose
+template cache is backed by the key-value bucket (``templates``), so any outlet decodes any
+exporter. Messages are taken in chunks (``chunk_s`` seconds or ``chunk_records`` records); a
+chunk's rows go to a private ``LakeWriter`` that publishes them when the chunk ends, and only
+then are its messages acknowledged; redelivered messages go through ``commits.DedupSink`` so
+the lake holds each record once (see ``commits`` for why this is exact). Must not open sockets
+other than the NATS connection, and must not parse wire formats itself.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import nats.errors
+import pyarrow as pa
+from nats.aio.client import Client
+from nats.aio.msg import Msg
+from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
+
+from assurance.bus.commits import ChunkLog, DedupSink
+from assurance.bus.config import BusConfig, connect, ensure_bucket, ensure_stream
+from assurance.bus.envelope import EnvelopeError, unpack
+from assurance.bus.templates import KvTemplateStore
+from assurance.lake import LakeStore, LakeWriter
+from assurance.lake.layout import new_writer_id
+from collectors.errors import MalformedPacket
+from collectors.flow.decode import DecodeResult, FlowDecoder
+from collectors.flow.listener import FlowCollector
+from collectors.flow.metrics import FlowMetrics
+from collectors.flow.state import DecoderState
+from collectors.flow.templates import TemplateCache
+from collectors.origin import ExporterMap, Reject, rejects_table
+from collectors.receive import Datagram
+from collectors.sink import Sink
+
+log = logging.getLogger(__name__)
+
+#: Set to ``after-publish`` to make an outlet exit right after publishing a chunk's files and
+#: before acknowledging its messages: the crash the exactly-once design must survive (tests).
+CRASH_ENV = "WANASSURE_BUS_CRASH"
+NEVER = 1 << 60
+
+
+@dataclass
+class OutletStats:
+    """What an outlet did; read by status lines, metrics and tests."""
+
+    messages: int = 0
+    datagrams: int = 0
+    redelivered: int = 0
+    duplicate_rows_skipped: int = 0
+    chunks: int = 0
+    bad_messages: int = 0
+
+
+class _Route:
+    """The collector's sink: forwards to whatever the outlet points it at."""
+
+    def __init__(self) -> None:
+        self.target: Sink | None = None
+
+    def write(self, table: str, batch: pa.RecordBatch | pa.Table) -> None:
+        assert self.target is not None, "outlet wrote outside a chunk"
+        self.target.write(table, batch)
+
+    def flush(self) -> None:
+        """Chunks publish themselves."""
+
+    def close(self) -> None:
+        """Chunks publish themselves."""
+
+
+@dataclass
+class _Chunk:
+    id: str
+    writer: LakeWriter
+    messages: list[Msg] = field(default_factory=list)
+    seqs: list[int] = field(default_factory=list)
+    records: int = 0
+
+
+class FlowOutlet:
+    """Consumes jflow datagrams from the bus and writes flows, options and rejects to a lake."""
+
+    def __init__(
+        self,
+        store: LakeStore,
+        config: BusConfig,
+        *,
+        group: str = "lake",
+        exporters: ExporterMap | None = None,
+        chunk_s: float = 5.0,
+        chunk_records: int = 1_000_000,
+        fetch_batch: int = 64,
+        ack_wait_s: float = 60.0,
+        metrics: FlowMetrics | None = None,
+    ) -> None:
+        self.store = store
+        self.config = config.of("flow")
+        self.group = group
+        self.chunk_s = chunk_s
+        self.chunk_records = chunk_records
+        self.fetch_batch = fetch_batch
+        self.ack_wait_s = ack_wait_s
+        self.route = _Route()
+        self.collector = FlowCollector(self.route, exporters=exporters, metrics=metrics)
+        self.stats = OutletStats()
+        self.id = f"bus-{new_writer_id()}"
+        self.ready = asyncio.Event()
+        self._chunks = 0
+        self._templates: KvTemplateStore | None = None
+
+    async def run(self, stop: asyncio.Event) -> None:
+        """Consume until ``stop`` is set; the chunk in hand is published and acknowledged."""
+        nc = await connect(self.config, f"outlet-{self.group}")
+        try:
+            await self._consume(nc, stop)
+        finally:
+            await nc.close()
+
+    async def _consume(self, nc: Client, stop: asyncio.Event) -> None:
+        js = nc.jetstream()
+        await ensure_stream(js, self.config)
+        kv_templates = await ensure_bucket(js, self.config.templates_bucket, None)
+        log_kv = await ensure_bucket(js, self.config.chunks_bucket, self.config.max_age_s)
+        chunks = ChunkLog(log_kv)
+        self._templates = KvTemplateStore(kv_templates, asyncio.get_running_loop())
+        state = DecoderState(templates=TemplateCache(store=self._templates))
+        self.collector.decoder = FlowDecoder(state)
+        consumer = ConsumerConfig(
+            durable_name=self.config.durable(self.group),
+            ack_policy=AckPolicy.EXPLICIT,
+            deliver_policy=DeliverPolicy.ALL,
+            ack_wait=self.ack_wait_s,
+            max_ack_pending=100_000,
+            max_deliver=-1,
+        )
+        sub = await js.pull_subscribe(
+            self.config.subjects,
+            durable=self.config.durable(self.group),
+            stream=self.config.stream,
+            config=consumer,
+        )
+        self.ready.set()
+        while not stop.is_set():
+            chunk = self._new_chunk()
+            deadline = time.monotonic() + self.chunk_s
+            while not stop.is_set() and chunk.records < self.chunk_records:
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    break
+                try:
+                    messages = await sub.fetch(self.fetch_batch, timeout=min(left, 1.0))
+                except (nats.errors.TimeoutError, TimeoutError):
+                    continue
+                await self._take(chunk, messages, chunks)
+            await self._commit(nc, chunk, chunks)
+
+    def _new_chunk(self) -> _Chunk:
+        self._chunks += 1
+        chunk_id = f"{self.id}-c{self._chunks}"
+        writer = LakeWriter(
+            self.store,
+            writer_id=chunk_id,
+            flush_rows=NEVER,
+            flush_bytes=NEVER,
+            flush_age_s=float("inf"),
+        )
+        return _Chunk(chunk_id, writer)
+
+    # -- decoding --------------------------------------------------------------------------
+
+    async def _take(self, chunk: _Chunk, messages: Sequence[Msg], log_: ChunkLog) -> None:
+        fresh: list[Msg] = []
+        earlier: dict[int, list[str]] | None = None
+        for msg in messages:
+            meta = msg.metadata
+            chunk.messages.append(msg)
+            chunk.seqs.append(meta.sequence.stream)
+            if meta.num_delivered <= 1:
+                fresh.append(msg)
+                continue
+            self.stats.redelivered += 1
+            if earlier is None:
+                earlier = await log_.earlier()
+            held_by = earlier.get(meta.sequence.stream, [])
+            if not held_by:
+                fresh.append(msg)
+                continue
+            await self._decode(chunk, fresh, chunk.writer)
+            fresh = []
+            dedup = DedupSink(chunk.writer, self.store, held_by)
+            await self._decode(chunk, [msg], dedup)
+            self.stats.duplicate_rows_skipped += dedup.skipped
+        await self._decode(chunk, fresh, chunk.writer)
+
+    async def _decode(self, chunk: _Chunk, messages: Sequence[Msg], sink: Sink) -> None:
+        if not messages:
+            return
+        datagrams: list[Datagram] = []
+        bad: list[Reject] = []
+        for msg in messages:
+            try:
+                datagrams += unpack(msg.data)
+            except EnvelopeError as exc:
+                self.stats.bad_messages += 1
+                err = MalformedPacket(f"bus message on {msg.subject}: {exc}", offset=0)
+                bad.append(Reject(time.time_ns() // 1000, msg.subject, "flow", err, msg.data))
+        self.route.target = sink
+        try:
+            if bad:
+                sink.write("rejects", rejects_table(bad, {}))
+            result = await asyncio.to_thread(self.collector.process, datagrams)
+        finally:
+            self.route.target = None
+        self.stats.messages += len(messages)
+        self.stats.datagrams += len(datagrams)
+        chunk.records += result.counters.records
+
+    # -- publishing ------------------------------------------------------------------------
+
+    async def _commit(self, nc: Client, chunk: _Chunk, log_: ChunkLog) -> None:
+        """Publish the chunk's files, then acknowledge its messages (the order is the point)."""
+        self.route.target = chunk.writer
+        try:
+            later = await asyncio.to_thread(self._held_housekeeping)
+        finally:
+            self.route.target = None
+        if not chunk.messages and not later:
+            return
+        assert self._templates is not None
+        await self._templates.settle()  # templates carried by these messages are shared first
+        if chunk.messages:
+            await log_.begin(chunk.id, chunk.seqs)
+        await asyncio.to_thread(chunk.writer.flush)
+        if os.environ.get(CRASH_ENV) == "after-publish" and chunk.messages:
+            os._exit(70)
+        for msg in chunk.messages:
+            await msg.ack()
+        await nc.flush()
+        if chunk.messages:
+            await log_.end(chunk.id)
+        self.stats.chunks += 1
+
+    def _held_housekeeping(self) -> int:
+        """Decode sets held for templates another outlet has shared since; expire old ones."""
+        decoder = self.collector.decoder
+        if not len(decoder.state.held):
+            return 0
+        released = decoder.release_held()
+        self._write_result(released)
+        expired = decoder.expire(time.time_ns() // 1000)
+        self._write_result(expired)
+        return int(released.flows.num_rows) + expired.counters.rejected
+
+    def _write_result(self, result: DecodeResult) -> None:
+        if result.flows.num_rows or result.options.num_rows or result.rejected:
+            self.collector.write_result(result)
