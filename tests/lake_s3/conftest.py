@@ -91,7 +91,7 @@ class Bucket:
     def url(self) -> str:
         return f"s3://{self.name}/lake"
 
-    def keys(self, prefix: str = "lake/") -> dict[str, int]:
+    def objects(self, prefix: str = "lake/") -> dict[str, int]:
         """Every object under ``prefix``: key → size, as the server lists them."""
         found: dict[str, int] = {}
         pages = self.server.client().get_paginator("list_objects_v2")

@@ -45,7 +45,7 @@ def test_sigkill_mid_stream_leaves_only_whole_parquet_objects(
     writer.stdout.close()
     assert writer.returncode == -signal.SIGKILL
 
-    objects = bucket.keys()
+    objects = bucket.objects()
     ids: list[int] = []
     for key, size in sorted(objects.items()):
         assert key.endswith(".parquet") and size > 0, key
@@ -92,7 +92,7 @@ def test_sigkill_during_an_upload_publishes_nothing_of_it(bucket: Bucket) -> Non
         if writer.stdout is not None:
             writer.stdout.close()
     assert in_flight >= 64 * 1024
-    objects = bucket.keys()
+    objects = bucket.objects()
     assert len(objects) == 1, objects  # only the object whose upload had finished
     (key,) = objects
     table = pq.read_table(io.BytesIO(bucket.get(key)))

@@ -41,7 +41,7 @@ def test_writer_publishes_hive_partitioned_parquet_objects(bucket: Bucket) -> No
     with LakeWriter(bucket.url, flush_rows=250) as writer:
         # 1,000 rows one minute apart: hours 08 to 24:39 → 17 hourly partitions
         writer.write("flows", flow_rows(0, 1000, T0, timedelta(minutes=1)))
-    keys = bucket.keys()
+    keys = bucket.objects()
     assert keys, "nothing was uploaded"
     folders = sorted({k.rsplit("/", 1)[0] for k in keys})
     assert folders[0] == "lake/flows/date=2026-03-14/hour=08"
@@ -64,7 +64,7 @@ def test_lake_info_cli_reads_footers_on_s3(bucket: Bucket) -> None:
     assert result.returncode == 0, result.stderr
     flows = next(line for line in result.stdout.splitlines() if "│ flows " in line)
     cells = [c.strip() for c in flows.split("│")[1:-1]]
-    size = sum(bucket.keys().values())
+    size = sum(bucket.objects().values())
     assert cells[:4] == ["flows", "2", "4", "120"]
     assert cells[5].startswith("2026-03-14 09:00:00")  # flow_rows puts a file's rows at its start
     assert f"s3://{bucket.name}/lake" in result.stdout
@@ -90,11 +90,11 @@ def test_lake_info_cli_names_a_missing_bucket_in_one_line(bucket: Bucket) -> Non
 
 def test_compaction_on_s3_merges_each_settled_partition_into_one_object(bucket: Bucket) -> None:
     write_hours(bucket.url, hours=2, per_file=25, files_per_hour=3)
-    before = bucket.keys()
+    before = bucket.objects()
     assert len(before) == 6
     result = compact(LakeStore(bucket.url), min_age=timedelta(0))
     assert (result.partitions, result.files_in, result.files_out, result.rows) == (2, 6, 2, 150)
-    after = bucket.keys()
+    after = bucket.objects()
     data = sorted(k for k in after if k.endswith(".parquet"))
     assert len(data) == 2 and not set(data) & set(before)
     assert [k.rsplit("/", 2)[1] for k in data] == ["hour=08", "hour=09"]
@@ -116,7 +116,7 @@ def test_compaction_cli_on_s3(bucket: Bucket) -> None:
     )
     assert result.returncode == 0, result.stderr
     assert "compacted 1 partitions: 4 files → 1 (40 rows)" in result.stdout
-    assert len([k for k in bucket.keys() if k.endswith(".parquet")]) == 1
+    assert len([k for k in bucket.objects() if k.endswith(".parquet")]) == 1
 
 
 def test_retention_on_s3_deletes_whole_old_partitions_only(bucket: Bucket) -> None:
@@ -124,7 +124,7 @@ def test_retention_on_s3_deletes_whole_old_partitions_only(bucket: Bucket) -> No
     # At T0 + 1 day + 2 h with one day kept, hours 08 and 09 have ended more than a day ago.
     result = retain(LakeStore(bucket.url), 1, now=T0 + timedelta(days=1, hours=2))
     assert (result.partitions, result.files) == (2, 4)
-    left = bucket.keys()
+    left = bucket.objects()
     data = sorted(k for k in left if k.endswith(".parquet"))
     assert [k.rsplit("/", 2)[1] for k in data] == ["hour=10"] * 2 + ["hour=11"] * 2
     assert parquet_ids(bucket, data) == list(range(40, 80))

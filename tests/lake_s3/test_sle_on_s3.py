@@ -74,7 +74,7 @@ def test_sle_compute_on_s3_equals_local(bucket: Bucket, raw_lake: Path, tmp_path
 
     on_s3 = {
         key.removeprefix("lake/"): key
-        for key in bucket.keys()
+        for key in bucket.objects()
         if key.endswith(".parquet") and key.split("/")[1] in OUTPUTS
     }
     on_disk = {
