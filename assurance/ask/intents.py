@@ -12,6 +12,8 @@ from __future__ import annotations
 import re
 from collections.abc import Collection
 
+from assurance.sle.catalog import SLES
+
 _EXPLAIN = re.compile(
     r"\b(explain|explained|meaning|mean|means|define|definition|classifier|classifiers)\b"
     r"|\bwhat (is|are) (a |an |the )?[a-z ]*classifier\b"
@@ -23,6 +25,7 @@ _ACTIONS = re.compile(
 )
 _CHANGED = re.compile(
     r"\bwhat (has |have )?(changed|change|broke|break|happened|went wrong|is new|got worse)\b"
+    r"(?! to (the )?(client |user |device |laptop |ap |port |link )?@)"
     r"|\b(anything|something|what) (changed|broke|new|different)\b|\bchanges?\b|\btimeline\b"
     r"|\bnew (issues|problems|incidents)\b|\bwhat broke\b|\bbroke\b"
 )
@@ -34,6 +37,7 @@ _INCIDENTS = re.compile(
 _COMPARE = re.compile(
     r"\b(compare|compared|comparison|versus|against|difference|differ|side by side)\b"
     r"|\b(better|worse|best|worst) (isp|provider|carrier|link|circuit)s?\b"
+    r"|\b(better|worse|faster|slower|more reliable) than\b"
     r"|\bwhich (isp|provider|carrier|link|circuit|wan link)s? (is |are |was |performs |did )?"
     r"(best|worst|better|worse|most|least|more|less|slowest|fastest|reliable|unreliable)\b"
     r"|\brank (the )?(isp|provider|carrier|link|circuit)s\b"
@@ -56,6 +60,46 @@ _APP_WORDS = re.compile(r"\b(applications?|saas|programs?|services?)\b")
 KEYWORDS: tuple[str, ...] = tuple(
     sorted(
         {
+            "slowest",
+            "slower",
+            "fastest",
+            "faster",
+            "laggy",
+            "choppy",
+            "timing",
+            "highest",
+            "lowest",
+            "scoring",
+            "score",
+            "scores",
+            "errors",
+            "error",
+            "people",
+            "complain",
+            "everything",
+            "everyone",
+            "anything",
+            "something",
+            "nothing",
+            "keeps",
+            "packets",
+            "calls",
+            "offices",
+            "office",
+            "status",
+            "strength",
+            "clients",
+            "devices",
+            "having",
+            "most",
+            "least",
+            "pending",
+            "closed",
+            "fixed",
+            "check",
+            "near",
+            "high",
+            "down",
             "explain",
             "meaning",
             "define",
@@ -196,6 +240,15 @@ KEYWORDS: tuple[str, ...] = tuple(
     )
 )
 
+#: Every word of an SLE or classifier name is a keyword too.
+KEYWORDS = tuple(
+    sorted(
+        {*KEYWORDS}
+        | {w for s in SLES for w in s.name.split("_")}
+        | {w for s in SLES for c in s.classifiers for w in c.split("_")}
+    )
+)
+
 #: Troubleshooting intents by the most specific kind named.
 _TROUBLESHOOT = (
     ("client", "troubleshoot_client"),
@@ -224,12 +277,13 @@ def classify(text: str, kinds: Collection[str], classifier_named: bool) -> str:
     if _INCIDENTS.search(text):
         return "list_incidents"
     if _COMPARE.search(text) or (re.search(r"\b(which|rank)\b", text) and _ISP_WORDS.search(text)):
-        if _ISP_WORDS.search(text) or "isp" in kinds:
+        if _ISP_WORDS.search(text) or ("isp" in kinds and "link" not in kinds):
             return "compare_isps"
         if _LINK_WORDS.search(text) or "link" in kinds or "link_name" in kinds:
             return "compare_links"
     if _WORST.search(text) and not ({"client", "port", "ap", "link"} & set(kinds)):
-        if _APP_WORDS.search(text) and "app" not in kinds:
+        nouns = re.sub(r"\bapplications? health\b", "", text)
+        if _APP_WORDS.search(nouns) and "app" not in kinds:
             return "worst_apps"
         if "site" not in kinds:
             return "worst_sites"

@@ -42,17 +42,24 @@ class Understanding:
     text: str = ""
 
 
-def _texts(question: str, ms: list[Mention]) -> tuple[str, str]:
-    """(text with ``@kind`` for each mention, text with the mentions' own words), keyword
-    misspellings corrected in both."""
+def _texts(question: str, ms: list[Mention]) -> tuple[str, str, str]:
+    """(text with ``@kind`` for each mention, text with the mentions' own words, text with the
+    kind's word for each mention: "is isp-a down" → "is link down"), keyword misspellings
+    corrected in all three."""
     toks = tokens(question)
     starts = {m.start: m for m in ms}
     inside = {i for m in ms for i in range(m.start, m.end)}
     marked: list[str] = []
     plain: list[str] = []
+    kinded: list[str] = []
     for i, t in enumerate(toks):
         if i in starts:
             marked.append("@" + starts[i].kind)
+            if starts[i].kind == "site":
+                if kinded and kinded[-1] in ("at", "in", "on", "for", "from", "of"):
+                    kinded.pop()
+            else:
+                kinded.append(starts[i].kind)
         if i in inside:
             plain.append(t.text)
             continue
@@ -61,7 +68,8 @@ def _texts(question: str, ms: list[Mention]) -> tuple[str, str]:
             word = correct(word, KEYWORDS)
         marked.append(word)
         plain.append(word)
-    return " ".join(marked), " ".join(plain)
+        kinded.append(word)
+    return " ".join(marked), " ".join(plain), " ".join(kinded)
 
 
 def _one_or_many(values: list[str]) -> Any:
@@ -116,7 +124,7 @@ def understand(
     if len(question) > 1000:
         raise AskError("the question is too long (at most 1000 characters)")
     ms = mentions(tokens(question), vocab, scope)
-    marked, plain = _texts(question, ms)
+    marked, plain, kinded = _texts(question, ms)
     kinds = {m.kind for m in ms}
     named_classifier = classifiers_of(plain) is not None
     intent = classify(marked, kinds, named_classifier)
@@ -170,7 +178,10 @@ def understand(
     kinds_now = set(entities) | {c.kind for c in choices}
     if intent.startswith("troubleshoot_"):
         intent = classify(marked, kinds_now, named_classifier)
-    extra, more, _ = _sle_classifier(plain, intent)
+    sle_text = plain if intent == "explain_classifier" else kinded
+    if intent in ("list_incidents", "list_actions", "what_changed"):
+        sle_text = re.sub(r"\b(outages?|issues?|problems?)\b", " ", sle_text)
+    extra, more, _ = _sle_classifier(sle_text, intent)
     entities.update(extra)
     choices += more
     if intent == "list_incidents":

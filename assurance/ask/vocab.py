@@ -55,7 +55,7 @@ CITIES: dict[str, tuple[str, ...]] = {
 #: Well-known shorthand for applications and ISPs (matched on the lower-case name).
 APP_ALIASES: dict[str, tuple[str, ...]] = {
     "salesforce": ("sfdc", "salesforce", "sales force", "crm"),
-    "office 365": ("o365", "m365", "office", "office365", "outlook", "microsoft 365"),
+    "office 365": ("o365", "m365", "office365", "outlook", "microsoft 365"),
     "microsoft teams": ("teams", "msteams", "ms teams"),
     "ringcentral voice": ("ringcentral", "ring central", "voip"),
     "youtube": ("yt", "youtube", "you tube"),
@@ -80,6 +80,7 @@ GENERIC = frozenset(
         "internet",
         "communications",
         "microsoft",
+        "office",
         "voice",
         "cable",
         "fiber",
@@ -156,6 +157,8 @@ def _site_aliases(name: str) -> tuple[list[tuple[str, ...]], list[tuple[str, ...
     if num:
         for word in PREFIXES.get(prefix or "", (prefix,) if prefix else ()):
             (weak if word == "site" else strong).append((word, num))
+    elif prefix:
+        strong.append((prefix,))
     return list(dict.fromkeys(a for a in strong if a)), weak
 
 
@@ -210,7 +213,7 @@ def _from_inventory(inv: Inventory) -> list[Entry]:
                         f"{site.name}/{link.name}",
                         site.name,
                         f"{site.name} {link.name} ({link.isp}, {link.type})",
-                        ((*seq(site.name), *seq(link.name)),),
+                        (),
                         tuple(dict.fromkeys(local)),
                         (
                             ("name", link.name),

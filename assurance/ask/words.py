@@ -64,7 +64,8 @@ SLE_PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
             "gateway-health",
         ),
         (
-            r"\bport errors?\b|\bcrc\b|\bduplex\b|\b(ethernet|wired) (is |was )?slow\b"
+            r"\bport errors?\b|\bports? (has |have |had |with |shows |showing )?errors\b"
+            r"|\berrors on (the |a )?port\b|\bcrc\b|\bduplex\b|\b(ethernet|wired) (is |was )?slow\b"
             r"|\bslow wired\b",
             "wired-throughput",
         ),

@@ -25,6 +25,7 @@ from assurance.cli import (
     simulate,
     sle,
 )
+from assurance.cli.ask import register as register_ask
 from assurance.cli.batch import register as register_batch
 from assurance.cli.dashboard import dashboard
 from assurance.cli.demo import demo
@@ -56,6 +57,7 @@ app.command()(demo)
 app.command()(dashboard)
 analyze.register(app)
 register_batch(app)
+register_ask(app)
 app.command()(serve.serve)
 register_onboard(app)
 
