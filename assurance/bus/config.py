@@ -9,6 +9,8 @@ write the lake.
 
 from __future__ import annotations
 
+import asyncio
+import logging
 from dataclasses import dataclass, replace
 from urllib.parse import urlsplit
 
@@ -26,6 +28,8 @@ from nats.js.errors import BadRequestError
 from nats.js.kv import KeyValue
 
 from assurance.errors import AssuranceError
+
+log = logging.getLogger(__name__)
 
 KINDS = ("flow", "syslog")
 
@@ -92,19 +96,28 @@ class BusConfig:
         return f"{parts.scheme}://{host}" + (f":{parts.port}" if parts.port else "")
 
 
-async def connect(config: BusConfig, name: str) -> Client:
+async def connect(config: BusConfig, name: str, connect_timeout_s: float = 5.0) -> Client:
     """A connected client that reconnects forever after the first connection succeeded."""
+
+    async def error(exc: Exception) -> None:
+        log.warning("bus %s: %s", config.redacted(), exc)
+
     try:
-        return await nats.connect(
-            config.url,
-            name=name,
-            connect_timeout=5,
-            max_reconnect_attempts=-1,
-            reconnect_time_wait=0.5,
-            allow_reconnect=True,
+        return await asyncio.wait_for(
+            nats.connect(
+                config.url,
+                name=name,
+                connect_timeout=connect_timeout_s,
+                max_reconnect_attempts=-1,
+                reconnect_time_wait=0.5,
+                allow_reconnect=True,
+                error_cb=error,
+            ),
+            connect_timeout_s,
         )
     except Exception as exc:  # nats raises several unrelated types for an unreachable server
-        raise BusError(f"cannot reach the bus at {config.redacted()}: {exc}") from None
+        why = str(exc) or type(exc).__name__
+        raise BusError(f"cannot reach the bus at {config.redacted()}: {why}") from None
 
 
 async def ensure_stream(js: JetStreamContext, config: BusConfig) -> None:

@@ -86,7 +86,9 @@ class _Chunk:
     writer: LakeWriter
     messages: list[Msg] = field(default_factory=list)
     seqs: list[int] = field(default_factory=list)
+    held: set[int] = field(default_factory=set)
     records: int = 0
+    since: float = field(default_factory=time.monotonic)
 
 
 class FlowOutlet:
@@ -164,6 +166,7 @@ class FlowOutlet:
                 except (nats.errors.TimeoutError, TimeoutError):
                     continue
                 await self._take(chunk, messages, chunks)
+                await self._keep_alive(chunk)
             await self._commit(nc, chunk, chunks)
 
     def _new_chunk(self) -> _Chunk:
@@ -185,8 +188,13 @@ class FlowOutlet:
         earlier: dict[int, list[str]] | None = None
         for msg in messages:
             meta = msg.metadata
+            seq = meta.sequence.stream
             chunk.messages.append(msg)
-            chunk.seqs.append(meta.sequence.stream)
+            if seq in chunk.held:  # redelivered while this chunk still holds it
+                self.stats.redelivered += 1
+                continue
+            chunk.held.add(seq)
+            chunk.seqs.append(seq)
             if meta.num_delivered <= 1:
                 fresh.append(msg)
                 continue
@@ -229,6 +237,15 @@ class FlowOutlet:
 
     # -- publishing ------------------------------------------------------------------------
 
+    async def _keep_alive(self, chunk: _Chunk, force: bool = False) -> None:
+        """Tell the server the chunk's messages are still being worked on, so that a slow
+        chunk is not redelivered to another outlet while this one is alive."""
+        now = time.monotonic()
+        if force or now - chunk.since >= self.ack_wait_s / 3:
+            for msg in chunk.messages:
+                await msg.in_progress()
+            chunk.since = now
+
     async def _commit(self, nc: Client, chunk: _Chunk, log_: ChunkLog) -> None:
         """Publish the chunk's files, then acknowledge its messages (the order is the point)."""
         self.route.target = chunk.writer
@@ -239,6 +256,7 @@ class FlowOutlet:
         if not chunk.messages and not later:
             return
         assert self._templates is not None
+        await self._keep_alive(chunk, force=True)
         await self._templates.settle()  # templates carried by these messages are shared first
         if chunk.messages:
             await log_.begin(chunk.id, chunk.seqs)
