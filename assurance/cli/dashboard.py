@@ -97,10 +97,11 @@ def dashboard(
         return
     if lake is None:
         raise fail("give --lake PATH (the lake folder to show)")
-    if not Path(lake).is_dir():
+    remote = "://" in lake  # s3://bucket/prefix, read through the lake's own filesystem
+    if not remote and not Path(lake).is_dir():
         raise fail(f"no lake at {lake} (folder does not exist)")
     env = dict(os.environ)
-    env[LAKE_ENV] = str(Path(lake).resolve())
+    env[LAKE_ENV] = lake if remote else str(Path(lake).resolve())
     env.pop(CONFIG_ENV, None)
     if config is not None:
         try:

@@ -31,6 +31,7 @@ from assurance.config import load_config
 from assurance.config.settings import split_listen
 from assurance.errors import AssuranceError
 from assurance.lake import LakeStore, LakeWriter
+from assurance.lake.s3 import configure as configure_s3
 from assurance.scheduler import Scheduler
 from collectors.errors import CollectorError
 
@@ -138,6 +139,7 @@ async def _serve(
     from collectors.syslog.listener import SyslogCollector
 
     settings, inventory = cfg.settings, cfg.inventory
+    configure_s3(settings.s3)  # the file's s3 section, for this process and its job workers
     store = LakeStore(settings.lake.path)
     store.ensure_root()
     writer = LakeWriter(store)
