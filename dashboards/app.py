@@ -30,6 +30,7 @@ PAGES = [
     st.Page(HERE / "views/incidents.py", title="Incidents", url_path="incidents"),
     st.Page(HERE / "views/actions.py", title="Actions", url_path="actions"),
     st.Page(HERE / "views/alerts.py", title="Alerts", url_path="alerts"),
+    st.Page(HERE / "views/ask.py", title="Ask", url_path="ask"),
 ]
 # Navigation first, so the page a link asked for (``/site?...``) is still the page after the
 # login form's rerun; hidden until someone is logged in, and no page runs before that.

@@ -27,7 +27,8 @@ _CHANGED = re.compile(
     r"\bwhat (has |have )?(changed|change|broke|break|happened|went wrong|is new|got worse)\b"
     r"(?! to (the )?(client |user |device |laptop |ap |port |link )?@)"
     r"|\b(anything|something|what) (changed|broke|new|different)\b|\bchanges?\b|\btimeline\b"
-    r"|\bnew (issues|problems|incidents)\b|\bwhat broke\b|\bbroke\b"
+    r"|\bnew (issues|problems)\b|\bwhat broke\b|\bbroke\b"
+    r"|\b(did|has|have) (anything|something) (break|broken|change|changed|go wrong)\b"
 )
 _INCIDENTS = re.compile(
     r"\bincidents?\b|\b(open|active|ongoing|current|unresolved|known) (issues|problems|outages)\b"
@@ -135,7 +136,6 @@ KEYWORDS: tuple[str, ...] = tuple(
             "better",
             "worse",
             "worst",
-            "lowest",
             "poorest",
             "struggling",
             "suffering",

@@ -150,13 +150,16 @@ def allowed_edits(word: str) -> int:
 
 def correct(word: str, lexicon: Iterable[str]) -> str:
     """The lexicon word nearest to ``word`` within its allowed edits (first on a tie), else
-    ``word`` unchanged."""
+    ``word`` unchanged. A correction keeps the first letter and is never just a longer or
+    shorter form of the word ("healthy" stays, it is not a misspelt "health")."""
     limit = allowed_edits(word)
     if limit == 0:
         return word
     best, best_d = word, limit + 1
     for cand in lexicon:
-        if abs(len(cand) - len(word)) > limit or len(cand) < 4:
+        if abs(len(cand) - len(word)) > limit or len(cand) < 4 or cand[0] != word[0]:
+            continue
+        if cand.startswith(word) or word.startswith(cand):
             continue
         d = distance(word, cand, limit)
         if d < best_d:

@@ -14,7 +14,8 @@ from assurance.sle.catalog import SLES
 
 _WIRED = re.compile(r"\b(wired|ethernet|lan|desk|desktop|cable|cabled|plugged|port)\b")
 _CONNECT = (
-    r"\b(cannot|not|fail|fails|failed|failing|trouble|problems?|issues?) (to )?"
+    r"\b(nobody|no one|cannot|not|fail|fails|failed|failing|trouble|problems?|issues?)"
+    r" (to |can |client |user |device |laptop )?"
     r"(connect|connecting|get online|join|joining|log ?in|authenticate|get an ip)\b"
     r"|\bconnect(ion)? (failures?|errors?|fails?)\b|\bno ip\b|\bdhcp\b"
     r"|\bauth\w* fail\w*\b|\bsuccessful connects?\b|\bassociation\b"
@@ -45,7 +46,8 @@ SLE_PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
         (r"\baps? (is |are |was |were )?(down|offline|rebooting|reboots|dead)\b", "ap-health"),
         (
             r"\bcoverage\b|\b(weak|bad|poor|no|low) signal\b|\bdead (zone|spot)s?\b"
-            r"|\bsignal strength\b|\brssi\b|\bno bars\b",
+            r"|\bsignal strength\b|\brssi\b|\bno bars\b"
+            r"|\bsignal (\w+ )?(\w+ )?(is |was )?(weak|bad|poor|low)\b",
             "coverage",
         ),
         (r"\broam(ing|s)?\b|\bhand ?offs?\b", "roaming"),
@@ -78,7 +80,8 @@ SLE_PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
         ),
         (
             r"\bslow\w*\b|\blag\w*\b|\blatency\b|\bsluggish\b|\bchoppy\b|\bjitter\w*\b"
-            r"|\bpacket loss\b|\bloss\b|\bdrop\w*\b|\bbuffer\w*\b|\bfreez\w*\b|\bcall quality\b"
+            r"|\bpacket loss\b|\bloss\b|\blos\w+ packets\b|\bpackets? drops?\b|\bdrop\w*\b"
+            r"|\bbuffer\w*\b|\bfreez\w*\b|\bcall quality\b"
             r"|\bunusable\b|\btime ?outs?\b|\btiming out\b|\bcrawling\b",
             "application-health",
         ),
