@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import logging
 import secrets
+import socket
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any, TypeVar
 
@@ -52,6 +53,11 @@ class DaskBackend:
 
     def _connect(self) -> Any:
         address = self.spec.address
+        try:  # a refused connection fails at once (Dask itself retries until its timeout)
+            socket.create_connection((self.spec.host, self.spec.port), CONNECT_TIMEOUT_S).close()
+        except OSError as exc:
+            reason = exc.strerror or str(exc) or type(exc).__name__
+            raise RunnerError(f"cannot reach the Dask scheduler at {address}: {reason}") from None
         try:
             client = Client(address, timeout=CONNECT_TIMEOUT_S, set_as_default=False)
         except (OSError, TimeoutError) as exc:
