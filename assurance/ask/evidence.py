@@ -117,10 +117,18 @@ def causes(found: list[dict[str, Any]], limit: int = 5) -> list[dict[str, Any]]:
     return out
 
 
+def target(cause: dict[str, Any]) -> str:
+    """Where a cause points (``app:Salesforce``, ``link:br-nyc-012/isp-a``): its root-cause
+    label without the trailing kind (``link:br-nyc-012/isp-a isp_degradation``)."""
+    label = str(cause["root_cause"])
+    kind = cause.get("kind")
+    return label[: -len(kind) - 1] if kind and label.endswith(" " + str(kind)) else label
+
+
 def mentions_app(app: str) -> Callable[[dict[str, Any]], bool]:
     def match(inc: dict[str, Any]) -> bool:
         for c in inc["causes"]:
-            if c["root_cause"] == f"app:{app}":
+            if target(c) == f"app:{app}":
                 return True
             apps = str(c["evidence"].get("applications", "")).split(",")
             if app in apps and "application_health" in inc["sles"]:
@@ -131,9 +139,9 @@ def mentions_app(app: str) -> Callable[[dict[str, Any]], bool]:
 
 
 def mentions_cause(*prefixes: str) -> Callable[[dict[str, Any]], bool]:
-    """Incidents with a cause whose root cause starts with one of ``prefixes``."""
+    """Incidents with a cause pointing at one of ``targets``."""
 
     def match(inc: dict[str, Any]) -> bool:
-        return any(str(c["root_cause"]).startswith(prefixes) for c in inc["causes"])
+        return any(target(c) in prefixes for c in inc["causes"])
 
     return match

@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from assurance.ask import links
-from assurance.ask.evidence import Ctx, causes, incidents
+from assurance.ask.evidence import Ctx, causes, incidents, target
 from assurance.ask.troubleshoot import Parts, cause_lines, pct
 from assurance.ask.understand import Understanding
 from assurance.query import SleQuery
@@ -184,9 +184,7 @@ def worst_apps(ctx: Ctx, u: Understanding) -> Parts:
     )
     if ranked:
         app = ranked[0]["app"]
-        found = incidents(
-            ctx, match=lambda i: any(c["root_cause"] == f"app:{app}" for c in i["causes"])
-        )
+        found = incidents(ctx, match=lambda i: any(target(c) == f"app:{app}" for c in i["causes"]))
         parts.causes = causes(found)
         parts.lines += cause_lines(parts.causes[:3])
     return parts
@@ -222,7 +220,7 @@ def compare_isps(ctx: Ctx, u: Understanding) -> Parts:
     found = incidents(
         ctx,
         match=lambda i: any(
-            (str(c["root_cause"]).startswith("isp:") and c["root_cause"][4:] in isps)
+            (target(c).startswith("isp:") and target(c)[4:] in isps)
             or (c["evidence"].get("isp") in isps)
             for c in i["causes"]
         ),
@@ -260,7 +258,7 @@ def compare_links(ctx: Ctx, u: Understanding) -> Parts:
         f"orgs/{ctx.vocab.org}/wan_links", ctx.tr, site=where if isinstance(where, str) else None
     )
     keys = {f"link:{r['site']}/{r['link']}" for r in rows}
-    found = incidents(ctx, match=lambda i: any(c["root_cause"] in keys for c in i["causes"]))
+    found = incidents(ctx, match=lambda i: any(target(c) in keys for c in i["causes"]))
     parts.causes = causes(found)
     parts.lines += cause_lines(parts.causes[:3])
     return parts

@@ -419,7 +419,7 @@ for i, (q, site) in enumerate(CHANGED):
         when = ["2026-11-01T00:00:00Z", NOW]
     add(q.format(t=phrase), "what_changed", {"site": site} if site else {}, when)
 for phrase, when in TIMES[1:13]:
-    add(f"what changed {phrase}", "what_changed", {}, when)
+    add(f"what changed {phrase}?", "what_changed", {}, when)
 
 # -- incidents and actions ----------------------------------------------------------------
 INCIDENTS = [

@@ -1,0 +1,69 @@
+"""An answer's root causes are the causes of the incidents ``IncidentQuery`` (and so
+``wanassure incidents``) gives for the same scope: the same set, the worst incident's first."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+from assurance.ask import answer
+from assurance.query import IncidentQuery
+from tests.ask.conftest import NOW
+
+WANASSURE = str(Path(sys.executable).with_name("wanassure"))
+
+
+def expected(lake: str, site: str | None = None, prefix: str | None = None) -> list[str]:
+    """Root causes of the scope's incidents, most bad user-minutes first, each once."""
+    found = IncidentQuery(lake).incidents(site=site)
+    if prefix is not None:
+        found = [
+            i for i in found if any(c["root_cause"].startswith(prefix + " ") for c in i["causes"])
+        ]
+    found.sort(key=lambda i: (i["impacted_minutes"], i["detected_at"]), reverse=True)
+    out: list[str] = []
+    for inc in found:
+        out += [c["root_cause"] for c in inc["causes"] if c["root_cause"] not in out]
+    return out
+
+
+def test_site_answers_agree_with_incident_query(lake: str) -> None:
+    checked = 0
+    for site in ("br-nyc-012", "br-chi-027", "st-bos-101"):
+        got = answer(f"why is {site} having problems?", lake=lake, now=NOW)
+        want = expected(lake, site=site)
+        assert [c["root_cause"] for c in got.causes] == want[:5], site
+        if want:
+            assert got.causes[0]["root_cause"] in got.text
+            checked += 1
+    assert checked >= 2  # the lake has incidents at two sites at least
+
+
+def test_link_answer_agrees_with_incident_query(lake: str) -> None:
+    got = answer("is isp-a at br 12 losing packets", lake=lake, now=NOW)
+    want = expected(lake, site="br-nyc-012", prefix="link:br-nyc-012/isp-a")
+    assert want and want[0].startswith("link:br-nyc-012/isp-a ")
+    assert [c["root_cause"] for c in got.causes] == want[:5]
+    assert got.numbers["br-nyc-012/isp-a"]["loss_max_pct"] > 1.0  # the injected 6 % loss
+
+
+def test_top_cause_is_what_wanassure_incidents_prints(lake: str) -> None:
+    asked = subprocess.run(
+        [WANASSURE, "ask", "what's wrong at br-nyc-012?", "--lake", lake, "--json",
+         "--now", NOW.isoformat()],
+        capture_output=True, text=True, timeout=120, check=False,
+    )  # fmt: skip
+    assert asked.returncode == 0, asked.stderr
+    data = json.loads(asked.stdout)
+    shown = subprocess.run(
+        [WANASSURE, "incidents", "--lake", lake, "--site", "br-nyc-012"],
+        capture_output=True, text=True, timeout=120, check=False,
+    )  # fmt: skip
+    assert shown.returncode == 0, shown.stderr
+    flat = "".join(shown.stdout.split())
+    assert data["causes"], data["text"]
+    for cause in data["causes"]:
+        assert "".join(cause["root_cause"].split()) in flat
+        assert "".join(cause["title"].split()) in flat
