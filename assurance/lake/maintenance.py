@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
@@ -29,6 +30,8 @@ from collectors.schema import TableSpec
 REPLACES_KEY = b"wanassure.replaces"
 
 Progress = Callable[[int, int], None]
+#: Footers read at once from an object store by ``lake_info``.
+FOOTER_THREADS = 16
 
 
 def _no_progress(done: int, total: int) -> None:
@@ -64,10 +67,19 @@ def lake_info(
     tables: Mapping[str, TableSpec] = REGISTRY,
     progress: Progress = _no_progress,
 ) -> list[TableInfo]:
-    """Tables, partitions, files, rows, bytes and newest event time, read from Parquet footers."""
+    """Tables, partitions, files, rows, bytes and newest event time, read from Parquet footers.
+
+    On an object store the footers are fetched by a few threads at once (each is a round trip).
+    """
     grouped = {name: partition_files(store, name) for name in tables}
-    total = sum(len(files) for parts in grouped.values() for files in parts.values())
-    done = 0
+    paths = [f.path for parts in grouped.values() for fs in parts.values() for f in fs]
+    footers: dict[str, pq.FileMetaData | None] = {}
+    threads = 1 if store.is_local else FOOTER_THREADS
+    with ThreadPoolExecutor(max_workers=threads) as pool:
+        metas = pool.map(lambda path: _footer_or_none(store, path), paths)
+        for done, (path, meta) in enumerate(zip(paths, metas, strict=True), start=1):
+            footers[path] = meta
+            progress(done, len(paths))
     summary = []
     for name, parts in grouped.items():
         rows = nbytes = unreadable = files = 0
@@ -75,19 +87,23 @@ def lake_info(
         for stored in (f for fs in parts.values() for f in fs):
             files += 1
             nbytes += stored.size
-            try:
-                meta = _footer(store, stored.path)
-            except LakeError:
+            meta = footers[stored.path]
+            if meta is None:
                 unreadable += 1
-            else:
-                rows += meta.num_rows
-                latest = _max_of(meta, tables[name].time_column)
-                if latest is not None and (newest is None or latest > newest):
-                    newest = latest
-            done += 1
-            progress(done, total)
+                continue
+            rows += meta.num_rows
+            latest = _max_of(meta, tables[name].time_column)
+            if latest is not None and (newest is None or latest > newest):
+                newest = latest
         summary.append(TableInfo(name, len(parts), files, rows, nbytes, newest, unreadable))
     return summary
+
+
+def _footer_or_none(store: LakeStore, path: str) -> pq.FileMetaData | None:
+    try:
+        return _footer(store, path)
+    except LakeError:
+        return None
 
 
 def _footer(store: LakeStore, path: str) -> pq.FileMetaData:
