@@ -150,3 +150,29 @@ def test_duckdb_query_on_s3_equals_the_same_lake_on_disk(bucket: Bucket, tmp_pat
     ]
     rows = "SELECT * FROM flows ORDER BY sequence"
     assert connect(bucket.url).execute(rows).fetchall() == connect(local).execute(rows).fetchall()
+
+
+def test_views_see_objects_published_after_connect(bucket: Bucket) -> None:
+    write_hours(bucket.url, hours=1, per_file=10, files_per_hour=1)
+    con = connect(bucket.url)
+    assert con.execute("SELECT count(*) FROM flows").fetchone() == (10,)
+    with LakeWriter(bucket.url) as writer:
+        writer.write("flows", flow_rows(10, 15, T0 + 2 * HOUR))
+    assert con.execute("SELECT count(*), max(sequence) FROM flows").fetchone() == (25, 24)
+
+
+def test_the_alert_outbox_asks_for_a_local_lake_in_one_line(bucket: Bucket) -> None:
+    write_hours(bucket.url, hours=1, per_file=10, files_per_hour=1)
+    config = Path(__file__).resolve().parents[2] / "data" / "samples" / "alerts" / "alerts.yaml"
+    result = subprocess.run(
+        [str(WANASSURE), "alerts", "run", "--lake", bucket.url, "--once", "--config", str(config)],
+        capture_output=True,
+        text=True,
+        env=bucket.process_env(),
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 2
+    (line,) = result.stderr.strip().splitlines()  # one line, no traceback
+    assert line.startswith(f"error: s3://{bucket.name}/lake: ")
+    assert "needs a local lake folder" in line
