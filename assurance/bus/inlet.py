@@ -8,7 +8,10 @@ message on that exporter's subject (``envelope``) and publishes with asynchronou
 after a lost ack is stored once. A publish the server refuses (stream full, no stream, timeout,
 disconnected) is retried, oldest first, before anything new is taken: a full stream thus stops
 the publisher, the queue fills, and datagrams beyond it are dropped and counted in ``overflow``
-(UDP cannot slow a sender down) — loss is always counted, never silent. Must not decode.
+(UDP cannot slow a sender down) — loss is always counted, never silent. Order per exporter is
+kept except around a refusal, when a smaller later message may fit where an earlier one did not
+(the decoder counts that as reordering, and holds data whose template comes late). Must not
+decode.
 """
 
 from __future__ import annotations
@@ -19,7 +22,6 @@ import secrets
 import threading
 from collections import deque
 from dataclasses import dataclass, field
-from typing import Any
 
 from nats.js import JetStreamContext
 
@@ -31,6 +33,7 @@ log = logging.getLogger(__name__)
 
 #: Largest message payload (the server's default max_payload is 1 MiB).
 MAX_MESSAGE_BYTES = 768 * 1024
+ACK_TIMEOUT_S = 5.0
 RETRY_FIRST_S = 0.05
 RETRY_MAX_S = 1.0
 
@@ -82,6 +85,8 @@ class BusInlet:
         self._thread: threading.Thread | None = None
         self._failure: BaseException | None = None
         self._grace_s = 30.0
+        self._window = asyncio.Semaphore(max_pending)
+        self._in_flight: set[asyncio.Task[None]] = set()
 
     # -- DatagramQueue ---------------------------------------------------------------------
 
@@ -128,8 +133,9 @@ class BusInlet:
     async def _main(self) -> None:
         nc = await connect(self.config, self.name)
         try:
-            js = nc.jetstream(publish_async_max_pending=self.max_pending)
+            js = nc.jetstream()
             await ensure_stream(js, self.config)
+            self._window = asyncio.Semaphore(self.max_pending)
             self._ready.set()
             await self._publish_loop(js)
         finally:
@@ -144,7 +150,7 @@ class BusInlet:
                 for exporter, run in by_exporter(batch, self.max_message_bytes):
                     await self._publish(js, self._message(exporter, run))
             elif self._stopping.is_set() and len(self.queue) == 0:
-                while js.publish_async_pending() or self._retry:
+                while self._in_flight or self._retry:
                     if self._retry:
                         await self._republish(js)
                     else:
@@ -157,29 +163,41 @@ class BusInlet:
         return _Message(subject, pack(run), f"{self.name}-{self._seq}", len(run))
 
     async def _publish(self, js: JetStreamContext, message: _Message) -> None:
-        future = await js.publish_async(
-            message.subject, message.payload, headers={"Nats-Msg-Id": message.msg_id}
-        )
-        future.add_done_callback(lambda f: self._acked(f, message))
+        """Send without waiting for the ack (at most ``max_pending`` acks outstanding)."""
+        await self._window.acquire()
+        task = asyncio.create_task(self._send(js, message))
+        self._in_flight.add(task)
+        task.add_done_callback(self._in_flight.discard)
 
-    def _acked(self, future: asyncio.Future[Any], message: _Message) -> None:
-        error = None if future.cancelled() else future.exception()
-        if future.cancelled() or error is not None:
-            self._refused(message, error)
+    async def _send(self, js: JetStreamContext, message: _Message) -> None:
+        # One request per message rather than nats-py's publish_async, whose futures never
+        # complete when the server answers with a 503 status (a full stream).
+        try:
+            await js.publish(
+                message.subject,
+                message.payload,
+                timeout=ACK_TIMEOUT_S,
+                headers={"Nats-Msg-Id": message.msg_id},
+            )
+        except Exception as exc:  # any refusal: the message is retried, in order
+            self._refused(message, exc)
         else:
             self._done(message)
+        finally:
+            self._window.release()
 
     def _done(self, message: _Message) -> None:
         self.stats.messages += 1
         self.stats.datagrams += message.datagrams
         self.stats.bytes += len(message.payload)
 
-    def _refused(self, message: _Message, error: BaseException | None) -> None:
-        reason = str(error) if error is not None else "cancelled"
+    def _refused(self, message: _Message, error: BaseException) -> None:
+        reason = str(error) or type(error).__name__
         self.stats.refused += 1
         self.stats.last_error = reason
         self.stats.refusals[reason] = self.stats.refusals.get(reason, 0) + 1
         self._retry.append(message)
+        log.debug("bus refused a message (%s); retrying", reason)
 
     async def _republish(self, js: JetStreamContext) -> None:
         """Publish the refused messages in order, one at a time, waiting as long as it takes

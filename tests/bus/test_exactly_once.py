@@ -24,14 +24,20 @@ from tests.bus.conftest import Proc, free_port, start_inlet, start_outlet
 def lake_records(lake: Path) -> list[tuple[str, int, int, int]]:
     if not (lake / "flows").exists():
         return []
-    rows = connect(lake).execute("SELECT src_addr, src_port, bytes, packets FROM flows").fetchall()
+    rows = (
+        connect(str(lake))
+        .execute("SELECT src_addr, src_port, bytes, packets FROM flows")
+        .fetchall()
+    )
     return sorted((str(a), int(p), int(b), int(k)) for a, p, b, k in rows)
 
 
 def rejects(lake: Path) -> int:
     if not (lake / "rejects").exists():
         return 0
-    return int(connect(lake).execute("SELECT count(*) FROM rejects").fetchone()[0])  # type: ignore[index]
+    row = connect(str(lake)).execute("SELECT count(*) FROM rejects").fetchone()
+    assert row is not None
+    return int(row[0])
 
 
 def wait_until(what: str, check: Callable[[], bool], timeout_s: float = 45.0) -> None:
