@@ -4,8 +4,11 @@ and the path changes that moved applications between links.
 
 Owns ``LinkQuery`` and ``LinkRef`` (what the inventory says a link is: site, gateway, interface,
 name, ISP, type, capacity). Links come from the inventory when one is given, else from the
-interfaces that carried probes. Units are in the keys (``_ms``, ``_pct``, ``_mbps``). Must not
-write to the lake.
+interfaces that carried probes. Units are in the keys (``_ms``, ``_pct``, ``_mbps``). Ranges over
+a day read whole hours from the ``probe_hours``/``port_hours``/``user_hours`` roll-ups: the same
+means, maxima and down minutes, but the latency p95 is then the 95th percentile of hourly p95s
+(``latency_p95_basis``) and path changes are between hours' dominant links. Must not write to
+the lake.
 """
 
 from __future__ import annotations
@@ -15,7 +18,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from assurance.query import layers
 from assurance.query.reader import LakeReader, where
+from assurance.rollups.tables import PORT_HOURS, PROBE_HOURS, USER_HOURS
 
 _BUCKETS = {"1m": "1 minute", "5m": "5 minutes", "15m": "15 minutes", "1h": "1 hour"}
 
@@ -65,6 +70,17 @@ class LinkQuery(LakeReader):
     ) -> list[dict[str, Any]]:
         """One row per link: mean and p95 latency, mean jitter, mean and max loss (probes),
         mean and peak in/out Mb/s, peak utilisation %, minutes reported down."""
+        rolled = self._rolled(sites, start, end) if layers.long_range(start, end) else None
+        basis = "minutes" if rolled is None else "hourly p95"
+        if rolled is not None:
+            probes, traffic = rolled
+        else:
+            probes, traffic = self._minutes(sites, start, end)
+        return self._join(sites, refs, probes, traffic, basis)
+
+    def _minutes(
+        self, sites: Sequence[str] | None, start: datetime | None, end: datetime | None
+    ) -> tuple[list[tuple[Any, ...]], list[tuple[Any, ...]]]:
         cond, params = where(sites, start, end, time_column="event_time")
         probes = self._rows(
             "SELECT site, device, interface, count(*), avg(rtt_ms), "  # noqa: S608
@@ -79,6 +95,40 @@ class LinkQuery(LakeReader):
             f"FROM interface_stats WHERE {cond} GROUP BY ALL",
             params,
         )
+        return probes, traffic
+
+    def _rolled(
+        self, sites: Sequence[str] | None, start: datetime | None, end: datetime | None
+    ) -> tuple[list[tuple[Any, ...]], list[tuple[Any, ...]]] | None:
+        cond, params = layers.sites_filter(list(sites) if sites is not None else None)
+        found_p = layers.rollup_source(self.con, PROBE_HOURS, start, end, cond, params)
+        found_t = layers.rollup_source(self.con, PORT_HOURS, start, end, cond, params)
+        if found_p is None or found_t is None:
+            return None
+        probes = self._rows(
+            "SELECT site, device, interface, sum(probes), "  # noqa: S608
+            "sum(rtt_sum) / nullif(sum(rtt_count), 0), quantile_cont(rtt_p95, 0.95), "
+            "sum(jitter_sum) / nullif(sum(jitter_count), 0), "
+            f"sum(loss_sum) / nullif(sum(loss_count), 0), max(loss_max) FROM ({found_p[0]}) "
+            "GROUP BY ALL",
+            found_p[1],
+        )
+        traffic = self._rows(
+            "SELECT site, device, if_name, sum(in_sum) / nullif(sum(in_count), 0), "  # noqa: S608
+            "max(in_max), sum(out_sum) / nullif(sum(out_count), 0), max(out_max), "
+            f"max(speed_max), sum(down_minutes) FROM ({found_t[0]}) GROUP BY ALL",
+            found_t[1],
+        )
+        return probes, traffic
+
+    @staticmethod
+    def _join(
+        sites: Sequence[str] | None,
+        refs: Iterable[LinkRef],
+        probes: list[tuple[Any, ...]],
+        traffic: list[tuple[Any, ...]],
+        basis: str,
+    ) -> list[dict[str, Any]]:
         by_probe = {(s, d, i): r for s, d, i, *r in probes}
         by_if = {(s, d, i): r for s, d, i, *r in traffic}
         allowed = None if sites is None else set(sites)
@@ -114,6 +164,7 @@ class LinkQuery(LakeReader):
                     if peak is not None and capacity
                     else None,
                     "down_minutes": int(t[5]) if t else 0,
+                    "latency_p95_basis": basis,
                 }
             )
         return out
@@ -156,8 +207,13 @@ class LinkQuery(LakeReader):
         gateway: str | None = None,
         bucket: str = "5m",
     ) -> list[dict[str, Any]]:
-        """One link over time: latency, jitter, loss and in/out Mb/s per bucket."""
+        """One link over time: latency, jitter, loss and in/out Mb/s per bucket (``1h``
+        buckets over more than a day come from the hourly roll-ups)."""
         width = _BUCKETS.get(bucket, "5 minutes")
+        if width == "1 hour" and layers.long_range(start, end):
+            rolled = self._series_rolled(site, interface, start, end, gateway)
+            if rolled is not None:
+                return rolled
         cond, params = where([site], start, end, time_column="event_time")
         params["ifname"] = interface
         params["gw"] = gateway
@@ -174,6 +230,12 @@ class LinkQuery(LakeReader):
             "GROUP BY 1",
             params,
         )
+        return self._merge(probes, traffic)
+
+    @staticmethod
+    def _merge(
+        probes: list[tuple[Any, ...]], traffic: list[tuple[Any, ...]]
+    ) -> list[dict[str, Any]]:
         rows: dict[datetime, dict[str, Any]] = {}
         for t, rtt, jit, loss in probes:
             rows.setdefault(t, {"time": t})
@@ -187,6 +249,42 @@ class LinkQuery(LakeReader):
         keys = ("latency_ms", "jitter_ms", "loss_pct", "in_mbps", "out_mbps")
         return [{k: r.get(k) for k in ("time", *keys)} for _, r in sorted(rows.items())]
 
+    def _series_rolled(
+        self,
+        site: str,
+        interface: str,
+        start: datetime | None,
+        end: datetime | None,
+        gateway: str | None,
+    ) -> list[dict[str, Any]] | None:
+        params = {"site": site, "ifname": interface, "gw": gateway}
+        gw = "($gw IS NULL OR device = $gw)"
+        found_p = layers.rollup_source(
+            self.con,
+            PROBE_HOURS,
+            start,
+            end,
+            f"site = $site AND interface = $ifname AND {gw}",
+            params,
+        )
+        found_t = layers.rollup_source(
+            self.con, PORT_HOURS, start, end, f"site = $site AND if_name = $ifname AND {gw}", params
+        )
+        if found_p is None or found_t is None:
+            return None
+        probes = self._rows(
+            "SELECT hour_start, sum(rtt_sum) / nullif(sum(rtt_count), 0), "  # noqa: S608
+            "sum(jitter_sum) / nullif(sum(jitter_count), 0), "
+            f"sum(loss_sum) / nullif(sum(loss_count), 0) FROM ({found_p[0]}) GROUP BY 1",
+            found_p[1],
+        )
+        traffic = self._rows(
+            "SELECT hour_start, sum(in_sum) / nullif(sum(in_count), 0), "  # noqa: S608
+            f"sum(out_sum) / nullif(sum(out_count), 0) FROM ({found_t[0]}) GROUP BY 1",
+            found_t[1],
+        )
+        return self._merge(probes, traffic)
+
     def path_changes(
         self,
         sites: Sequence[str] | None,
@@ -196,10 +294,59 @@ class LinkQuery(LakeReader):
         limit: int = 200,
     ) -> list[dict[str, Any]]:
         """When an application's traffic at a site moved from one WAN link to another (the
-        link carrying most of its user minutes, minute by minute), and link up/down events."""
+        link carrying most of its user minutes, minute by minute — hour by hour over more than a
+        day), and link up/down events."""
+        moves = None
+        if layers.long_range(start, end):
+            moves = self._moves_rolled(sites, start, end, limit)
+        if moves is None:
+            moves = self._moves(sites, start, end, limit)
+        cond2, params2 = where(sites, start, end, time_column="event_time")
+        events = self._dicts(
+            "SELECT event_time AS time, site, 'link ' || coalesce(state, '?') AS event, "  # noqa: S608
+            "NULL AS application, device || ' ' || interface || ' (' || event_type || ')' "
+            "AS detail FROM device_events "
+            f"WHERE category = 'interface' AND {cond2} ORDER BY event_time DESC",
+            params2,
+        )
+        return sorted(moves + events, key=lambda r: r["time"], reverse=True)[:limit]
+
+    def _moves_rolled(
+        self,
+        sites: Sequence[str] | None,
+        start: datetime | None,
+        end: datetime | None,
+        limit: int,
+    ) -> list[dict[str, Any]] | None:
+        cond, params = layers.sites_filter(list(sites) if sites is not None else None)
+        found = layers.rollup_source(self.con, USER_HOURS, start, end, cond, params)
+        if found is None:
+            return None
+        source, params = found
+        params["limit"] = limit
+        return self._dicts(
+            "WITH per AS (SELECT hour_start, site, application, "  # noqa: S608
+            "arg_max(wan_link, minutes) AS link FROM (SELECT hour_start, site, application, "
+            f"wan_link, sum(minutes) AS minutes FROM ({source}) WHERE application IS NOT NULL "
+            "AND wan_link IS NOT NULL GROUP BY ALL) GROUP BY ALL), "
+            "seq AS (SELECT *, lag(link) OVER (PARTITION BY site, application "
+            "ORDER BY hour_start) AS prev FROM per) "
+            "SELECT hour_start AS time, site, 'path change (hourly)' AS event, application, "
+            "prev || ' → ' || link AS detail FROM seq WHERE prev IS NOT NULL AND prev <> link "
+            "ORDER BY hour_start DESC LIMIT $limit",
+            params,
+        )
+
+    def _moves(
+        self,
+        sites: Sequence[str] | None,
+        start: datetime | None,
+        end: datetime | None,
+        limit: int,
+    ) -> list[dict[str, Any]]:
         cond, params = where(sites, start, end, time_column="minute")
         params["limit"] = limit
-        moves = self._dicts(
+        return self._dicts(
             "WITH per AS (SELECT minute, site, application, mode(wan_link) AS link "  # noqa: S608
             "FROM user_minutes WHERE application IS NOT NULL AND wan_link IS NOT NULL "
             f"AND {cond} GROUP BY ALL), "
@@ -210,12 +357,3 @@ class LinkQuery(LakeReader):
             "ORDER BY minute DESC LIMIT $limit",
             params,
         )
-        cond2, params2 = where(sites, start, end, time_column="event_time")
-        events = self._dicts(
-            "SELECT event_time AS time, site, 'link ' || coalesce(state, '?') AS event, "  # noqa: S608
-            "NULL AS application, device || ' ' || interface || ' (' || event_type || ')' "
-            "AS detail FROM device_events "
-            f"WHERE category = 'interface' AND {cond2} ORDER BY event_time DESC",
-            params2,
-        )
-        return sorted(moves + events, key=lambda r: r["time"], reverse=True)[:limit]

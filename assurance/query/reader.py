@@ -15,6 +15,7 @@ import duckdb
 
 from assurance.errors import AssuranceError
 from assurance.lake.catalog import connect
+from assurance.query.layers import attach
 from assurance.query.sle import QueryError
 
 Q = TypeVar("Q")
@@ -56,6 +57,7 @@ class LakeReader:
     def __init__(self, lake: str) -> None:
         try:
             self.con = connect(lake)
+            attach(self.con, lake)
         except AssuranceError as exc:
             raise QueryError(str(exc)) from None
 
@@ -80,7 +82,9 @@ class LakeReader:
 def shared(lake: str) -> duckdb.DuckDBPyConnection:
     """A connection with the lake's views, to hand out cursors from (``share``)."""
     try:
-        return connect(lake)
+        con = connect(lake)
+        attach(con, lake)
+        return con
     except AssuranceError as exc:
         raise QueryError(str(exc)) from None
 

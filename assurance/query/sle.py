@@ -2,9 +2,11 @@
 
 Owns the questions and the shape of their answers (plain dicts and lists, JSON-ready). Keys —
 metric, scope, classifier, impact kind — accept both ``-`` and ``_`` spellings. Scope columns
-come from a fixed list and every value is bound as a parameter. Reads ``sle_minutes`` for
-counts and ``user_minutes`` for users and measured values. Must not write to the lake or compute
-verdicts.
+come from a fixed list and every value is bound as a parameter. Counts come from the coarsest
+SLE table that answers each part of the range (``sle_days``, ``sle_hours``, ``sle_minutes`` at
+the edges: the same sums as the minutes alone); impacted users from the ``user_hours`` roll-up
+plus edge minutes when it covers whole hours of the range, else ``user_minutes``; measured-value
+histograms from ``user_minutes``. Must not write to the lake or compute verdicts.
 """
 
 from __future__ import annotations
@@ -17,6 +19,8 @@ import duckdb
 
 from assurance.errors import AssuranceError
 from assurance.lake.catalog import connect
+from assurance.query import layers
+from assurance.rollups.tables import USER_HOURS
 from assurance.sle.catalog import BY_NAME, SCOPES, SLES, Sle, normalise
 
 #: Impact lists: Mist-style kind → the column it groups by.
@@ -71,6 +75,7 @@ class SleQuery:
     def __init__(self, lake: str) -> None:
         try:
             self.con = connect(lake)
+            layers.attach(self.con, lake)
         except AssuranceError as exc:
             raise QueryError(str(exc)) from None
 
@@ -122,6 +127,24 @@ class SleQuery:
             params["end"] = s.end
         return " AND ".join(clauses), params
 
+    @staticmethod
+    def _filters(s: Scope) -> tuple[str, dict[str, Any]]:
+        """The scope's conditions on non-time columns."""
+        clauses = ["true"]
+        params: dict[str, Any] = {}
+        if s.column is not None:
+            clauses.append(f"{s.column} = $scope_id")
+            params["scope_id"] = s.value
+        if s.site is not None:
+            clauses.append("site = $site")
+            params["site"] = s.site
+        return " AND ".join(clauses), params
+
+    def _source(self, s: Scope, coarsest: str = "day") -> tuple[str, dict[str, Any]]:
+        """SLE count rows of the scope over its range, from the coarsest table per part."""
+        cond, params = self._filters(s)
+        return layers.sle_source(self.con, s.start, s.end, cond, params, coarsest=coarsest)
+
     # -- questions ------------------------------------------------------------------------
 
     def metrics(self) -> list[dict[str, Any]]:
@@ -139,11 +162,11 @@ class SleQuery:
     def summary(self, metric: str, s: Scope) -> dict[str, Any]:
         """Total and degraded user minutes, SLE %, and the classifier breakdown."""
         sle = _metric(metric)
-        where, params = self._where(s)
+        source, params = self._source(s)
         params["sle"] = sle.name
         row = self._rows(
             "SELECT coalesce(sum(total), 0), coalesce(sum(good), 0), sum(value_sum) / "  # noqa: S608
-            f"nullif(sum(value_count), 0) FROM sle_minutes WHERE sle = $sle AND {where}",
+            f"nullif(sum(value_count), 0) FROM ({source}) WHERE sle = $sle",
             params,
         )[0]
         total, good, mean = int(row[0]), int(row[1]), row[2]
@@ -163,15 +186,14 @@ class SleQuery:
 
     def overview(self, s: Scope) -> list[dict[str, Any]]:
         """One line per SLE with data: totals, SLE % and the top classifier."""
-        where, params = self._where(s)
+        source, params = self._source(s)
         rows = self._rows(
-            "SELECT sle, sum(total), sum(good) FROM sle_minutes "  # noqa: S608
-            f"WHERE {where} GROUP BY sle",
+            f"SELECT sle, sum(total), sum(good) FROM ({source}) GROUP BY sle",  # noqa: S608
             params,
         )
         tops = self._rows(
             "SELECT sle, arg_max(classifier, n) FROM (SELECT sle, classifier, "  # noqa: S608
-            f"sum(total - good) AS n FROM sle_minutes WHERE classifier IS NOT NULL AND {where} "
+            f"sum(total - good) AS n FROM ({source}) WHERE classifier IS NOT NULL "
             "GROUP BY ALL) GROUP BY sle",
             params,
         )
@@ -197,11 +219,11 @@ class SleQuery:
     def classifiers(self, metric: str, s: Scope) -> list[dict[str, Any]]:
         """Degraded user minutes per classifier and sub-classifier, in precedence order."""
         sle = _metric(metric)
-        where, params = self._where(s)
+        source, params = self._source(s)
         params["sle"] = sle.name
         rows = self._rows(
-            "SELECT classifier, sub_classifier, sum(total - good) FROM sle_minutes "  # noqa: S608
-            f"WHERE sle = $sle AND classifier IS NOT NULL AND {where} GROUP BY ALL",
+            "SELECT classifier, sub_classifier, sum(total - good) "  # noqa: S608
+            f"FROM ({source}) WHERE sle = $sle AND classifier IS NOT NULL GROUP BY ALL",
             params,
         )
         degraded = sum(int(n) for _, _, n in rows)
@@ -228,11 +250,13 @@ class SleQuery:
         grain = _INTERVALS.get(interval.lower())
         if grain is None:
             raise QueryError(f"unknown interval {interval!r}; use minute, hour or day")
-        where, params = self._where(s)
+        source, params = self._source(s, coarsest=grain)
         params["sle"] = sle.name
+        # sum per stored bucket first: date_trunc on a zoned timestamp is slow per row
         rows = self._rows(
-            f"SELECT date_trunc('{grain}', minute) AS t, sum(total), sum(good) "  # noqa: S608
-            f"FROM sle_minutes WHERE sle = $sle AND {where} GROUP BY 1 ORDER BY 1",
+            f"SELECT date_trunc('{grain}', t) AS t, sum(total), sum(good) FROM ("  # noqa: S608
+            f"SELECT t, sum(total) AS total, sum(good) AS good FROM ({source}) "
+            "WHERE sle = $sle GROUP BY t) GROUP BY 1 ORDER BY 1",
             params,
         )
         return {
@@ -293,6 +317,10 @@ class SleQuery:
         cls = normalise(classifier) if classifier else None
         if cls is not None and cls not in sle.classifiers:
             raise QueryError(f"{sle.key} has no classifier {classifier!r}")
+        if column == "client_id" and cls is None:
+            rolled = self._impacted_users(sle, s, limit)
+            if rolled is not None:
+                return rolled
         if column == "client_id":
             ok = f"{sle.name}_ok"
             bad = f"NOT {ok}" + (f" AND {sle.name}_classifier = $cls" if cls else "")
@@ -315,17 +343,46 @@ class SleQuery:
                 }
                 for c, mac, ip, host, d, t in self._rows(sql, params)
             ]
-        params["sle"] = sle.name
+        source, params = self._source(s)
+        params.update(sle=sle.name, limit=limit)
         bad_expr = "total - good"
         if cls:
             bad_expr = "CASE WHEN classifier = $cls THEN total - good ELSE 0 END"
             params["cls"] = cls
         sql = (
-            f"SELECT {column}, sum({bad_expr}), sum(total) FROM sle_minutes "  # noqa: S608
-            f"WHERE sle = $sle AND {column} IS NOT NULL AND {where} GROUP BY 1 "
+            f"SELECT {column}, sum({bad_expr}), sum(total) FROM ({source}) "  # noqa: S608
+            f"WHERE sle = $sle AND {column} IS NOT NULL GROUP BY 1 "
             f"HAVING sum({bad_expr}) > 0 ORDER BY 2 DESC, 1 LIMIT $limit"
         )
         return [
             {"name": name, "degraded_user_minutes": int(d), "total_user_minutes": int(t)}
             for name, d, t in self._rows(sql, params)
+        ]
+
+    def _impacted_users(self, sle: Sle, s: Scope, limit: int) -> list[dict[str, Any]] | None:
+        """Impacted users from ``user_hours`` (whole hours) and the edge minutes; None when
+        the roll-up covers no whole hour of the range."""
+        cond, params = self._filters(s)
+        found = layers.rollup_source(self.con, USER_HOURS, s.start, s.end, cond, params)
+        if found is None:
+            return None
+        source, params = found
+        params["limit"] = limit
+        n, bad = f"{sle.name}_n", f"{sle.name}_bad"
+        rows = self._rows(
+            f"SELECT client_id, any_value(client_mac), any_value(client_ip), "  # noqa: S608
+            f"any_value(hostname), sum({bad}), sum({n}) FROM ({source}) WHERE {n} > 0 "
+            f"GROUP BY client_id HAVING sum({bad}) > 0 ORDER BY 5 DESC, 1 LIMIT $limit",
+            params,
+        )
+        return [
+            {
+                "client_id": c,
+                "mac": mac,
+                "ip": ip,
+                "hostname": host,
+                "degraded_user_minutes": int(d),
+                "total_user_minutes": int(t),
+            }
+            for c, mac, ip, host, d, t in rows
         ]

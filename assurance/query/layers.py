@@ -1,0 +1,217 @@
+"""Reading a time range from the coarsest table that answers each part of it.
+
+Owns the split of [start, end) into whole days (``sle_days``), whole hours (``sle_hours`` or an
+hourly roll-up of ``assurance.rollups``) and the minutes at its edges (the minute tables), each
+part bounded by what the coarser table actually covers (its first and last partition), and the
+``UNION ALL`` subqueries that read them with the time bounds on the ``date`` partition key too,
+so DuckDB opens only the files of the range. Sums over the union equal sums over the minutes.
+Also creates the roll-up views on a connection. Must not write to the lake.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import duckdb
+
+from assurance.lake.catalog import SPEC_SCHEMA, create_view
+from assurance.lake.layout import Partition
+from assurance.lake.store import LakeStore
+from assurance.rollups.tables import ROLLUPS, Rollup
+
+HOUR = timedelta(hours=1)
+DAY = timedelta(days=1)
+_ROOT = f"{SPEC_SCHEMA}.lake_root"
+#: Columns every SLE count table has (time column apart).
+SLE_COLUMNS = ("site, sle, gateway, wan_link, application, ap, switch, switch_port, band, "
+               "classifier, sub_classifier, total, good, value_sum, value_count")  # fmt: skip
+
+
+def attach(con: duckdb.DuckDBPyConnection, lake: str) -> None:
+    """Add the roll-up views and remember the lake's root (for coverage checks)."""
+    store = LakeStore(lake)
+    for rollup in ROLLUPS:
+        create_view(con, store, rollup.spec)
+    con.execute(f"CREATE OR REPLACE TABLE {_ROOT} AS SELECT $root AS root", {"root": store.root})
+
+
+def _store(con: duckdb.DuckDBPyConnection) -> LakeStore | None:
+    try:
+        row = con.execute(f"SELECT root FROM {_ROOT}").fetchall()  # noqa: S608
+    except duckdb.Error:
+        return None
+    return LakeStore(row[0][0]) if row else None
+
+
+def coverage(con: duckdb.DuckDBPyConnection, table: str) -> tuple[datetime, datetime] | None:
+    """First hour and end of the last hour that ``table`` has a partition with files for."""
+    store = _store(con)
+    if store is None:
+        return None
+    days = store.list_dirs(table)
+    if not days:
+        return None
+
+    def edge(day_dirs: list[str], last: bool) -> datetime | None:
+        for day_dir in reversed(day_dirs) if last else day_dirs:
+            hours = store.list_dirs(day_dir)
+            for hour_dir in reversed(hours) if last else hours:
+                part = Partition.parse(hour_dir)
+                if part is not None and store.list_files(hour_dir):
+                    return part.end if last else part.start
+        return None
+
+    first, end = edge(days, False), edge(days, True)
+    return None if first is None or end is None else (first, end)
+
+
+def floor(t: datetime, step: timedelta) -> datetime:
+    t = t.astimezone(UTC)
+    if step == DAY:
+        return t.replace(hour=0, minute=0, second=0, microsecond=0)
+    return t.replace(minute=0, second=0, microsecond=0)
+
+
+def ceil(t: datetime, step: timedelta) -> datetime:
+    f = floor(t, step)
+    return f if f == t else f + step
+
+
+@dataclass(frozen=True)
+class Part:
+    """[start, end) read from ``grain`` ("day", "hour" or "minute"); None = unbounded."""
+
+    grain: str
+    start: datetime | None
+    end: datetime | None
+
+
+def split(
+    start: datetime | None,
+    end: datetime | None,
+    hours: tuple[datetime, datetime] | None,
+    days: tuple[datetime, datetime] | None = None,
+) -> list[Part]:
+    """The parts of [start, end): whole days inside ``days`` coverage, whole hours inside
+    ``hours`` coverage, minutes elsewhere. Empty parts are left out."""
+    if hours is None:
+        return [Part("minute", start, end)]
+    h0 = max(ceil(start, HOUR), hours[0]) if start is not None else hours[0]
+    h1 = min(floor(end, HOUR), hours[1]) if end is not None else hours[1]
+    if h1 <= h0:
+        return [Part("minute", start, end)]
+    parts = [Part("minute", start, h0), Part("minute", h1, end)]
+    mid = [Part("hour", h0, h1)]
+    if days is not None:
+        d0 = max(ceil(h0, DAY), days[0])
+        d1 = min(floor(h1, DAY), days[1])
+        if d1 > d0:
+            mid = [Part("hour", h0, d0), Part("day", d0, d1), Part("hour", d1, h1)]
+    return [
+        p
+        for p in (*mid, *parts)
+        if p.start is None or p.end is None or p.end > p.start
+        if not (p.grain == "minute" and p.start is not None and p.start == p.end)
+    ]
+
+
+def bounds(part: Part, time_column: str, key: str) -> tuple[str, dict[str, Any]]:
+    """The time condition of ``part`` (also on the ``date`` partition key) and its params."""
+    clauses = ["true"]
+    params: dict[str, Any] = {}
+    if part.start is not None:
+        clauses.append(f"{time_column} >= ${key}_a AND date >= ${key}_da")
+        params[f"{key}_a"] = part.start
+        params[f"{key}_da"] = part.start.astimezone(UTC).date()
+    if part.end is not None:
+        clauses.append(f"{time_column} < ${key}_b AND date <= ${key}_db")
+        params[f"{key}_b"] = part.end
+        params[f"{key}_db"] = part.end.astimezone(UTC).date()
+    return " AND ".join(clauses), params
+
+
+_SLE_TABLES = {"day": ("sle_days", "day_start"), "hour": ("sle_hours", "hour_start"),
+               "minute": ("sle_minutes", "minute")}  # fmt: skip
+
+
+def sle_source(
+    con: duckdb.DuckDBPyConnection,
+    start: datetime | None,
+    end: datetime | None,
+    filters: str,
+    params: dict[str, Any],
+    *,
+    coarsest: str = "day",
+) -> tuple[str, dict[str, Any]]:
+    """A subquery of (t, site, sle, scope…, classifier, sub_classifier, total, good, value_sum,
+    value_count) rows covering [start, end) exactly, from the coarsest SLE table per part;
+    ``filters`` (a condition on non-time columns, with ``params``) applies to every part."""
+    if coarsest == "minute":
+        parts = [Part("minute", start, end)]
+    else:
+        hours = coverage(con, "sle_hours")
+        days = coverage(con, "sle_days") if coarsest == "day" else None
+        parts = split(start, end, hours, days)
+    selects = []
+    out = dict(params)
+    for i, part in enumerate(parts):
+        table, column = _SLE_TABLES[part.grain]
+        cond, p = bounds(part, column, f"p{i}")
+        out.update(p)
+        selects.append(
+            f"SELECT {column} AS t, {SLE_COLUMNS} FROM {table} "  # noqa: S608
+            f"WHERE {cond} AND {filters}"
+        )
+    return " UNION ALL ".join(selects), out
+
+
+def rollup_source(
+    con: duckdb.DuckDBPyConnection,
+    rollup: Rollup,
+    start: datetime | None,
+    end: datetime | None,
+    filters: str,
+    params: dict[str, Any],
+) -> tuple[str, dict[str, Any]] | None:
+    """A subquery of ``rollup``-shaped rows covering [start, end): whole hours the roll-up has
+    from it, the edges summed from its source table on the fly. None when the roll-up covers
+    no whole hour of the range (read the minutes instead)."""
+    parts = split(start, end, coverage(con, rollup.name))
+    if not any(p.grain == "hour" for p in parts):
+        return None
+    selects = []
+    out = dict(params)
+    for i, part in enumerate(parts):
+        if part.grain == "hour":
+            cond, p = bounds(part, "hour_start", f"r{i}")
+            cols = ", ".join(rollup.spec.column_names)
+            selects.append(
+                f"SELECT {cols} FROM {rollup.name} WHERE {cond} AND {filters}"  # noqa: S608
+            )
+        else:
+            cond, p = bounds(part, rollup.source_time, f"r{i}")
+            cols = ", ".join(rollup.spec.column_names)
+            selects.append(
+                f"SELECT {cols} FROM ({rollup.sql(f'{cond} AND {filters}')})"  # noqa: S608
+            )
+        out.update(p)
+    return " UNION ALL ".join(selects), out
+
+
+#: Ranges longer than this are read from the roll-ups (shorter ones from the minute tables,
+#: which give exact percentiles).
+LONG = timedelta(hours=24)
+
+
+def long_range(start: datetime | None, end: datetime | None) -> bool:
+    """Whether [start, end) is read from roll-ups where the answer allows (over ``LONG``)."""
+    return start is None or end is None or end - start > LONG
+
+
+def sites_filter(sites: list[str] | None, column: str = "site") -> tuple[str, dict[str, Any]]:
+    """``column`` in ``sites`` (None: every site), as a condition and its params."""
+    if sites is None:
+        return "true", {}
+    return f"list_contains(CAST($sites AS VARCHAR[]), {column})", {"sites": list(sites)}
