@@ -86,7 +86,10 @@ def flow(
     metrics: MetricsOption = "127.0.0.1:9155",
     state_file: Annotated[
         Path | None,
-        typer.Option(help="Template state file (default: <lake>/_state/flow-<port>.json)"),
+        typer.Option(
+            help="Template state file (default: <lake>/_state/flow-<port>.json; for an s3:// "
+            "lake, $XDG_STATE_HOME/wanassure/s3/<bucket>/<prefix>/flow-<port>.json)"
+        ),
     ] = None,
     duration: DurationOption = None,
     inlet: Annotated[
@@ -115,10 +118,9 @@ def flow(
         inv = load_inventory(inventory) if inventory is not None else None
         store = LakeStore(lake)
         store.ensure_root()
-        if state_file is None and store.is_local:
-            state_file = Path(store.root) / "_state" / f"flow-{port}.json"
-        if state_file is not None:
-            state_file.parent.mkdir(parents=True, exist_ok=True)
+        if state_file is None:  # <lake>/_state, or a local folder for an s3:// lake
+            state_file = store.local_state_dir() / f"flow-{port}.json"
+        state_file.parent.mkdir(parents=True, exist_ok=True)
         asyncio.run(_run_flow(store, host, port, exporter_map(inv), state_file, metrics, duration))
     except ConfigError as exc:
         raise fail(str(exc)) from None

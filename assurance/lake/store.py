@@ -90,6 +90,16 @@ class LakeStore:
             raise LakeError(f"cannot reach lake {self.url}: {exc}") from None
         return bool(info.type == pafs.FileType.Directory)
 
+    def local_state_dir(self) -> Path:
+        """A local folder for this lake's per-host state (a collector's template cache): the
+        lake's ``_state`` folder, or for an object store ``$XDG_STATE_HOME/wanassure/s3/<bucket>/
+        <prefix>`` (default ``~/.local/state``), since such state belongs to the host that
+        receives, not to the bucket."""
+        if self.is_local:
+            return Path(self.root) / "_state"
+        base = os.environ.get("XDG_STATE_HOME") or str(Path.home() / ".local" / "state")
+        return Path(base) / "wanassure" / "s3" / self.root
+
     def missing_reason(self) -> str:
         """Why ``exists()`` is false, for an error message."""
         if self.is_local:
