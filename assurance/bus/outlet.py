@@ -25,11 +25,13 @@ import nats.errors
 import pyarrow as pa
 from nats.aio.client import Client
 from nats.aio.msg import Msg
+from nats.js import JetStreamContext
 from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
 
 from assurance.bus.commits import ChunkLog, DedupSink
 from assurance.bus.config import BusConfig, connect, ensure_bucket, ensure_stream
 from assurance.bus.envelope import EnvelopeError, unpack
+from assurance.bus.shared import SharedState
 from assurance.bus.templates import KvTemplateStore
 from assurance.lake import LakeStore, LakeWriter
 from assurance.lake.layout import new_writer_id
@@ -121,6 +123,7 @@ class FlowOutlet:
         self.ready = asyncio.Event()
         self._chunks = 0
         self._templates: KvTemplateStore | None = None
+        self._shared: SharedState | None = None
 
     async def run(self, stop: asyncio.Event) -> None:
         """Consume until ``stop`` is set; the chunk in hand is published and acknowledged."""
@@ -139,6 +142,16 @@ class FlowOutlet:
         self._templates = KvTemplateStore(kv_templates, asyncio.get_running_loop())
         state = DecoderState(templates=TemplateCache(store=self._templates))
         self.collector.decoder = FlowDecoder(state)
+        self._shared = SharedState(kv_templates, self._templates)
+        await self._shared.start()
+        try:
+            await self._loop(js, chunks, nc, stop)
+        finally:
+            await self._shared.stop()
+
+    async def _loop(
+        self, js: JetStreamContext, chunks: ChunkLog, nc: Client, stop: asyncio.Event
+    ) -> None:
         consumer = ConsumerConfig(
             durable_name=self.config.durable(self.group),
             ack_policy=AckPolicy.EXPLICIT,
@@ -228,12 +241,24 @@ class FlowOutlet:
         try:
             if bad:
                 sink.write("rejects", rejects_table(bad, {}))
-            result = await asyncio.to_thread(self.collector.process, datagrams)
+            result = await asyncio.to_thread(self._process, datagrams)
         finally:
             self.route.target = None
         self.stats.messages += len(messages)
         self.stats.datagrams += len(datagrams)
         chunk.records += result.counters.records
+
+    def _process(self, datagrams: list[Datagram]) -> DecodeResult:
+        """On the decoding thread: catch up with the other outlets, then decode and write."""
+        assert self._shared is not None
+        decoder = self.collector.decoder
+        self._shared.apply(decoder)
+        if len(decoder.state.held):
+            self._write_result(decoder.release_held())
+        result = self.collector.process(datagrams)
+        if result.counters.option_records:
+            self._shared.publish_sampling(decoder, {d.exporter for d in datagrams})
+        return result
 
     # -- publishing ------------------------------------------------------------------------
 

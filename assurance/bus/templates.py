@@ -17,11 +17,12 @@ from __future__ import annotations
 
 import asyncio
 import concurrent.futures
+import contextlib
 import json
 import logging
 import threading
 import time
-from collections.abc import Coroutine
+from collections.abc import Coroutine, Iterator
 from typing import Any
 
 from nats.js.errors import KeyNotFoundError
@@ -56,6 +57,7 @@ class KvTemplateStore:
         self._misses: dict[str, float] = {}
         self._pending: list[concurrent.futures.Future[Any]] = []
         self._lock = threading.Lock()
+        self._muted = False
 
     def load(self, exporter: str, domain: int, template_id: int) -> Template | None:
         key = template_key(exporter, domain, template_id)
@@ -86,7 +88,23 @@ class KvTemplateStore:
         self.hits += 1
         return template
 
+    @contextlib.contextmanager
+    def muted(self) -> Iterator[None]:
+        """Within: learning or withdrawing templates does not write to the bucket (they came
+        from it)."""
+        self._muted = True
+        try:
+            yield
+        finally:
+            self._muted = False
+
+    def queue_put(self, key: str, value: bytes) -> None:
+        """Write ``key`` in the background (``settle`` waits for it)."""
+        self._queue(self.kv.put(key, value))
+
     def save(self, exporter: str, domain: int, template: Template) -> None:
+        if self._muted:
+            return
         key = template_key(exporter, domain, template.template_id)
         value = json.dumps({"exporter": exporter, "domain": domain, **template.to_json()})
         self._misses.pop(key, None)
@@ -94,6 +112,8 @@ class KvTemplateStore:
         self._queue(self.kv.put(key, value.encode()))
 
     def forget(self, exporter: str, domain: int, template_id: int) -> None:
+        if self._muted:
+            return
         self._queue(self.kv.delete(template_key(exporter, domain, template_id)))
 
     async def settle(self) -> None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 import signal
 import socket
+import struct
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -19,6 +20,7 @@ import pytest
 from assurance.lake import connect
 from tests.bus.capture import datagrams, expected, send
 from tests.bus.conftest import Proc, free_port, start_inlet, start_outlet
+from tests.flow.wire import ipfix, options_template, set_
 
 
 def lake_records(lake: Path) -> list[tuple[str, int, int, int]]:
@@ -93,6 +95,22 @@ def test_an_outlet_crashing_mid_capture_and_restarting_leaves_every_record_once(
         assert skipped(report) > 0, report  # the published chunk's rows came back and were dropped
 
 
+def sampling_options(domain: int = 7) -> bytes:
+    """An IPFIX options message (RFC 7011 §3.4.2.2, RFC 5477 selector elements): selector 9
+    selects 1 packet and skips 99, i.e. 1-in-100 sampling for the exporter's domain."""
+    options = options_template(402, [(302, 4)], [(304, 2), (305, 4), (306, 4)])
+    record = struct.pack(">IHII", 9, 1, 1, 99)
+    return ipfix([set_(3, options), set_(402, record)], domain=domain, export=1_780_275_600)
+
+
+def scaled(lake: Path) -> list[tuple[int, int, int]]:
+    return (
+        connect(str(lake))
+        .execute("SELECT DISTINCT sampling_rate, bytes_scaled::BIGINT - bytes::BIGINT * 100, 0 FROM flows")
+        .fetchall()
+    )
+
+
 def test_a_second_outlet_takes_over_an_exporter_without_a_template_refresh(
     nats_url: str, tmp_path: Path
 ) -> None:
@@ -100,11 +118,12 @@ def test_a_second_outlet_takes_over_an_exporter_without_a_template_refresh(
     udp = free_port(socket.SOCK_DGRAM)
     inlet = start_inlet(nats_url, udp)
     first = start_outlet(nats_url, lake)
-    send(udp, datagrams(0, 400, with_template=True))
+    template, *data = datagrams(0, 400, with_template=True)
+    send(udp, [template, sampling_options(), *data])
     wait_until("the first outlet's records", lambda: len(lake_records(lake)) == 400)
     first.stop()
     # The exporter sends data only (its next template refresh is far away); a new outlet that
-    # never saw the template decodes it from the shared template bucket.
+    # never saw the template nor the sampling options decodes it from the shared bucket.
     send(udp, datagrams(400, 600, with_template=False))
     second = start_outlet(nats_url, lake)
     wait_until("the second outlet's records", lambda: len(lake_records(lake)) >= 1000)
@@ -112,6 +131,7 @@ def test_a_second_outlet_takes_over_an_exporter_without_a_template_refresh(
     inlet.stop()
     assert lake_records(lake) == expected(0, 1000)
     assert rejects(lake) == 0
+    assert scaled(lake) == [(100, 0, 0)]  # every record scaled by the 1-in-100 sampling
 
 
 def test_two_outlets_share_a_stream_and_one_dying_loses_nothing(
