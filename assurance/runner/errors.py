@@ -30,6 +30,9 @@ class JobError(AssuranceError):
         reason = f"{type(cause).__name__}: {first}" if first else type(cause).__name__
         super().__init__(f"{job} failed on partition {partition}: {reason}")
 
+    def __reduce__(self) -> tuple[type[JobError], tuple[str, str, BaseException]]:
+        return (JobError, (self.job, self.partition, self.cause))
+
 
 #: Longest text of one field in a partition label.
 _FIELD_CHARS = 60

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import pickle
 import subprocess
 import sys
 from datetime import UTC, datetime
@@ -85,3 +86,10 @@ def test_a_bad_runner_option_is_a_usage_error(tmp_path: Path) -> None:
     text = " ".join(result.output.replace("│", " ").split())
     assert "runner 'dask:8786' is not one of local, local:N" in text
     assert runner.current() == before
+
+
+def test_a_job_error_survives_pickling() -> None:
+    error = runner.JobError("m.job", "Part(n=3)", ValueError("odd"))
+    again = pickle.loads(pickle.dumps(error))
+    assert str(again) == "m.job failed on partition Part(n=3): ValueError: odd"
+    assert isinstance(again.cause, ValueError) and again.partition == "Part(n=3)"
