@@ -95,11 +95,12 @@ def configure(settings: S3Settings) -> None:
 
 def filesystem(options: S3Options | None = None) -> pafs.S3FileSystem:
     """The S3 filesystem for ``options`` (default: the current settings); one per option set."""
-    return _filesystem(options or options_from(current_settings()))
+    # Keyed by process too: a client made before a fork must not be used in the child.
+    return _filesystem(options or options_from(current_settings()), os.getpid())
 
 
 @functools.lru_cache(maxsize=8)
-def _filesystem(options: S3Options) -> pafs.S3FileSystem:
+def _filesystem(options: S3Options, pid: int) -> pafs.S3FileSystem:
     try:
         return pafs.S3FileSystem(
             access_key=options.access_key,
