@@ -10,10 +10,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI, Request
 
 from assurance import __version__
-from assurance.api.problems import ERRORS, install
+from assurance.api.problems import ERRORS, ApiProblem, install
 from assurance.api.routes import ROUTERS
 from assurance.api.state import ApiState
 from assurance.api.tokens import TokenStore
@@ -40,6 +40,16 @@ and decide on path-policy actions, silence alerts and resend dead letters.
 """
 
 
+def single_values(request: Request) -> None:
+    """Refuse a query parameter given more than once: every parameter of this API is one value,
+    and silently taking the last of several would answer a question nobody asked."""
+    seen: set[str] = set()
+    for key, _ in request.query_params.multi_items():
+        if key in seen:
+            raise ApiProblem(422, f"query.{key}: given more than once", kind="invalid-request")
+        seen.add(key)
+
+
 def create_app(state: ApiState) -> FastAPI:
     app = FastAPI(
         title="wan-assurance API",
@@ -48,6 +58,7 @@ def create_app(state: ApiState) -> FastAPI:
         openapi_url=f"{PREFIX}/openapi.json",
         docs_url=f"{PREFIX}/docs",
         redoc_url=None,
+        dependencies=[Depends(single_values)],
     )
     app.state.api = state
     install(app)
