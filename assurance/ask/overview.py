@@ -96,7 +96,7 @@ def worst_sites(ctx: Ctx, u: Understanding) -> Parts:
             f"user-minutes)"
             for i, r in enumerate(ranked[:5], 1)
         ]
-        api = links.api(f"orgs/{ctx.vocab.org}/sle/{sle}/impacted/sites", ctx.tr)
+        api = links.api("org/sle/sites", ctx.tr)
     else:
         scores = ctx.q(OrgQuery).site_scores(ctx.sites, ctx.start, ctx.end)
         ranked = [
@@ -113,7 +113,7 @@ def worst_sites(ctx: Ctx, u: Understanding) -> Parts:
             f"({r['degraded_user_minutes']} bad user-minutes over all SLEs)"
             for i, r in enumerate(ranked[:5], 1)
         ]
-        api = links.api(f"orgs/{ctx.vocab.org}/sites/sle", ctx.tr)
+        api = links.api("org/sle/sites", ctx.tr)
     parts = Parts(
         [f"Worst sites{' for ' + sle if sle else ''}:"] + (lines or ["no SLE data."]),
         numbers={"sites": ranked[:10]},
@@ -179,8 +179,10 @@ def worst_apps(ctx: Ctx, u: Understanding) -> Parts:
     parts.dashboard_url = links.dashboard(
         "apps", ctx.tr, site=where if isinstance(where, str) else None
     )
-    parts.api_call = links.api(
-        f"orgs/{ctx.vocab.org}/apps", ctx.tr, site=where if isinstance(where, str) else None
+    parts.api_call = (
+        links.api(f"sites/{where}/sle/{sle}/impacted/applications", ctx.tr)
+        if isinstance(where, str)
+        else links.api("org/sle/summary", ctx.tr)
     )
     if ranked:
         app = ranked[0]["app"]
@@ -215,7 +217,7 @@ def compare_isps(ctx: Ctx, u: Understanding) -> Parts:
     ]
     parts = Parts(["ISPs, most loss first:"] + (lines or ["no ISP data."]), numbers={"isps": rows})
     parts.dashboard_url = links.dashboard("wan", ctx.tr)
-    parts.api_call = links.api(f"orgs/{ctx.vocab.org}/isps", ctx.tr)
+    parts.api_call = links.api("wan_links", ctx.tr)
     isps = {r["isp"] for r in rows}
     found = incidents(
         ctx,
@@ -254,8 +256,10 @@ def compare_links(ctx: Ctx, u: Understanding) -> Parts:
     parts.dashboard_url = links.dashboard(
         "wan", ctx.tr, site=where if isinstance(where, str) else None
     )
-    parts.api_call = links.api(
-        f"orgs/{ctx.vocab.org}/wan_links", ctx.tr, site=where if isinstance(where, str) else None
+    parts.api_call = (
+        links.api(f"sites/{where}/wan_links", ctx.tr)
+        if isinstance(where, str)
+        else links.api("wan_links", ctx.tr)
     )
     keys = {f"link:{r['site']}/{r['link']}" for r in rows}
     found = incidents(ctx, match=lambda i: any(target(c) in keys for c in i["causes"]))
@@ -383,5 +387,9 @@ def explain_classifier(ctx: Ctx, u: Understanding) -> Parts:
                 )
     parts = Parts(lines, numbers=numbers)
     parts.dashboard_url = links.dashboard("site", ctx.tr, sle=sle)
-    parts.api_call = links.api(f"orgs/{ctx.vocab.org}/sle/{sle or 'metrics'}/classifiers", ctx.tr)
+    parts.api_call = (
+        links.api(f"sites/{u.entities['site']}/sle/{sle}/classifiers", ctx.tr)
+        if sle and isinstance(u.entities.get("site"), str)
+        else links.api("sles", None)
+    )
     return parts

@@ -95,7 +95,11 @@ def site(ctx: Ctx, u: Understanding) -> Parts:
         [f"{name}: " + ("; ".join(lines) if lines else "no SLE data in range.")], numbers=numbers
     )
     parts.dashboard_url = links.dashboard("site", ctx.tr, site=name, sle=sle)
-    parts.api_call = links.api(f"orgs/{ctx.vocab.org}/sites/{name}/sle", ctx.tr, sle=sle)
+    parts.api_call = (
+        links.api(f"sites/{name}/sle/{sle}/summary", ctx.tr)
+        if sle
+        else links.api(f"sites/{name}/sle", ctx.tr)
+    )
     return _with_incidents(parts, incidents(ctx, site=name), f"at {name}", [])
 
 
@@ -121,7 +125,8 @@ def device(ctx: Ctx, u: Understanding) -> Parts:
         },
     )
     parts.dashboard_url = links.dashboard("site", ctx.tr, site=where, sle=sle)
-    parts.api_call = links.api(f"orgs/{ctx.vocab.org}/{kind}s/{name}/sle/{sle}/summary", ctx.tr)
+    plural = "gateways" if kind == "gateway" else "switches"
+    parts.api_call = links.api(f"sites/{where}/sle/{sle}/impacted/{plural}", ctx.tr)
     found = incidents(ctx, site=where) if where else []
     return _with_incidents(parts, found, f"at {where}", [])
 
@@ -153,7 +158,11 @@ def app(ctx: Ctx, u: Understanding) -> Parts:
         head = f"{name}: no traffic seen{' at ' + where if where else ''} in range."
     parts = Parts([head], numbers=numbers)
     parts.dashboard_url = links.dashboard("apps", ctx.tr, app=name, site=where)
-    parts.api_call = links.api(f"orgs/{ctx.vocab.org}/apps/{name}", ctx.tr, site=where)
+    parts.api_call = (
+        links.api(f"sites/{where}/sle/application-health/impacted/applications", ctx.tr)
+        if where
+        else links.api("incidents", ctx.tr)
+    )
     found = incidents(ctx, site=where, match=mentions_app(name))
     return _with_incidents(parts, found, f"touching {name}", [])
 
@@ -203,12 +212,14 @@ def link(ctx: Ctx, u: Understanding) -> Parts:
     )
     if value:
         parts.dashboard_url = links.dashboard("wan", ctx.tr, site=where, link=value.split("/")[1])
-        parts.api_call = links.api(
-            f"orgs/{ctx.vocab.org}/sites/{where}/wan_links/{value.split('/')[1]}", ctx.tr
-        )
+        parts.api_call = links.api(f"sites/{where}/wan_links", ctx.tr)
     else:
         parts.dashboard_url = links.dashboard("wan", ctx.tr, site=where, isp=isp)
-        parts.api_call = links.api(f"orgs/{ctx.vocab.org}/wan_links", ctx.tr, site=where, isp=isp)
+        parts.api_call = (
+            links.api(f"sites/{where}/wan_links", ctx.tr)
+            if where
+            else links.api("wan_links", ctx.tr, isp=isp)
+        )
     prefixes = tuple(f"link:{r.site}/{r.name}" for r in chosen) + ((f"isp:{isp}",) if isp else ())
     found = incidents(ctx, site=where, match=mentions_cause(*prefixes)) if prefixes else []
     return _with_incidents(parts, found, f"on {label}", [])
@@ -247,7 +258,7 @@ def ap(ctx: Ctx, u: Understanding) -> Parts:
         head, numbers = f"{name}: no clients seen in range.", {}
     parts = Parts([head], numbers=numbers)
     parts.dashboard_url = links.dashboard("wifi-lan", ctx.tr, site=where)
-    parts.api_call = links.api(f"orgs/{ctx.vocab.org}/sites/{where}/aps/{name}", ctx.tr)
+    parts.api_call = links.api(f"sites/{where}/sle/coverage/impacted/aps", ctx.tr)
     found = incidents(ctx, site=where, match=mentions_cause(f"ap:{where}/{name}"))
     return _with_incidents(parts, found, f"on {name}", [])
 
@@ -276,9 +287,7 @@ def port(ctx: Ctx, u: Understanding) -> Parts:
         head, numbers = f"{value}: no users seen on this port in range.", {}
     parts = Parts([head], numbers=numbers)
     parts.dashboard_url = links.dashboard("wifi-lan", ctx.tr, site=where)
-    parts.api_call = links.api(
-        f"orgs/{ctx.vocab.org}/sites/{where}/switches/{switch}/ports", ctx.tr, port=pname
-    )
+    parts.api_call = links.api(f"sites/{where}/sle/wired-throughput/impacted/switch_ports", ctx.tr)
     found = incidents(
         ctx,
         site=where,
@@ -308,6 +317,8 @@ def client(ctx: Ctx, u: Understanding) -> Parts:
         numbers={f"sle_pct.{r['sle']}": round(r["sle_pct"], 2) for r in rows},
     )
     parts.dashboard_url = links.dashboard("site", ctx.tr, site=where, sle=wanted)
-    parts.api_call = links.api(f"orgs/{ctx.vocab.org}/clients/{cid}/sle", ctx.tr)
+    parts.api_call = links.api(
+        f"sites/{where}/sle/{wanted or 'application-health'}/impacted/users", ctx.tr
+    )
     found = incidents(ctx, site=where) if where else []
     return _with_incidents(parts, found, f"at {where} (the client's site)", [])

@@ -47,7 +47,7 @@ def test_text_answer_has_links(lake: str) -> None:
     assert done.returncode == 0, done.stderr
     flat = "".join(done.stdout.split())
     assert "dashboard:/wan?site=br-nyc-012&link=isp-a&from=2026-11-02T13:00:00Z" in flat
-    assert "api:GET/api/v1/orgs/acme-retail/sites/br-nyc-012/wan_links/isp-a" in flat
+    assert "api:GET/api/v1/sites/br-nyc-012/wan_links?start=2026-11-02T13:00:00Z" in flat
 
 
 def test_eval_report(lake: str, tmp_path: Path) -> None:

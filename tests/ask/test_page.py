@@ -29,4 +29,4 @@ def test_chat_answers_and_choices(lake: str, monkeypatch: pytest.MonkeyPatch) ->
     assert not at.exception, [e.message for e in at.exception]
     shown = "\n".join(str(t.value) for t in [*at.text, *at.markdown, *at.code])
     assert "br-chi-027-ap1 at br-chi-027: coverage" in shown
-    assert "/api/v1/orgs/acme-retail/sites/br-chi-027/aps/br-chi-027-ap1" in shown
+    assert "GET /api/v1/sites/br-chi-027/sle/coverage/impacted/aps" in shown

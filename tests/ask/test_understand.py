@@ -81,7 +81,9 @@ def test_answer_shape(lake: str) -> None:
     assert got.dashboard_url == (
         "/wan?site=br-nyc-012&link=isp-a&from=2026-11-02T13:00:00Z&to=2026-11-02T15:00:00Z"
     )
-    assert got.api_call.startswith("GET /api/v1/orgs/acme-retail/sites/br-nyc-012/wan_links/isp-a")
+    assert got.api_call == (
+        "GET /api/v1/sites/br-nyc-012/wan_links?start=2026-11-02T13:00:00Z&end=2026-11-02T15:00:00Z"
+    )
     data = got.to_dict()
     assert data["time_range"]["from"] == "2026-11-02T13:00:00Z"
     assert data["causes"][0]["root_cause"].startswith("link:br-nyc-012/isp-a")
