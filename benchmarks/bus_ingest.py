@@ -99,13 +99,22 @@ def wait_port(port: int) -> None:
 
 
 def run_bus(
-    capture_: list[bytes], rate: int, seconds: float, workdir: Path, outlets: int, max_wait: float
+    capture_: list[bytes],
+    rate: int,
+    seconds: float,
+    workdir: Path,
+    outlets: int,
+    max_wait: float,
+    same_core: bool,
 ) -> BusOutcome:
+    # With same_core, everything but the sender shares CPU 0, the embedded collector's budget.
+    pin = (lambda: os.sched_setaffinity(0, {0})) if same_core else None
     nats_port, udp_port = free_port_tcp(), free_port()
     server = subprocess.Popen(
         ["nats-server", "-js", "-a", "127.0.0.1", "-p", str(nats_port), "-sd", str(workdir / "js")],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
+        preexec_fn=pin,
     )
     wait_port(nats_port)
     bus = f"nats://127.0.0.1:{nats_port}"
@@ -114,7 +123,7 @@ def run_bus(
     inlet = subprocess.Popen(
         [WANASSURE, "collect", "flow", "--inlet", "--bus", bus, "--listen",
          f"127.0.0.1:{udp_port}", "--metrics", ""],
-        stderr=subprocess.PIPE, text=True, env=env,
+        stderr=subprocess.PIPE, text=True, env=env, preexec_fn=pin,
     )  # fmt: skip
     assert inlet.stderr is not None
     inlet.stderr.readline()
@@ -123,7 +132,7 @@ def run_bus(
         p = subprocess.Popen(
             [WANASSURE, "outlet", "flow", "--bus", bus, "--lake", str(lake), "--chunk-seconds",
              "1", "--ack-wait-seconds", "60", "--metrics", ""],
-            stderr=subprocess.PIPE, text=True, env=env,
+            stderr=subprocess.PIPE, text=True, env=env, preexec_fn=pin,
         )  # fmt: skip
         assert p.stderr is not None
         p.stderr.readline()
@@ -183,6 +192,11 @@ def main() -> None:
     parser.add_argument("--outlets", default="1,2")
     parser.add_argument("--max-lag", type=float, default=3.0, help="seconds (see above)")
     parser.add_argument("--no-embedded", action="store_true")
+    parser.add_argument(
+        "--same-core",
+        action="store_true",
+        help="pin inlet, nats-server and outlets to CPU 0 like the embedded collector",
+    )
     args = parser.parse_args()
     if shutil.which("nats-server") is None:
         sys.exit("nats-server not found: run scripts/install-system-deps.sh (Debian nats-server)")
@@ -191,6 +205,8 @@ def main() -> None:
     capture_ = capture(20_000)
     print(f"capture: {len(capture_):,} IPFIX datagrams × {RECORDS_PER_DATAGRAM} records, 20 fields")
     print(f"machine: {os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f} at start")
+    where = "all on CPU 0" if args.same_core else "not pinned"
+    print(f"embedded collector on CPU 0; bus processes {where}; sender on CPU 1")
     best: dict[str, int] = {}
     with tempfile.TemporaryDirectory(prefix="bus-ingest-") as tmp:
         for rate in rates:
@@ -206,7 +222,9 @@ def main() -> None:
                 if ok:
                     best["embedded"] = max(best.get("embedded", 0), rate)
             for n in fleets:
-                b = run_bus(capture_, rate, args.seconds, Path(tmp), n, args.max_lag + 30)
+                b = run_bus(
+                    capture_, rate, args.seconds, Path(tmp), n, args.max_lag + 30, args.same_core
+                )
                 ok = b.loss_free(args.max_lag) and b.achieved >= 0.98 * rate
                 per_rec = 1e6 / max(b.sent, 1)
                 label = f"bus {n} outlet{'s' if n > 1 else ''}"
