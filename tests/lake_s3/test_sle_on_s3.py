@@ -1,9 +1,10 @@
-"""``wanassure sle compute --lake s3://…`` gives the same SLE files as on a local disk.
+"""``wanassure sle compute`` and ``analyze`` on ``s3://…`` give the same files as on a local disk.
 
 A one-hour simulation of a small org is written to a local folder, copied object by object to
 the S3 server and to a second folder; the CLI computes SLEs on both (two site shards in two
-worker processes, which open the S3 lake from the environment they inherit). Every output file
-must exist on both sides under the same name, with the same rows.
+worker processes, which open the S3 lake from the environment they inherit), then analyzes
+both. Every output file must exist on both sides under the same name, with the same rows, and
+the analysis watermark (``_state/analysis.json``) must be kept in the bucket.
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ from tests.lake_s3.conftest import Bucket
 ROOT = Path(__file__).resolve().parents[2]
 WANASSURE = Path(sys.executable).with_name("wanassure")
 SCENARIO = ROOT / "tests" / "batch" / "scenario.yaml"
-OUTPUTS = ("user_minutes", "sle_minutes", "sle_hours", "sle_days")
+OUTPUTS = ("user_minutes", "sle_minutes", "sle_hours", "sle_days", "anomalies", "incidents")
 
 
 @pytest.fixture(scope="module")
@@ -38,9 +39,9 @@ def raw_lake(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
-def sle_compute(lake: str, env: dict[str, str]) -> str:
+def cli(env: dict[str, str], *args: str) -> str:
     result = subprocess.run(
-        [str(WANASSURE), "sle", "compute", "--lake", lake, "--shards", "2", "--workers", "2"],
+        [str(WANASSURE), *args],
         capture_output=True,
         text=True,
         env=env,
@@ -66,11 +67,20 @@ def test_sle_compute_on_s3_equals_local(bucket: Bucket, raw_lake: Path, tmp_path
     assert uploaded == sum(1 for p in raw_lake.rglob("*") if p.is_file())
 
     env = bucket.process_env()
-    said_s3 = sle_compute(bucket.url, env)
-    said_local = sle_compute(str(local), env)
+    compute = ("sle", "compute", "--shards", "2", "--workers", "2", "--lake")
+    said_s3 = cli(env, *compute, bucket.url)
+    said_local = cli(env, *compute, str(local))
     # same counts of user minutes, SLE rows, jobs and files (the time taken differs)
     assert said_s3.rsplit(" in ", 1)[0] == said_local.rsplit(" in ", 1)[0]
     assert " 0 user minutes" not in said_s3
+    analyzed_s3 = cli(env, "analyze", "--workers", "1", "--lake", bucket.url)
+    analyzed_local = cli(env, "analyze", "--workers", "1", "--lake", str(local))
+    assert analyzed_s3.split(" in ")[0] == analyzed_local.split(" in ")[0]
+    assert " 0 incidents" not in analyzed_s3
+    watermark = (local / "_state" / "analysis.json").read_bytes()
+    assert bucket.get("lake/_state/analysis.json") == watermark
+    # the next run reads the watermark back from the bucket: nothing new to analyze
+    assert "nothing new since" in cli(env, "analyze", "--lake", bucket.url)
 
     on_s3 = {
         key.removeprefix("lake/"): key
