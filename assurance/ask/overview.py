@@ -371,20 +371,20 @@ def explain_classifier(ctx: Ctx, u: Understanding) -> Parts:
     if sle:
         where = u.entities.get("site")
         site = where if isinstance(where, str) else None
-        s = SleQuery.scope(site=site, start=ctx.start, end=ctx.end)
-        rows = ctx.q(SleQuery).classifiers(sle, s)
-        if ctx.scope is None or site is not None:
-            mine = next((r for r in rows if r["name"] == cls), None)
-            if mine is not None:
-                numbers = {
-                    "degraded_user_minutes": mine["degraded_user_minutes"],
-                    "percent_of_degraded": round(mine["percent_of_degraded"], 2),
-                }
-                lines.append(
-                    f"It explains {mine['degraded_user_minutes']} bad user-minutes "
-                    f"({mine['percent_of_degraded']:.0f} % of {sle}'s)"
-                    f"{' at ' + site if site else ''}."
-                )
+        # a user scoped to some sites gets the sum over those sites, never the org's figure
+        sites: list[str | None] = [site] if site else list(ctx.sites or [None])
+        mine = total = 0
+        for one in sites:
+            s = SleQuery.scope(site=one, start=ctx.start, end=ctx.end)
+            rows = ctx.q(SleQuery).classifiers(sle, s)
+            mine += sum(r["degraded_user_minutes"] for r in rows if r["name"] == cls)
+            total += sum(r["degraded_user_minutes"] for r in rows)
+        share = 100.0 * mine / total if total else 0.0
+        numbers = {"degraded_user_minutes": mine, "percent_of_degraded": round(share, 2)}
+        lines.append(
+            f"It explains {mine} bad user-minutes ({share:.0f} % of {sle}'s)"
+            f"{' at ' + site if site else ''}."
+        )
     parts = Parts(lines, numbers=numbers)
     parts.dashboard_url = links.dashboard("site", ctx.tr, sle=sle)
     parts.api_call = (

@@ -320,5 +320,11 @@ def client(ctx: Ctx, u: Understanding) -> Parts:
     parts.api_call = links.api(
         f"sites/{where}/sle/{wanted or 'application-health'}/impacted/users", ctx.tr
     )
-    found = incidents(ctx, site=where) if where else []
-    return _with_incidents(parts, found, f"at {where} (the client's site)", [])
+    # the incidents at the client's site whose SLEs the client had bad minutes in
+    hurt = {r["sle"].replace("-", "_") for r in rows if r["degraded_user_minutes"]}
+    found = (
+        incidents(ctx, site=where, match=lambda i: bool(hurt & set(i["sles"].split(","))))
+        if where and hurt
+        else []
+    )
+    return _with_incidents(parts, found, f"at {where} hurting this client", [])

@@ -13,6 +13,7 @@ import os
 import threading
 import time
 from dataclasses import dataclass, field
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -21,7 +22,9 @@ from assurance.config import Inventory, load_inventory
 from assurance.query.reader import LakeReader
 from assurance.query.sle import QueryError
 
-CACHE_S = 60.0
+CACHE_S = 300.0
+#: Clients are taken from this many days before the newest SLE hour (bounded scan on big lakes).
+CLIENT_DAYS = 14
 INVENTORY_ENV = "WANASSURE_INVENTORY"
 LAKE_INVENTORIES = ("inventory.yaml", "_sim/inventory.yaml")
 
@@ -260,10 +263,16 @@ def _from_inventory(inv: Inventory) -> list[Entry]:
 
 def _clients(reader: LakeReader) -> list[Entry]:
     try:
+        (newest,) = reader._rows("SELECT max(hour_start) FROM sle_hours")[0]
+        if newest is None:
+            return []
+        since = newest - timedelta(days=CLIENT_DAYS)
         rows = reader._rows(
             "SELECT client_id, any_value(client_mac), any_value(client_ip), any_value(hostname), "
             "any_value(username), arg_max(site, minute) FROM user_minutes "
-            "WHERE client_id IS NOT NULL GROUP BY client_id ORDER BY client_id"
+            "WHERE client_id IS NOT NULL AND minute >= $since AND date >= $since_date "
+            "GROUP BY client_id ORDER BY client_id",
+            {"since": since, "since_date": since.date()},
         )
     except QueryError:
         return []
