@@ -372,7 +372,9 @@ def explain_classifier(ctx: Ctx, u: Understanding) -> Parts:
         where = u.entities.get("site")
         site = where if isinstance(where, str) else None
         # a user scoped to some sites gets the sum over those sites, never the org's figure
-        sites: list[str | None] = [site] if site else list(ctx.sites or [None])
+        sites: list[str | None] = [None]
+        if site or ctx.sites:
+            sites = [site] if site else [*(ctx.sites or [])]
         mine = total = 0
         for one in sites:
             s = SleQuery.scope(site=one, start=ctx.start, end=ctx.end)
