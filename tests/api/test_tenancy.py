@@ -163,3 +163,17 @@ def test_no_list_names_another_tenants_site(api: Api, token: str, tenant: str) -
             assert site not in text, (token, path, site)
     names = [s["name"] for s in api.as_(token).get("/sites").json()["results"]]
     assert sorted(names) == sorted(TENANTS[tenant])
+
+
+@pytest.mark.parametrize(("token", "tenant"), [("east-view", "east"), ("west-view", "west")])
+def test_questions_never_name_another_tenants_site(api: Api, token: str, tenant: str) -> None:
+    hidden = set().union(*(s for t, s in TENANTS.items() if t != tenant))
+    for site in sorted(hidden):
+        for question in (f"why is wan bad at {site}?", "worst sites for wan link health"):
+            r = api.as_(token).post(
+                "/ask", json={"question": question, "now": "2026-11-02T15:00:00Z"}
+            )
+            assert r.status_code in (200, 400), r.text
+            text = json.dumps(r.json())
+            for name in hidden:
+                assert name not in text, (token, question, text[:500])

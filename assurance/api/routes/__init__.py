@@ -2,10 +2,11 @@
 
 from assurance.api.routes.actions import router as actions
 from assurance.api.routes.alerts import router as alerts
+from assurance.api.routes.ask import router as ask
 from assurance.api.routes.incidents import router as incidents
 from assurance.api.routes.inventory import router as inventory
 from assurance.api.routes.sle import router as sle
 
-ROUTERS = (sle, inventory, incidents, actions, alerts)
+ROUTERS = (sle, inventory, incidents, actions, alerts, ask)
 
 __all__ = ["ROUTERS"]
