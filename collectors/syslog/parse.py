@@ -680,21 +680,22 @@ def _typed_tables(
             table_parts.append(_rows_part(spec, by_table[name]))
         if not table_parts:
             continue
-        own = [c.name for c in _OWN[name]]
-        if len(table_parts) == 1:
-            columns = dict(table_parts[0].columns)
-            lines = table_parts[0].line
-        else:
-            columns = {c: pa.concat_arrays([p.columns[c] for p in table_parts]) for c in own}
-            lines = np.concatenate([part.line for part in table_parts])
-        taken = pa.array(lines)
-        columns.update(
-            event_time=pa.array(event_us[lines], pa.int64()).cast(TIMESTAMP),
-            received_at=received.take(taken),
-            exporter=senders.take(taken),
-            device=pa.nulls(len(lines), pa.string()),
-            site=pa.nulls(len(lines), pa.string()),
-        )
         schema = _SCHEMAS[name]
-        out[name] = pa.table([columns[f.name] for f in schema], schema=schema)
+        # one record batch per part: the table is chunked, nothing is concatenated
+        batches = []
+        for part in table_parts:
+            lines = part.line
+            taken = pa.array(lines)
+            columns = dict(part.columns)
+            columns.update(
+                event_time=pa.array(event_us[lines], pa.int64()).cast(TIMESTAMP),
+                received_at=received.take(taken),
+                exporter=senders.take(taken),
+                device=pa.nulls(len(lines), pa.string()),
+                site=pa.nulls(len(lines), pa.string()),
+            )
+            batches.append(
+                pa.RecordBatch.from_arrays([columns[f.name] for f in schema], schema=schema)
+            )
+        out[name] = pa.Table.from_batches(batches, schema=schema)
     return out
