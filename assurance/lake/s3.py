@@ -22,7 +22,7 @@ import pyarrow.fs as pafs
 
 from assurance.config.loader import load_settings
 from assurance.config.settings import S3Settings, env_var_for
-from assurance.errors import AssuranceError, LakeError
+from assurance.errors import ConfigError, LakeError
 
 
 @dataclass(frozen=True)
@@ -77,8 +77,8 @@ def current_settings() -> S3Settings:
     """The ``s3`` settings from the environment (``WANASSURE_S3__*``) and defaults."""
     try:
         return load_settings().s3
-    except AssuranceError as exc:
-        raise LakeError(str(exc).splitlines()[0]) from None
+    except ConfigError as exc:
+        raise LakeError("; ".join(exc.problems) or str(exc)) from None
 
 
 def configure(settings: S3Settings) -> None:

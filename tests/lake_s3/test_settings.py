@@ -127,3 +127,15 @@ def test_a_pickled_store_carries_its_url_and_no_secret(monkeypatch: pytest.Monke
     data = pickle.dumps(store)
     assert b"s3cr3t" not in data and b"AKIAEXAMPLE" not in data
     assert pickle.loads(data).url == "s3://bucket/lake"
+
+
+def test_a_bad_endpoint_in_the_environment_is_named_when_a_lake_opens(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("WANASSURE_S3__ENDPOINT_URL", "localhost:9")
+    with pytest.raises(LakeError) as info:
+        LakeStore("s3://bucket/lake")
+    assert str(info.value) == (
+        "$WANASSURE_S3__ENDPOINT_URL: s3.endpoint_url: 'localhost:9' is not an endpoint URL "
+        "like http://10.0.0.5:9000 (from the environment)"
+    )
