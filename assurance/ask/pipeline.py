@@ -95,8 +95,9 @@ def answer(
     u = understand(question, lake=lake, scope=scope, now=now, tz=tz)
     if u.choices:
         options = "; ".join(c.label for c in u.choices[:12])
+        unknown = "".join(f"I know no {name!r} here. " for name in u.unknown[:3])
         return Answer(
-            text=f"Which one do you mean? {options}",
+            text=f"{unknown}Which one do you mean? {options}",
             intent=u.intent,
             entities=u.entities,
             time_range=u.time_range,

@@ -40,6 +40,24 @@ class Understanding:
     choices: list[Choice] = field(default_factory=list)
     resolved: dict[str, list[Entry]] = field(default_factory=dict)
     text: str = ""
+    unknown: list[str] = field(default_factory=list)
+
+
+_NAME_LIKE = re.compile(
+    r"(?<![\w/.:-])[a-z]{2,}(?:[-_][a-z0-9]+)*[-_]?\d+[a-z0-9]*(?![\w/.:-])", re.IGNORECASE
+)
+
+
+def _unknown_names(question: str, ms: list[Mention]) -> list[str]:
+    """Name-like words (``br-xyz-999``, ``host-077``) that no mention covers: things this lake
+    does not know (or the caller may not see, which reads the same)."""
+    linked = {m.text.replace(" ", "") for m in ms}
+    out = []
+    for m in _NAME_LIKE.finditer(question):
+        key = "".join(t.text for t in tokens(m.group(0)))
+        if not any(key in k or k in key for k in linked):
+            out.append(m.group(0))
+    return out
 
 
 def _texts(question: str, ms: list[Mention]) -> tuple[str, str, str]:
@@ -196,7 +214,8 @@ def understand(
                 Choice("site", s, s, f"{question.strip().rstrip('?')} at {s}?") for s in visible
             ]
     tr = time_range(plain, now, tz)
-    return Understanding(question, intent, entities, tr, choices, resolved, marked)
+    unknown = _unknown_names(question, ms) if choices else []
+    return Understanding(question, intent, entities, tr, choices, resolved, marked, unknown)
 
 
 __all__ = ["SLES", "Understanding", "understand"]
