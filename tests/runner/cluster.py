@@ -68,13 +68,17 @@ class Cluster:
                 proc.wait(timeout=15)
 
 
-def start(workers: int, workdir: Path, *, timeout_s: float = 90.0) -> Cluster:
-    """Start a scheduler and ``workers`` single-threaded workers; return once all registered."""
+def start(
+    workers: int, workdir: Path, *, timeout_s: float = 90.0, env: dict[str, str] | None = None
+) -> Cluster:
+    """Start a scheduler and ``workers`` single-threaded workers; return once all registered.
+    ``env`` adds variables to their environment (e.g. ``DASK_...`` configuration)."""
     if not DASK.is_file():
         raise RuntimeError(f"{DASK} not found: pip install 'dask[distributed]'")
     workdir.mkdir(parents=True, exist_ok=True)
     env = {
         **os.environ,
+        **(env or {}),
         "PYTHONPATH": os.pathsep.join(filter(None, [str(REPO), os.environ.get("PYTHONPATH")])),
     }
     port = free_port()
