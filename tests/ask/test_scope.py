@@ -54,5 +54,6 @@ def test_another_tenants_site_is_like_an_unknown_one(lake: str) -> None:
     unknown = answer("why is br-xyz-999 slow", lake=lake, scope=EAST, now=NOW)
     assert hidden.entities == unknown.entities
     assert sorted(c.value for c in hidden.choices) == sorted(c.value for c in unknown.choices)
+    assert hidden.text.replace("br-chi-027", "NAME") == unknown.text.replace("br-xyz-999", "NAME")
     admin = answer("why is br-chi-027 slow", lake=lake, now=NOW)
     assert admin.entities["site"] == "br-chi-027" and not admin.choices
