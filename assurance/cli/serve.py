@@ -92,9 +92,7 @@ def serve(
     http: Annotated[
         str, typer.Option(help="Serve /metrics and /healthz on host:port")
     ] = "127.0.0.1:9100",
-    interval: Annotated[
-        float, typer.Option(min=5, help="Seconds between scheduler cycles")
-    ] = 60.0,
+    interval: Annotated[float, typer.Option(min=5, help="Seconds between scheduler cycles")] = 60.0,
     alerts_config: Annotated[
         Path | None, typer.Option(help="Alerts YAML (receivers and rules); none: no alerts")
     ] = None,
@@ -107,6 +105,15 @@ def serve(
     duration: Annotated[
         float | None, typer.Option(help="Stop after this many seconds (tests, trials)")
     ] = None,
+    api: Annotated[
+        str | None, typer.Option("--api", help="Serve the REST API on host:port (127.0.0.1:8600)")
+    ] = None,
+    api_tokens: Annotated[
+        Path | None, typer.Option(help="API tokens file (default $WANASSURE_API_TOKENS)")
+    ] = None,
+    api_access: Annotated[
+        Path | None, typer.Option(help="Access file with the API's tenants")
+    ] = None,
 ) -> None:
     """Run the collectors and the every-minute SLE / analysis / policy / alerts cycle."""
     if policy_mode not in ("off", "recommend", "auto"):
@@ -118,7 +125,10 @@ def serve(
             from assurance.alerts.config import load_alerts_config
 
             alerts = load_alerts_config(alerts_config)
-        asyncio.run(_serve(cfg, http, interval, alerts, policy_mode, traps, duration))
+        rest = None
+        if api is not None:
+            rest = _api_state(cfg, api, api_tokens, api_access)
+        asyncio.run(_serve(cfg, http, interval, alerts, policy_mode, traps, duration, rest))
     except (AssuranceError, CollectorError, ValueError) as exc:
         raise fail(str(exc).splitlines()[0]) from None
     except OSError as exc:
@@ -133,6 +143,7 @@ async def _serve(
     policy_mode: str,
     traps: str | None,
     duration: float | None,
+    rest: tuple[Any, str] | None = None,
 ) -> None:
     from collectors.flow.listener import FlowCollector
     from collectors.jti.collector import TelemetryCollector
@@ -186,6 +197,13 @@ async def _serve(
         return state
 
     server = _Http(http, registries, health)
+    api_server = None
+    if rest is not None:
+        from assurance.api.server import ApiServer
+
+        api_server = ApiServer(*rest)
+        await asyncio.to_thread(api_server.start)
+        out.print(f"REST API on http://{rest[1]}/api/v1", highlight=False)
     out.print(
         f"serving {len(started)} collectors into {store.root}; scheduler every {interval:g} s; "
         f"metrics on http://{http.rsplit(':', 1)[0]}:{server.port}/metrics, health on /healthz "
@@ -210,7 +228,27 @@ async def _serve(
             await collector.stop()
         writer.close()
         server.close()
+        if api_server is not None:
+            api_server.stop()
         out.print("stopped: every buffer flushed to the lake", highlight=False)
+
+
+def _api_state(cfg: Any, listen: str, tokens: Path | None, access: Path | None) -> tuple[Any, str]:
+    """The REST API's state over the service's lake and inventory, checked before anything
+    starts (a bad tokens or access file is one line, like every config error)."""
+    import os
+
+    from assurance.api import build_state
+    from assurance.cli.api import TOKENS_ENV
+
+    split_listen(listen)
+    chosen = tokens or (Path(os.environ[TOKENS_ENV]) if os.environ.get(TOKENS_ENV) else None)
+    if chosen is None:
+        raise ValueError(f"--api needs --api-tokens FILE (or ${TOKENS_ENV})")
+    store = LakeStore(cfg.settings.lake.path)
+    store.ensure_root()
+    state = build_state(str(store.root), chosen, access=access, inventory=cfg.inventory)
+    return state, listen
 
 
 def _alerts_hook(lake: str, config: Any, inventory: Any) -> Callable[[datetime], object]:
