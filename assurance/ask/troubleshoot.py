@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from assurance.ask import links
-from assurance.ask.evidence import Ctx, causes, incidents, mentions_app, mentions_cause
+from assurance.ask.evidence import Ctx, causes, incidents, mentions_app, mentions_cause, target
 from assurance.ask.facts import ClientQuery
 from assurance.ask.understand import Understanding
 from assurance.query import SleQuery
@@ -79,7 +79,10 @@ def _with_incidents(
     parts.causes = causes(found)
     parts.numbers["incidents"] = len(found)
     if parts.causes:
-        parts.lines.append(f"Root causes ({len(found)} incidents {what}, worst first):")
+        n = len(found)
+        parts.lines.append(
+            f"Root causes ({n} incident{'s' if n != 1 else ''} {what}, worst first):"
+        )
         parts.lines += cause_lines(parts.causes)
     else:
         parts.lines.append(f"No incident {what}.")
@@ -100,7 +103,15 @@ def site(ctx: Ctx, u: Understanding) -> Parts:
         if sle
         else links.api(f"sites/{name}/sle", ctx.tr)
     )
-    return _with_incidents(parts, incidents(ctx, site=name), f"at {name}", [])
+    found = incidents(ctx, site=name)
+    if sle:
+        # the SLE asked about narrows the incidents (all of them when none touched it)
+        key = sle.replace("-", "_")
+        hit = [i for i in found if key in i["sles"].split(",")]
+        if hit or not found:
+            return _with_incidents(parts, hit, f"at {name} in {sle}", [])
+        parts.lines.append(f"No incident at {name} in {sle}; the others there:")
+    return _with_incidents(parts, found, f"at {name}", [])
 
 
 def device(ctx: Ctx, u: Understanding) -> Parts:
@@ -164,6 +175,8 @@ def app(ctx: Ctx, u: Understanding) -> Parts:
         else links.api("incidents", ctx.tr)
     )
     found = incidents(ctx, site=where, match=mentions_app(name))
+    # incidents caused by the application itself first, then those it suffered from
+    found.sort(key=lambda i: not any(target(c) == f"app:{name}" for c in i["causes"]))
     return _with_incidents(parts, found, f"touching {name}", [])
 
 

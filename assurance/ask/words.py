@@ -15,7 +15,7 @@ from assurance.sle.catalog import SLES
 _WIRED = re.compile(r"\b(wired|ethernet|lan|desk|desktop|cable|cabled|plugged|port)\b")
 _CONNECT = (
     r"\b(nobody|no one|cannot|not|fail|fails|failed|failing|trouble|problems?|issues?)"
-    r" (to |can |client |user |device |laptop )?"
+    r" (to |can |\w+ \w+ |\w+ )?"
     r"(connect|connecting|get online|join|joining|log ?in|authenticate|get an ip)\b"
     r"|\bconnect(ion)? (failures?|errors?|fails?)\b|\bno ip\b|\bdhcp\b"
     r"|\bauth\w* fail\w*\b|\bsuccessful connects?\b|\bassociation\b"

@@ -15,9 +15,13 @@ from tests.ask.conftest import NOW
 WANASSURE = str(Path(sys.executable).with_name("wanassure"))
 
 
-def expected(lake: str, site: str | None = None, prefix: str | None = None) -> list[str]:
+def expected(
+    lake: str, site: str | None = None, prefix: str | None = None, sle: str | None = None
+) -> list[str]:
     """Root causes of the scope's incidents, most bad user-minutes first, each once."""
     found = IncidentQuery(lake).incidents(site=site)
+    if sle is not None:
+        found = [i for i in found if sle in i["sles"].split(",")]
     if prefix is not None:
         found = [
             i for i in found if any(c["root_cause"].startswith(prefix + " ") for c in i["causes"])
@@ -39,6 +43,14 @@ def test_site_answers_agree_with_incident_query(lake: str) -> None:
             assert got.causes[0]["root_cause"] in got.text
             checked += 1
     assert checked >= 2  # the lake has incidents at two sites at least
+
+
+def test_an_sle_named_narrows_the_incidents(lake: str) -> None:
+    got = answer("wan link health at br-nyc-012?", lake=lake, now=NOW)
+    assert got.entities["sle"] == "wan-link-health"
+    want = expected(lake, site="br-nyc-012", sle="wan_link_health")
+    assert want and [c["root_cause"] for c in got.causes] == want[:5]
+    assert all("wan_link_health" in c["evidence"]["sles"] for c in got.causes)
 
 
 def test_link_answer_agrees_with_incident_query(lake: str) -> None:
