@@ -4,9 +4,10 @@ Owns the binary layout of a message and the subject naming (one subject per expo
 message is what the receiver saw, byte for byte, with the exporter address, source port and
 receive time of every item; nothing is decoded. Must not do I/O.
 
-Layout (big-endian): magic ``WAB1``, item count (u32), then per item receive time in µs since
-the epoch (u64), source port (u16), exporter length (u8), payload length (u32), exporter (ASCII),
-payload.
+Layout (big-endian): magic (``WAB1`` datagrams for flow, ``WAL1`` lines for syslog), item count
+(u32), then per item receive time in µs since the epoch (u64), source port — for a syslog line
+the transport instead: 0 UDP, 1 TCP, 2 TLS — (u16), exporter length (u8), payload length (u32),
+exporter (ASCII), payload.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from collections.abc import Iterator, Sequence
 
 from collectors.receive import Datagram
 
-MAGIC = b"WAB1"
+MAGIC = {"flow": b"WAB1", "syslog": b"WAL1"}
 _HEAD = struct.Struct(">4sI")
 _ITEM = struct.Struct(">QHBI")
 #: Subject tokens may not contain dots, spaces or wildcards.
@@ -33,9 +34,9 @@ def subject_token(exporter: str) -> str:
     return _UNSAFE.sub("_", exporter.replace(":", "-")) or "_"
 
 
-def pack(items: Sequence[Datagram]) -> bytes:
-    """One message holding ``items`` in order."""
-    parts = [_HEAD.pack(MAGIC, len(items))]
+def pack(items: Sequence[Datagram], kind: str = "flow") -> bytes:
+    """One message of ``kind`` holding ``items`` in order."""
+    parts = [_HEAD.pack(MAGIC[kind], len(items))]
     for d in items:
         exporter = d.exporter.encode("ascii", "replace")[:255]
         parts.append(_ITEM.pack(d.received_at_us, d.port, len(exporter), len(d.payload)))
@@ -44,13 +45,13 @@ def pack(items: Sequence[Datagram]) -> bytes:
     return b"".join(parts)
 
 
-def unpack(message: bytes) -> list[Datagram]:
-    """The datagrams of a message made by ``pack``; ``EnvelopeError`` when it is not one."""
+def unpack(message: bytes, kind: str = "flow") -> list[Datagram]:
+    """The items of a ``kind`` message made by ``pack``; ``EnvelopeError`` when it is not one."""
     if len(message) < _HEAD.size:
         raise EnvelopeError(f"message of {len(message)} octets is shorter than a header")
     magic, count = _HEAD.unpack_from(message)
-    if magic != MAGIC:
-        raise EnvelopeError(f"not a wan-assurance bus message (magic {magic!r})")
+    if magic != MAGIC[kind]:
+        raise EnvelopeError(f"not a wan-assurance {kind} bus message (magic {magic!r})")
     out: list[Datagram] = []
     pos = _HEAD.size
     view = memoryview(message)

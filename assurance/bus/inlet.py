@@ -160,7 +160,7 @@ class BusInlet:
     def _message(self, exporter: str, run: list[Datagram]) -> _Message:
         self._seq += 1
         subject = self.config.subject(subject_token(exporter))
-        return _Message(subject, pack(run), f"{self.name}-{self._seq}", len(run))
+        return _Message(subject, pack(run, self.config.kind), f"{self.name}-{self._seq}", len(run))
 
     async def _publish(self, js: JetStreamContext, message: _Message) -> None:
         """Send without waiting for the ack (at most ``max_pending`` acks outstanding)."""

@@ -1,15 +1,15 @@
-"""The flow outlet: consume the bus, decode with the embedded collector's code, write the lake.
+"""An outlet: consume one kind of collector message from the bus, decode, write the lake.
 
-Owns the consuming side for flow. One durable pull consumer per outlet *group* (all outlets of
-a group share it, so the server spreads messages over them and redelivers what a dead one held).
-Each outlet decodes with a ``FlowCollector`` that never opens a socket — the embedded
-collector's own ``process`` (decoder, origin from the inventory, rejects, metrics) — whose
-template cache is backed by the key-value bucket (``templates``), so any outlet decodes any
-exporter. Messages are taken in chunks (``chunk_s`` seconds or ``chunk_records`` records); a
-chunk's rows go to a private ``LakeWriter`` that publishes them when the chunk ends, and only
-then are its messages acknowledged; redelivered messages go through ``commits.DedupSink`` so
-the lake holds each record once (see ``commits`` for why this is exact). Must not open sockets
-other than the NATS connection, and must not parse wire formats itself.
+Owns the consuming side common to flow and syslog. One durable pull consumer per outlet *group*
+(all outlets of a group share it, so the server spreads messages over them and redelivers what
+a dead one held). Messages are taken in chunks (``chunk_s`` seconds or ``chunk_records``
+records); a chunk's rows go to a private ``LakeWriter`` that publishes them when the chunk ends,
+and only then are its messages acknowledged; redelivered messages go through
+``commits.DedupSink`` so the lake holds each record once (see ``commits`` for why this is
+exact). While a chunk is open its messages are kept alive (``in_progress``) so that a slow but
+living outlet is not mistaken for a dead one. Subclasses decode with the embedded collector's
+own code (``flow_outlet``, ``syslog_bus``). Must not open sockets other than the NATS
+connection, and must not parse wire formats itself.
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ import asyncio
 import logging
 import os
 import time
+from abc import ABC, abstractmethod
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -31,17 +32,10 @@ from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
 from assurance.bus.commits import ChunkLog, DedupSink
 from assurance.bus.config import BusConfig, connect, ensure_bucket, ensure_stream
 from assurance.bus.envelope import EnvelopeError, unpack
-from assurance.bus.shared import SharedState
-from assurance.bus.templates import KvTemplateStore
 from assurance.lake import LakeStore, LakeWriter
 from assurance.lake.layout import new_writer_id
 from collectors.errors import MalformedPacket
-from collectors.flow.decode import DecodeResult, FlowDecoder
-from collectors.flow.listener import FlowCollector
-from collectors.flow.metrics import FlowMetrics
-from collectors.flow.state import DecoderState
-from collectors.flow.templates import TemplateCache
-from collectors.origin import ExporterMap, Reject, rejects_table
+from collectors.origin import Reject, rejects_table
 from collectors.receive import Datagram
 from collectors.sink import Sink
 
@@ -58,15 +52,16 @@ class OutletStats:
     """What an outlet did; read by status lines, metrics and tests."""
 
     messages: int = 0
-    datagrams: int = 0
+    items: int = 0
+    records: int = 0
     redelivered: int = 0
     duplicate_rows_skipped: int = 0
     chunks: int = 0
     bad_messages: int = 0
 
 
-class _Route:
-    """The collector's sink: forwards to whatever the outlet points it at."""
+class Route:
+    """The embedded collector's sink: forwards to whatever the outlet points it at."""
 
     def __init__(self) -> None:
         self.target: Sink | None = None
@@ -93,8 +88,10 @@ class _Chunk:
     since: float = field(default_factory=time.monotonic)
 
 
-class FlowOutlet:
-    """Consumes jflow datagrams from the bus and writes flows, options and rejects to a lake."""
+class Outlet(ABC):
+    """The chunked consume → decode → publish → acknowledge loop for one kind of message."""
+
+    kind = "flow"
 
     def __init__(
         self,
@@ -102,52 +99,65 @@ class FlowOutlet:
         config: BusConfig,
         *,
         group: str = "lake",
-        exporters: ExporterMap | None = None,
         chunk_s: float = 5.0,
         chunk_records: int = 1_000_000,
         fetch_batch: int = 64,
         ack_wait_s: float = 60.0,
-        metrics: FlowMetrics | None = None,
     ) -> None:
+        if ack_wait_s < 2 * chunk_s:
+            raise ValueError("the ack wait must be at least twice the chunk time")
         self.store = store
-        self.config = config.of("flow")
+        self.config = config.of(self.kind)
         self.group = group
         self.chunk_s = chunk_s
         self.chunk_records = chunk_records
         self.fetch_batch = fetch_batch
         self.ack_wait_s = ack_wait_s
-        self.route = _Route()
-        self.collector = FlowCollector(self.route, exporters=exporters, metrics=metrics)
+        self.route = Route()
         self.stats = OutletStats()
         self.id = f"bus-{new_writer_id()}"
         self.ready = asyncio.Event()
         self._chunks = 0
-        self._templates: KvTemplateStore | None = None
-        self._shared: SharedState | None = None
+
+    # -- what a kind of outlet provides ----------------------------------------------------
+
+    @abstractmethod
+    async def open(self, js: JetStreamContext) -> None:
+        """Set up decoding (shared state on the bus, if any) before the first message."""
+
+    async def close(self) -> None:  # noqa: B027 - optional hook
+        """Undo ``open``."""
+
+    @abstractmethod
+    def process(self, items: list[Datagram]) -> int:
+        """On a worker thread: decode ``items`` and write them to ``self.route``; returns the
+        number of records."""
+
+    def housekeeping(self) -> int:
+        """On a worker thread before a chunk publishes: write late results; returns rows."""
+        return 0
+
+    async def settle(self) -> None:  # noqa: B027 - optional hook
+        """Wait until state shared on the bus is written (before acknowledging)."""
+
+    # -- the loop --------------------------------------------------------------------------
 
     async def run(self, stop: asyncio.Event) -> None:
         """Consume until ``stop`` is set; the chunk in hand is published and acknowledged."""
-        nc = await connect(self.config, f"outlet-{self.group}")
+        nc = await connect(self.config, f"outlet-{self.kind}-{self.group}")
         try:
-            await self._consume(nc, stop)
+            js = nc.jetstream()
+            await ensure_stream(js, self.config)
+            chunks = ChunkLog(
+                await ensure_bucket(js, self.config.chunks_bucket, self.config.max_age_s)
+            )
+            await self.open(js)
+            try:
+                await self._loop(js, chunks, nc, stop)
+            finally:
+                await self.close()
         finally:
             await nc.close()
-
-    async def _consume(self, nc: Client, stop: asyncio.Event) -> None:
-        js = nc.jetstream()
-        await ensure_stream(js, self.config)
-        kv_templates = await ensure_bucket(js, self.config.templates_bucket, None)
-        log_kv = await ensure_bucket(js, self.config.chunks_bucket, self.config.max_age_s)
-        chunks = ChunkLog(log_kv)
-        self._templates = KvTemplateStore(kv_templates, asyncio.get_running_loop())
-        state = DecoderState(templates=TemplateCache(store=self._templates))
-        self.collector.decoder = FlowDecoder(state)
-        self._shared = SharedState(kv_templates, self._templates)
-        await self._shared.start()
-        try:
-            await self._loop(js, chunks, nc, stop)
-        finally:
-            await self._shared.stop()
 
     async def _loop(
         self, js: JetStreamContext, chunks: ChunkLog, nc: Client, stop: asyncio.Event
@@ -214,7 +224,7 @@ class FlowOutlet:
             self.stats.redelivered += 1
             if earlier is None:
                 earlier = await log_.earlier()
-            held_by = earlier.get(meta.sequence.stream, [])
+            held_by = earlier.get(seq, [])
             if not held_by:
                 fresh.append(msg)
                 continue
@@ -228,37 +238,26 @@ class FlowOutlet:
     async def _decode(self, chunk: _Chunk, messages: Sequence[Msg], sink: Sink) -> None:
         if not messages:
             return
-        datagrams: list[Datagram] = []
+        items: list[Datagram] = []
         bad: list[Reject] = []
         for msg in messages:
             try:
-                datagrams += unpack(msg.data)
+                items += unpack(msg.data, self.kind)
             except EnvelopeError as exc:
                 self.stats.bad_messages += 1
                 err = MalformedPacket(f"bus message on {msg.subject}: {exc}", offset=0)
-                bad.append(Reject(time.time_ns() // 1000, msg.subject, "flow", err, msg.data))
+                bad.append(Reject(time.time_ns() // 1000, msg.subject, self.kind, err, msg.data))
         self.route.target = sink
         try:
             if bad:
                 sink.write("rejects", rejects_table(bad, {}))
-            result = await asyncio.to_thread(self._process, datagrams)
+            records = await asyncio.to_thread(self.process, items)
         finally:
             self.route.target = None
         self.stats.messages += len(messages)
-        self.stats.datagrams += len(datagrams)
-        chunk.records += result.counters.records
-
-    def _process(self, datagrams: list[Datagram]) -> DecodeResult:
-        """On the decoding thread: catch up with the other outlets, then decode and write."""
-        assert self._shared is not None
-        decoder = self.collector.decoder
-        self._shared.apply(decoder)
-        if len(decoder.state.held):
-            self._write_result(decoder.release_held())
-        result = self.collector.process(datagrams)
-        if result.counters.option_records:
-            self._shared.publish_sampling(decoder, {d.exporter for d in datagrams})
-        return result
+        self.stats.items += len(items)
+        self.stats.records += records
+        chunk.records += records
 
     # -- publishing ------------------------------------------------------------------------
 
@@ -275,14 +274,13 @@ class FlowOutlet:
         """Publish the chunk's files, then acknowledge its messages (the order is the point)."""
         self.route.target = chunk.writer
         try:
-            later = await asyncio.to_thread(self._held_housekeeping)
+            later = await asyncio.to_thread(self.housekeeping)
         finally:
             self.route.target = None
         if not chunk.messages and not later:
             return
-        assert self._templates is not None
         await self._keep_alive(chunk, force=True)
-        await self._templates.settle()  # templates carried by these messages are shared first
+        await self.settle()  # state carried by these messages is shared first
         if chunk.messages:
             await log_.begin(chunk.id, chunk.seqs)
         await asyncio.to_thread(chunk.writer.flush)
@@ -294,18 +292,3 @@ class FlowOutlet:
         if chunk.messages:
             await log_.end(chunk.id)
         self.stats.chunks += 1
-
-    def _held_housekeeping(self) -> int:
-        """Decode sets held for templates another outlet has shared since; expire old ones."""
-        decoder = self.collector.decoder
-        if not len(decoder.state.held):
-            return 0
-        released = decoder.release_held()
-        self._write_result(released)
-        expired = decoder.expire(time.time_ns() // 1000)
-        self._write_result(expired)
-        return int(released.flows.num_rows) + expired.counters.rejected
-
-    def _write_result(self, result: DecodeResult) -> None:
-        if result.flows.num_rows or result.options.num_rows or result.rejected:
-            self.collector.write_result(result)

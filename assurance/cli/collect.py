@@ -184,12 +184,15 @@ lines that cannot be parsed to rejects. Addresses are host:port or :port
 UDP: one message per datagram (RFC 5426). TCP and TLS: octet counting or
 newline framing (RFC 6587 / RFC 5425), detected per connection from its
 first byte; a full parse queue pauses reading instead of dropping.
+
+With --inlet --bus nats://host:4222 lines are published to a JetStream
+stream instead of parsed; `wanassure outlet syslog` parses and writes.
 """
 
 
 @app.command("syslog", help=SYSLOG_HELP)
 def syslog(
-    lake: LakeOption,
+    lake: Annotated[str, typer.Option(help="Lake folder (not with --inlet)")] = "",
     udp: Annotated[str, typer.Option(help="UDP address ('' to disable)")] = ":514",
     tcp: Annotated[str, typer.Option(help="TCP address ('' to disable)")] = ":601",
     tls: Annotated[str, typer.Option(help="TLS address, e.g. :6514 (needs --cert)")] = "",
@@ -207,7 +210,17 @@ def syslog(
     ] = None,
     metrics: MetricsOption = "127.0.0.1:9156",
     duration: DurationOption = None,
+    inlet: Annotated[
+        bool, typer.Option(help="Only receive: publish lines to --bus for outlets to parse")
+    ] = False,
+    bus: Annotated[str, typer.Option(help="With --inlet: the bus, nats://host:4222")] = "",
 ) -> None:
+    if (inlet or bus) and not (inlet and bus):
+        raise fail("--inlet and --bus go together")
+    if inlet and lake:
+        raise fail("--inlet does not write a lake: the outlets do (drop --lake)")
+    if not inlet and not lake:
+        raise fail("give --lake (or --inlet --bus nats://host:port)")
     try:
         addresses = {
             name: listen_address(value)
@@ -219,6 +232,11 @@ def syslog(
         raise fail("nothing to listen on: give --udp, --tcp or --tls")
     if addresses["--tls"] is not None and cert is None:
         raise fail("--tls needs --cert (and --key unless the key is in the certificate file)")
+    if inlet:
+        from assurance.cli.collect_inlet import run_syslog_inlet
+
+        run_syslog_inlet(bus, addresses, cert, key, client_ca, metrics, duration)
+        return
     try:
         inv = load_inventory(inventory) if inventory is not None else None
         store = LakeStore(lake)

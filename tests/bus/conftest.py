@@ -54,6 +54,20 @@ def nats_url(tmp_path: Path) -> Iterator[str]:
         proc.wait(timeout=10)
 
 
+#: Every process a test started, killed at teardown if the test left it running.
+_STARTED: list[subprocess.Popen[str]] = []
+
+
+@pytest.fixture(autouse=True)
+def _no_leftover_processes() -> Iterator[None]:
+    yield
+    while _STARTED:
+        proc = _STARTED.pop()
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait(timeout=10)
+
+
 class Proc:
     """A ``wanassure`` process whose stderr is read line by line."""
 
@@ -66,6 +80,7 @@ class Proc:
             cwd=ROOT,
             env={**os.environ, "COLUMNS": "250", **(env or {})},
         )
+        _STARTED.append(self.proc)
         assert self.proc.stderr is not None
         self.banner = self.proc.stderr.readline()
 
