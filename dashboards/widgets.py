@@ -46,6 +46,14 @@ def utc(label: str) -> Any:
     return st.column_config.DatetimeColumn(label, format="YYYY-MM-DD HH:mm:ss [UTC]")
 
 
+def where_label(text: str) -> str:
+    """An incident's place for reading: ``isp:Comcast Business (2 sites)`` → ``ISP Comcast
+    Business (2 sites)``; a site name is left alone."""
+    scope, sep, rest = text.partition(":")
+    names = {"isp": "ISP", "app": "application", "wan_link": "WAN link"}
+    return f"{names.get(scope, scope)} {rest}" if sep and " " not in scope else text
+
+
 def num(label: str, fmt: str, help: str | None = None) -> Any:
     return st.column_config.NumberColumn(label, format=fmt, help=help)
 

@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
+from assurance.query import layers
 from assurance.query.reader import LakeReader, where
 from assurance.sle.catalog import SLES
 
@@ -66,7 +67,11 @@ class OrgQuery(LakeReader):
         return [s for (s,) in self._rows("SELECT DISTINCT site FROM sle_days ORDER BY 1")]
 
     def time_range(self) -> tuple[datetime, datetime] | None:
-        """First hour and end of the last hour with SLE data, or None for an empty lake."""
+        """First hour and end of the last hour with SLE data, or None for an empty lake (from
+        the hourly partitions present: no file is opened)."""
+        found = layers.coverage(self.con, "sle_hours")
+        if found is not None:
+            return found
         lo, hi = self._rows("SELECT min(hour_start), max(hour_start) FROM sle_hours")[0]
         return None if lo is None else (lo, hi + timedelta(hours=1))
 

@@ -25,10 +25,11 @@ st.caption(
     "Application Health SLE: share of user-minutes whose application met its latency, loss and "
     "jitter targets" + (f" · site {site}" if site else "")
 )
+coarse = any(a.get("rtt_p95_basis") == "client-hours" for a in apps)
 config = {
     "sle_pct": num("App health SLE", PCT),
     "rtt_ms": num("RTT (mean)", MS),
-    "rtt_p95_ms": num("RTT p95", MS),
+    "rtt_p95_ms": num("RTT p95 (of client-hour means)" if coarse else "RTT p95", MS),
     "megabytes": num("volume", "%.0f MB"),
     "users": num("users", INT),
     "user_minutes": num("user-minutes", INT),
@@ -45,9 +46,14 @@ with right:
             "rtt_p95_ms", "megabytes", "top_classifier"]  # fmt: skip
     st.dataframe(frame(apps, cols), hide_index=True, width="stretch", column_config=config)
 
-short = ctx.start is not None and ctx.end is not None and ctx.end - ctx.start <= timedelta(hours=24)
-st.subheader(f"Trend (per {'15 minutes' if short else 'hour'})")
-trend = apps_q.trend(scope, ctx.start, ctx.end, interval="15m" if short else "hour")
+span = ctx.end - ctx.start if ctx.start is not None and ctx.end is not None else None
+interval, label = ("day", "day")
+if span is not None and span <= timedelta(hours=24):
+    interval, label = ("15m", "15 minutes")
+elif span is not None and span <= timedelta(days=7):
+    interval, label = ("hour", "hour")
+st.subheader(f"Trend (per {label})")
+trend = apps_q.trend(scope, ctx.start, ctx.end, interval=interval)
 timeline(trend, y="sle_pct", y_title="App health SLE %", color="application", domain=(0, 100))
 
 st.subheader("Per site")

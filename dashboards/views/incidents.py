@@ -8,7 +8,7 @@ from datetime import timedelta
 import streamlit as st
 
 from dashboards.context import IncidentQuery, SleQuery, current, fmt_time, parse_time, query
-from dashboards.widgets import INT, frame, link, num, table_height, timeline
+from dashboards.widgets import INT, frame, link, num, table_height, timeline, where_label
 
 ctx = current()
 iq = query(IncidentQuery)
@@ -35,8 +35,8 @@ st.dataframe(
             {
                 "incident": link(ctx, "incidents", incident=i["incident_id"]),
                 "status": i["status"],
-                "where": i["where"],
-                "SLEs": i["sles"].replace("_", "-"),
+                "where": where_label(i["where"]),
+                "SLEs": i["sles"].replace("_", "-").replace(",", ", "),
                 "most likely cause": i["causes"][0]["title"] if i["causes"] else "",
                 "confidence": 100.0 * i["causes"][0]["confidence"] if i["causes"] else None,
                 "impacted users": i["impacted_users"],
@@ -60,7 +60,7 @@ if wanted is not None and wanted not in ids:
     st.error(f"Incident {wanted!r} not found.")
 index = ids.index(wanted) if wanted in ids else 0
 labels = {
-    i["incident_id"]: f"{i['incident_id']} · {i['where']} · "
+    i["incident_id"]: f"{i['incident_id']} · {where_label(i['where'])} · "
     + (i["causes"][0]["title"] if i["causes"] else "")
     for i in incidents
 }

@@ -8,7 +8,7 @@ from datetime import timedelta
 import streamlit as st
 
 from dashboards.context import IncidentQuery, OrgQuery, current, fmt_time, query
-from dashboards.widgets import INT, PCT, frame, link, num, sle_bars, table_height
+from dashboards.widgets import INT, PCT, frame, link, num, sle_bars, table_height, where_label
 
 ctx = current()
 org = query(OrgQuery)
@@ -106,8 +106,8 @@ else:
                 {
                     "incident": link(ctx, "incidents", incident=i["incident_id"]),
                     "status": i["status"],
-                    "where": i["where"],
-                    "SLEs": i["sles"].replace("_", "-"),
+                    "where": where_label(i["where"]),
+                    "SLEs": i["sles"].replace("_", "-").replace(",", ", "),
                     "most likely cause": i["causes"][0]["title"] if i["causes"] else "",
                     "confidence": 100.0 * i["causes"][0]["confidence"] if i["causes"] else None,
                     "impacted users": i["impacted_users"],

@@ -3,6 +3,8 @@ and path changes (applications moving between links, links going down and up).""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import streamlit as st
 
 from dashboards.context import LinkQuery, current, fmt_time, query
@@ -38,10 +40,11 @@ st.dataframe(
 )
 
 st.subheader("Per link")
+hourly_p95 = any(r["latency_p95_basis"] != "minutes" for r in links)
+# what an engineer scans for first (loss, delay, load, outages) before the link's particulars
 cols = [
-    "site", "link", "isp", "type", "interface", "capacity_mbps", "latency_ms", "latency_p95_ms",
-    "jitter_ms", "loss_pct", "loss_max_pct", "in_mbps", "out_mbps", "peak_util_pct",
-    "down_minutes",
+    "site", "link", "isp", "loss_pct", "latency_ms", "jitter_ms", "peak_util_pct", "down_minutes",
+    "loss_max_pct", "latency_p95_ms", "in_mbps", "out_mbps", "capacity_mbps", "type", "interface",
 ]  # fmt: skip
 st.dataframe(
     frame(links, cols),
@@ -51,7 +54,7 @@ st.dataframe(
         "isp": "ISP",
         "capacity_mbps": num("capacity", "%.0f Mb/s"),
         "latency_ms": num("latency", MS),
-        "latency_p95_ms": num("latency p95", MS),
+        "latency_p95_ms": num("latency p95" + (" (of hourly p95s)" if hourly_p95 else ""), MS),
         "jitter_ms": num("jitter", MS),
         "loss_pct": num("loss", "%.2f %%"),
         "loss_max_pct": num("loss max", "%.1f %%"),
@@ -76,20 +79,27 @@ index = next(
 )
 choice = st.selectbox("Link", range(len(links)), index=index, format_func=lambda i: labels[i])
 chosen = links[choice]
+long = ctx.start is None or ctx.end is None or ctx.end - ctx.start > timedelta(days=2)
+bucket, means = ("1h", "hourly means") if long else ("5m", "5-minute means")
 series = links_q.series(
-    chosen["site"], chosen["interface"], ctx.start, ctx.end, gateway=chosen["gateway"]
+    chosen["site"],
+    chosen["interface"],
+    ctx.start,
+    ctx.end,
+    gateway=chosen["gateway"],
+    bucket=bucket,
 )
 left, right = st.columns(2)
 with left:
-    long = [
+    delays = [
         {"time": s["time"], "metric": m, "ms": s[k]}
         for s in series
         for m, k in (("latency", "latency_ms"), ("jitter", "jitter_ms"))
         if s[k] is not None
     ]
-    st.caption("Latency and jitter (ms, 5-minute means)")
-    timeline(long, y="ms", y_title="ms", color="metric")
-    st.caption("Loss (%, 5-minute means)")
+    st.caption(f"Latency and jitter (ms, {means})")
+    timeline(delays, y="ms", y_title="ms", color="metric")
+    st.caption(f"Loss (%, {means})")
     timeline(
         [{"time": s["time"], "loss %": s["loss_pct"]} for s in series if s["loss_pct"] is not None],
         y="loss %",
@@ -104,7 +114,7 @@ with right:
     ]
     cap = chosen["capacity_mbps"]
     st.caption(
-        f"Traffic (Mb/s, 5-minute means; capacity {cap:.0f} Mb/s)" if cap else "Traffic (Mb/s)"
+        f"Traffic (Mb/s, {means}; capacity {cap:.0f} Mb/s)" if cap else f"Traffic (Mb/s, {means})"
     )
     timeline(traffic, y="Mb/s", y_title="Mb/s", color="direction")
 

@@ -31,7 +31,11 @@ if aps:
             "user_minutes": num("user-minutes", INT),
             "coverage_pct": num("coverage SLE", PCT),
             "rssi_dbm": num("RSSI (mean)", DBM),
-            "rssi_p10_dbm": num("RSSI p10", DBM),
+            "rssi_p10_dbm": num(
+                "RSSI p10"
+                + (" (5 dB bins)" if any(a["rssi_p10_basis"] != "samples" for a in aps) else ""),
+                DBM,
+            ),
             "snr_db": num("SNR (mean)", "%.0f dB"),
             "throughput_pct": num("throughput SLE", PCT),
             "capacity_pct": num("capacity SLE", PCT),

@@ -97,7 +97,7 @@ def chromium() -> Iterator[Browser]:
 
 @pytest.fixture()
 def page(chromium: Browser) -> Iterator[Page]:
-    context = chromium.new_context(viewport={"width": 1440, "height": 1000})
+    context = chromium.new_context(viewport={"width": 1440, "height": 2200})
     context.set_default_timeout(TIMEOUT_MS)
     try:
         yield context.new_page()
@@ -110,8 +110,8 @@ def settled(page: Page, *needles: str) -> str:
     and drawing; that text."""
     page.wait_for_function(
         "needles => needles.every(n => document.body.innerText.includes(n)) && "
-        "!document.querySelector('[data-testid=\"stStatusWidget\"], "
-        "[data-testid=\"stSkeleton\"]')",
+        '!document.querySelector(\'[data-testid="stStatusWidget"], '
+        '[data-testid="stSkeleton"]\')',
         arg=list(needles),
     )
     page.wait_for_timeout(500)  # charts draw after the script run ends

@@ -100,7 +100,7 @@ def test_overview_bars_worst_sites_and_incidents(
     assert worst["worst SLE %"].tolist() == pytest.approx([lowest[s] for s in order])
     assert set(order[:2]) == {"br-nyc-012", "br-chi-027"}  # the two sites with WAN faults
     incidents = at.dataframe[2].value
-    assert "isp:Comcast Business (2 sites)" in set(incidents["where"])
+    assert "ISP Comcast Business (2 sites)" in set(incidents["where"])
 
 
 def test_site_page_opens_on_an_alert_link_scope(
@@ -176,7 +176,7 @@ def test_viewer_of_one_tenant_never_sees_the_other(
             assert site not in seen, (name, site)
         assert "ri-west-secret" not in seen
     page(at, "incidents")
-    assert "isp:Comcast Business (1 of your sites)" in text(at)
+    assert "ISP Comcast Business (1 of your sites)" in text(at)
     # a site of the other tenant reads exactly like one that does not exist
     for name in ("site", "wan", "incidents", "alerts"):
         page(at, name, site="br-chi-027")
