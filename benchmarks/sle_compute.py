@@ -11,7 +11,7 @@ Usage::
 
 Prints, per repeat and as medians: the wall time of ``assurance.sle.compute`` (all jobs and the
 day roll-up, inventory loading excluded and shown apart), the peak resident memory of this
-process and its workers together (sampled every 50 ms from /proc), and the floor: the time
+process and its workers together (sampled every 250 ms from /proc), and the floor: the time
 DuckDB needs just to scan the same input columns of the same hourly files with the same number
 of threads as workers, and the ratio compute / floor. Figures are noisy on a shared machine:
 the 1-minute load average is printed before each run.
@@ -35,7 +35,7 @@ import duckdb
 from assurance.config.loader import load_inventory
 from assurance.lake.store import LakeStore
 from assurance.runner import default_workers
-from assurance.sle.compute import compute, data_range, floor_hour
+from assurance.sle.compute import compute, data_range, floor_hour, partitioning
 from assurance.sle.inputs import INPUTS, files_for
 from assurance.tables import REGISTRY
 
@@ -43,7 +43,7 @@ from assurance.tables import REGISTRY
 class PeakRss:
     """Samples the summed RSS of this process and its descendants until stopped."""
 
-    def __init__(self, interval_s: float = 0.05) -> None:
+    def __init__(self, interval_s: float = 0.25) -> None:
         self.interval_s = interval_s
         self.peak = 0
         self._stop = threading.Event()
@@ -64,7 +64,8 @@ class PeakRss:
 
 
 def tree_rss(root: int) -> int:
-    """Bytes resident in ``root`` and every process below it (Linux /proc)."""
+    """Bytes resident in ``root`` and every process below it (Linux /proc; one ``stat`` read
+    per process gives both the parent and the resident pages)."""
     children: dict[int, list[int]] = {}
     rss: dict[int, int] = {}
     page = os.sysconf("SC_PAGE_SIZE")
@@ -72,14 +73,12 @@ def tree_rss(root: int) -> int:
         if not entry.name.isdigit():
             continue
         try:
-            stat = Path(entry.path, "stat").read_text()
-            statm = Path(entry.path, "statm").read_text()
-        except OSError:
+            fields = Path(entry.path, "stat").read_text().rsplit(")", 1)[1].split()
+        except (OSError, IndexError):
             continue
-        ppid = int(stat.rsplit(")", 1)[1].split()[1])
         pid = int(entry.name)
-        children.setdefault(ppid, []).append(pid)
-        rss[pid] = int(statm.split()[1]) * page
+        children.setdefault(int(fields[1]), []).append(pid)
+        rss[pid] = int(fields[21]) * page
     total, todo = 0, [root]
     while todo:
         pid = todo.pop()
@@ -152,8 +151,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--from", dest="start")
     ap.add_argument("--to", dest="end")
     ap.add_argument("--workers", type=int, default=default_workers())
-    ap.add_argument("--window-hours", type=int, default=1)
-    ap.add_argument("--shards", type=int, default=1)
+    ap.add_argument("--window-hours", type=int, help="hours per job (default: the engine's)")
+    ap.add_argument("--shards", type=int, help="site shards (default: the engine's)")
     ap.add_argument("--repeat", type=int, default=1)
     ap.add_argument("--memory-limit", default="1500MB", help="DuckDB memory limit per job")
     ap.add_argument("--no-floor", action="store_true", help="skip the scan floor")
@@ -179,10 +178,15 @@ def main(argv: list[str] | None = None) -> int:
         start, end = start or found[0], end or found[1]
     start = floor_hour(start)
     end = floor_hour(end) if floor_hour(end) == end else floor_hour(end) + timedelta(hours=1)
+    auto_window, auto_shards = partitioning(
+        len(inventory.sites), (end - start) // timedelta(hours=1), args.workers
+    )
+    window_hours = args.window_hours or auto_window // timedelta(hours=1)
+    shards = args.shards or auto_shards
     print(
         f"lake {args.lake}: {len(inventory.sites)} sites, {start:%Y-%m-%d %H:%M} → "
-        f"{end:%Y-%m-%d %H:%M} UTC; workers {args.workers}, window {args.window_hours} h, "
-        f"shards {args.shards}; inventory load {inventory_s:.1f} s",
+        f"{end:%Y-%m-%d %H:%M} UTC; workers {args.workers}, window {window_hours} h, "
+        f"shards {shards}; inventory load {inventory_s:.1f} s",
         flush=True,
     )
     walls, peaks, floors, cpus = [], [], [], []
@@ -197,8 +201,8 @@ def main(argv: list[str] | None = None) -> int:
                 start,
                 end,
                 workers=args.workers,
-                window=timedelta(hours=args.window_hours),
-                shards=args.shards,
+                window=timedelta(hours=window_hours),
+                shards=shards,
                 memory_limit=args.memory_limit,
             )
             wall = time.perf_counter() - t0

@@ -21,7 +21,7 @@ from assurance.lake.layout import Partition
 from assurance.lake.store import LakeStore
 from assurance.sle import assemble, output, sqlfiles
 from assurance.sle.context import Context, build_context
-from assurance.sle.inputs import hours_between
+from assurance.sle.inputs import hours_between, telemetry_horizon
 from assurance.sle.job import Job, JobResult, run_job
 
 HOUR = timedelta(hours=1)
@@ -87,6 +87,30 @@ def shard_sites(sites: Sequence[str], shards: int) -> list[tuple[str, tuple[str,
     return [(f"{i:03d}of{count:03d}", tuple(ordered[i::count])) for i in range(count)]
 
 
+#: Site-hours one job covers when the engine chooses the partitioning: large enough that the
+#: look-backs every job reads again (client events 1 h, the path baseline 24 h) are a small part
+#: of its work, small enough that a job's tables stay well inside its memory limit.
+JOB_SITE_HOURS = 1500
+#: The longest window the engine chooses by itself.
+MAX_WINDOW = timedelta(hours=24)
+
+
+def partitioning(sites: int, hours: int, workers: int) -> tuple[timedelta, int]:
+    """Window and site shards for ``sites`` × ``hours``: long windows (the look-backs are read
+    once per window), as many shards as keep a job near ``JOB_SITE_HOURS``, and at least one
+    job per worker when there are enough sites."""
+    window_hours = max(1, min(hours, MAX_WINDOW // HOUR))
+    windows = -(-hours // window_hours)
+    shards = max(1, -(-sites * window_hours // JOB_SITE_HOURS))
+    if windows == 1:
+        # every job then covers the same hours: a multiple of the workers keeps them all busy
+        shards = -(-shards // workers) * workers
+    elif windows * shards < workers:
+        shards = -(-workers // windows)
+    shards = min(shards, max(1, sites))
+    return timedelta(hours=window_hours), shards
+
+
 def plan(
     lake: str,
     context: Context,
@@ -97,6 +121,7 @@ def plan(
     window: timedelta = HOUR,
     threads: int = 1,
     memory_limit: str = "1500MB",
+    horizon: datetime | None = None,
 ) -> list[Job]:
     """The partition jobs covering [start, end) (hour-aligned) for the context's sites."""
     if window < HOUR or window % HOUR:
@@ -106,7 +131,9 @@ def plan(
     while t < end:
         stop = min(t + window, end)
         for shard, sites in shard_sites(context.site_names, shards):
-            jobs.append(Job(lake, shard, context.for_sites(sites), t, stop, threads, memory_limit))
+            jobs.append(
+                Job(lake, shard, context.for_sites(sites), t, stop, threads, memory_limit, horizon)
+            )
         t = stop
     return jobs
 
@@ -152,18 +179,22 @@ def compute(
     end: datetime | None = None,
     *,
     sites: Sequence[str] | None = None,
-    shards: int = 1,
-    window: timedelta = HOUR,
+    shards: int | None = None,
+    window: timedelta | None = None,
     workers: int | None = None,
     threads: int = 1,
     memory_limit: str = "1500MB",
     progress: Callable[[int, int], None] | None = None,
 ) -> Summary:
-    """Compute every SLE for [start, end) (widened to whole hours); default: all raw data."""
+    """Compute every SLE for [start, end) (widened to whole hours); default: all raw data.
+
+    ``shards`` and ``window`` (site shards × hours per job) default to ``partitioning``'s
+    choice; any choice gives the same rows.
+    """
     began = time.perf_counter()
     store = LakeStore(lake)
     if not store.exists():
-        raise SleError(f"no lake at {store.root} (folder does not exist)")
+        raise SleError(f"no lake at {store.url} ({store.missing_reason()})")
     known = {s.name for s in inventory.sites}
     unknown = sorted(set(sites or ()) - known)
     if unknown:
@@ -178,6 +209,12 @@ def compute(
     if end <= start:
         raise SleError("the time range is empty (--to must be after --from)")
     context = build_context(inventory, sites)
+    if shards is None or window is None:
+        auto_window, auto_shards = partitioning(
+            len(context.site_names), (end - start) // HOUR, workers or runner.default_workers()
+        )
+        window = window or auto_window
+        shards = shards or auto_shards
     jobs = plan(
         lake,
         context,
@@ -187,6 +224,7 @@ def compute(
         window=window,
         threads=threads,
         memory_limit=memory_limit,
+        horizon=telemetry_horizon(store),
     )
     results: list[JobResult] = []
     total = len(jobs)

@@ -14,6 +14,7 @@ from datetime import datetime, timedelta
 import duckdb
 import pyarrow as pa
 
+from assurance.lake.catalog import open_duckdb
 from assurance.lake.layout import Partition
 from assurance.lake.store import LakeStore
 from assurance.sle import sqlfiles
@@ -234,3 +235,45 @@ def load(
     rows = sqlfiles.execute(con, f"SELECT count(*) FROM in_{name}")  # noqa: S608
     count = rows[0][0]
     return count if isinstance(count, int) else 0
+
+
+#: Raw tables whose newest row says how far device telemetry has arrived.
+TELEMETRY_TABLES = ("device_health", "interface_stats")
+
+
+def telemetry_horizon(store: LakeStore) -> datetime | None:
+    """The newest telemetry ``event_time`` of any inventory device in the lake (or None).
+
+    Past it the data has not arrived yet (the end of a capture, or "now" for a running
+    service), so silence there is not a disconnect. It is one figure for the whole lake, so a
+    minute is judged the same whatever window or site shard computes it.
+    """
+    newest: datetime | None = None
+    con = open_duckdb(store)
+    try:
+        sqlfiles.execute(con, "SET TimeZone = 'UTC'")
+        for table in TELEMETRY_TABLES:
+            hours = sorted(
+                (part.start, path)
+                for day_dir in store.list_dirs(table)
+                for path in store.list_dirs(day_dir)
+                if (part := Partition.parse(path)) is not None
+            )
+            # the newest hour partition holding a row of a known site
+            for _, path in reversed(hours):
+                files = [store.abspath(f.path) for f in store.list_files(path)]
+                if not files:
+                    continue
+                got = sqlfiles.execute(
+                    con,
+                    "SELECT max(event_time) FROM read_parquet($files, union_by_name = true,"
+                    " hive_partitioning = false) WHERE site IS NOT NULL",
+                    {"files": files},
+                )
+                value = got[0][0]
+                if isinstance(value, datetime):
+                    newest = value if newest is None else max(newest, value)
+                    break
+    finally:
+        con.close()
+    return newest

@@ -38,7 +38,7 @@ RELEASE: dict[str, tuple[str, ...]] = {
         "d_server",
         "d_server6",
     ),
-    "identity": ("ct", "cs", "ipm", "bind", "ipmap", "attr", "attr_min", "in_bindings"),
+    "identity": ("ct", "cs", "ipm", "bind", "ipmap", "attr_min", "in_bindings"),
     "interfaces": ("if_samples", "if_min", "ev_held", "ev_min"),
     "devices": ("in_health", "in_ifstats", "dev_seen", "health_min"),
     "links": ("in_sla", "sla_minute", "sla_min", "baseline", "vpn_min", "in_vpn"),
@@ -72,6 +72,8 @@ class Job:
     end: datetime
     threads: int = 1
     memory_limit: str = "1500MB"
+    #: The newest device telemetry in the lake: silence after it is not a disconnect.
+    horizon: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -101,7 +103,9 @@ def _strings(rows: Sequence[Sequence[object]], names: list[str]) -> pa.Table:
     return _table(rows, [(n, pa.string()) for n in names])
 
 
-def _dimensions(con: duckdb.DuckDBPyConnection, ctx: Context, lb: datetime, end: datetime) -> None:
+def _dimensions(
+    con: duckdb.DuckDBPyConnection, ctx: Context, lb: datetime, start: datetime, end: datetime
+) -> None:
     names = sorted({k for _, t in ctx.sites for k in t})
     f64, text = pa.float64(), pa.string()
     site_rows = [(site, *(t[k] for k in names)) for site, t in ctx.sites]
@@ -142,6 +146,13 @@ def _dimensions(con: duckdb.DuckDBPyConnection, ctx: Context, lb: datetime, end:
         con.register(f"_{name}", table)
         sqlfiles.execute(con, f"CREATE OR REPLACE TEMP TABLE {name} AS SELECT * FROM _{name}")  # noqa: S608
         con.unregister(f"_{name}")
+    # The window's bounds as a table: the SLE views (which cannot take parameters) read them.
+    sqlfiles.execute(
+        con,
+        "CREATE OR REPLACE TEMP TABLE d_window AS SELECT $lb::TIMESTAMPTZ AS lb, "
+        "$start::TIMESTAMPTZ AS start, $end::TIMESTAMPTZ AS \"end\"",
+        {"lb": lb, "start": start, "end": end},
+    )
     sqlfiles.execute(
         con,
         "CREATE OR REPLACE TEMP TABLE d_minute AS SELECT unnest(generate_series("
@@ -226,7 +237,7 @@ def compute(con: duckdb.DuckDBPyConnection, store: LakeStore, job: Job) -> None:
     charge = timedelta(minutes=_max_threshold(ctx, "wan_outage_charge_min"))
     lb = job.start - charge - DISPLACE_BEFORE
     baseline = timedelta(hours=_max_threshold(ctx, "wan_baseline_hours"))
-    _dimensions(con, ctx, lb, job.end)
+    _dimensions(con, ctx, lb, job.start, job.end)
     client_lb = min(lb, job.start - CLIENT_LOOKBACK)
     ranges = {
         "flows": lb,
@@ -244,7 +255,7 @@ def compute(con: duckdb.DuckDBPyConnection, store: LakeStore, job: Job) -> None:
         # Path quality reads one minute past the window: lasting loss looks at the next minute.
         until = job.end + timedelta(minutes=1) if name == "sla" else job.end
         inputs.load(con, store, name, begin, until)
-    params = {"start": job.start, "end": job.end, "lb": lb}
+    params = {"start": job.start, "end": job.end, "lb": lb, "horizon": job.horizon}
     _rules(con, ctx)
     sqlfiles.run(con, "addresses", params)
     _lan6(con, ctx)
@@ -261,7 +272,7 @@ def compute(con: duckdb.DuckDBPyConnection, store: LakeStore, job: Job) -> None:
             con,
             f"CREATE OR REPLACE TEMP TABLE v_{sle} AS {_VERDICT.format(sle=sle)}",
         )
-        sqlfiles.execute(con, f"DROP TABLE l_{sle}")
+        sqlfiles.execute(con, f"DROP VIEW l_{sle}")
     assemble.run(con)
 
 

@@ -1,6 +1,6 @@
 -- Application Health: the client's dominant application on its link; AppQoE measurements of
 -- that application on the link when there are some, else the link's own probes.
-CREATE OR REPLACE TEMP TABLE l_application_health AS
+CREATE OR REPLACE TEMP VIEW l_application_health AS
 WITH app_sla_minute AS (
     SELECT r.gateway, r.link, coalesce(a.app, r.application) AS app, r.minute,
         avg(r.rtt_ms) AS rtt_ms, avg(r.jitter_ms) AS jitter_ms, avg(r.loss_pct) AS loss_pct
@@ -8,7 +8,7 @@ WITH app_sla_minute AS (
     LEFT JOIN d_apptrack a ON a.apptrack = upper(r.application)
     WHERE r.source = 'appqoe' AND r.application IS NOT NULL
         -- the window's minutes and their neighbours (not the baseline history)
-        AND r.minute >= $lb - INTERVAL 1 MINUTE
+        AND r.minute >= (SELECT lb FROM d_window) - INTERVAL 1 MINUTE
     GROUP BY ALL
 ), app_sla AS (
     -- The same lasting-loss rule as the links: a loss minute counts when a neighbour has loss.

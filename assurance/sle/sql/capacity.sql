@@ -1,5 +1,5 @@
 -- Capacity: channel utilisation by others; the classifier is its largest part.
-CREATE OR REPLACE TEMP TABLE l_capacity AS
+CREATE OR REPLACE TEMP VIEW l_capacity AS
 WITH m AS (
     SELECT u.*, t.wireless_capacity_available_pct AS busy_max,
         coalesce(u.util_non_wifi, 0) AS p_non_wifi,

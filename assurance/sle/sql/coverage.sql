@@ -1,5 +1,5 @@
 -- Coverage: the wireless client's RSSI in the minute (or the last one within 5 minutes).
-CREATE OR REPLACE TEMP TABLE l_coverage AS
+CREATE OR REPLACE TEMP VIEW l_coverage AS
 SELECT u.rid, u.minute, u.site, u.client_id, u.gateway, u.wan_link, u.application,
     u.ap, u.switch, u.switch_port, u.band,
     labels_of([

@@ -31,11 +31,12 @@ WITH devices AS (
 )
 SELECT
     g.site, g.device, g.kind, g.minute,
-    -- Silence counts only up to the newest telemetry of any device: past it, the data has not
-    -- arrived yet (the end of a capture, or "now" for a running service), nobody went away.
+    -- Silence counts only up to the newest telemetry of any device in the lake ($horizon): past
+    -- it, the data has not arrived yet (the end of a capture, or "now" for a running service),
+    -- nobody went away.
     (ds.t IS NULL
         OR epoch(g.minute + INTERVAL 1 MINUTE) - epoch(ds.t) > t.wan_telemetry_stale_s)
-        AND g.minute + INTERVAL 1 MINUTE <= (SELECT max(t) FROM dev_seen)
+        AND g.minute + INTERVAL 1 MINUTE <= $horizon::TIMESTAMPTZ
         AS disconnected,
     CASE WHEN epoch(g.minute) - epoch(h.minute) <= t.wan_telemetry_stale_s THEN h.cpu_cp END
         AS cpu_cp,

@@ -1,5 +1,5 @@
 -- Gateway Bandwidth: queue drops and headroom on the link the client's traffic used.
-CREATE OR REPLACE TEMP TABLE l_gateway_bandwidth AS
+CREATE OR REPLACE TEMP VIEW l_gateway_bandwidth AS
 SELECT u.rid, u.minute, u.site, u.client_id, u.gateway, u.wan_link, u.application,
     u.ap, u.switch, u.switch_port, u.band,
     labels_of([

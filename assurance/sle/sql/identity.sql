@@ -55,32 +55,33 @@ FROM (SELECT DISTINCT site, client_ip, minute FROM ipm) i
 ASOF LEFT JOIN bind b
     ON b.site = i.site AND b.client_ip = i.client_ip AND i.minute + INTERVAL 1 MINUTE > b.t;
 
-CREATE OR REPLACE TEMP TABLE attr AS
-SELECT
-    site, coalesce(client_mac, client_ip) AS cid, event_time AS t,
-    last_value(client_mac IGNORE NULLS) OVER w AS mac,
-    last_value(client_ip IGNORE NULLS) OVER w AS ip,
-    last_value(ap IGNORE NULLS) OVER w AS ap,
-    last_value(CASE WHEN ap IS NOT NULL THEN event_type END IGNORE NULLS) OVER w AS ap_event,
-    last_value(band IGNORE NULLS) OVER w AS band,
-    last_value(ssid IGNORE NULLS) OVER w AS ssid,
-    last_value(os IGNORE NULLS) OVER w AS os,
-    last_value(hostname IGNORE NULLS) OVER w AS hostname,
-    last_value(username IGNORE NULLS) OVER w AS username,
-    last_value(switch_port IGNORE NULLS) OVER w AS port,
-    last_value(CASE WHEN switch_port IS NOT NULL THEN device END IGNORE NULLS) OVER w AS port_device
-FROM in_clients
-WHERE coalesce(client_mac, client_ip) IS NOT NULL
-WINDOW w AS (
-    PARTITION BY site, coalesce(client_mac, client_ip) ORDER BY event_time
-    ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW
-);
-
--- The client's attributes as of the end of each minute it had events in.
+-- The client's attributes as of the end of each minute it had events in: the running latest
+-- non-null value of each, kept at the minute's last event (one sort serves both).
 CREATE OR REPLACE TEMP TABLE attr_min AS
-SELECT * EXCLUDE (t), date_trunc('minute', t) AS minute FROM attr
-QUALIFY row_number() OVER (
-    PARTITION BY site, cid, date_trunc('minute', t) ORDER BY t DESC) = 1;
+SELECT * EXCLUDE (t, t_next), date_trunc('minute', t) AS minute FROM (
+    SELECT
+        site, coalesce(client_mac, client_ip) AS cid, event_time AS t,
+        last_value(client_mac IGNORE NULLS) OVER w AS mac,
+        last_value(client_ip IGNORE NULLS) OVER w AS ip,
+        last_value(ap IGNORE NULLS) OVER w AS ap,
+        last_value(CASE WHEN ap IS NOT NULL THEN event_type END IGNORE NULLS) OVER w AS ap_event,
+        last_value(band IGNORE NULLS) OVER w AS band,
+        last_value(ssid IGNORE NULLS) OVER w AS ssid,
+        last_value(os IGNORE NULLS) OVER w AS os,
+        last_value(hostname IGNORE NULLS) OVER w AS hostname,
+        last_value(username IGNORE NULLS) OVER w AS username,
+        last_value(switch_port IGNORE NULLS) OVER w AS port,
+        last_value(CASE WHEN switch_port IS NOT NULL THEN device END IGNORE NULLS) OVER w
+            AS port_device,
+        lead(event_time) OVER w AS t_next
+    FROM in_clients
+    WHERE coalesce(client_mac, client_ip) IS NOT NULL
+    WINDOW w AS (
+        PARTITION BY site, coalesce(client_mac, client_ip) ORDER BY event_time
+        ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW
+    )
+)
+WHERE t_next IS NULL OR date_trunc('minute', t_next) <> date_trunc('minute', t);
 
 CREATE OR REPLACE TEMP TABLE um AS
 WITH traffic AS (
@@ -142,22 +143,25 @@ WITH traffic AS (
     FROM keys k
     LEFT JOIN by_client c USING (minute, site, client_id)
     LEFT JOIN events e USING (minute, site, client_id)
-), latest AS (
-    -- the client's latest minute with events at or before this one
-    SELECT j.*, a.minute AS a_minute
-    FROM joined j
-    ASOF LEFT JOIN (SELECT site, cid, minute FROM attr_min) a
-        ON a.site = j.site AND a.cid = j.client_id AND j.minute >= a.minute
 ), attributed AS (
-    -- its attributes as of that minute; older than an hour they are not carried (the same for
-    -- any window length)
-    SELECT j.* EXCLUDE (a_minute), a.mac AS a_mac, a.ip AS a_ip, a.ap AS a_ap,
-        a.ap_event AS a_ap_event, a.band AS a_band, a.ssid AS a_ssid, a.os AS a_os,
-        a.hostname AS a_hostname, a.username AS a_username, a.port AS a_port,
-        a.port_device AS a_port_device
-    FROM latest j
-    LEFT JOIN attr_min a ON a.site = j.site AND a.cid = j.client_id AND a.minute = j.a_minute
-        AND j.a_minute > j.minute - INTERVAL 60 MINUTE
+    -- the client's attributes as of its latest minute with events at or before this one; older
+    -- than an hour they are not carried (the same for any window length)
+    SELECT j.*,
+        CASE WHEN a.minute > j.minute - INTERVAL 60 MINUTE THEN a.mac END AS a_mac,
+        CASE WHEN a.minute > j.minute - INTERVAL 60 MINUTE THEN a.ip END AS a_ip,
+        CASE WHEN a.minute > j.minute - INTERVAL 60 MINUTE THEN a.ap END AS a_ap,
+        CASE WHEN a.minute > j.minute - INTERVAL 60 MINUTE THEN a.ap_event END AS a_ap_event,
+        CASE WHEN a.minute > j.minute - INTERVAL 60 MINUTE THEN a.band END AS a_band,
+        CASE WHEN a.minute > j.minute - INTERVAL 60 MINUTE THEN a.ssid END AS a_ssid,
+        CASE WHEN a.minute > j.minute - INTERVAL 60 MINUTE THEN a.os END AS a_os,
+        CASE WHEN a.minute > j.minute - INTERVAL 60 MINUTE THEN a.hostname END AS a_hostname,
+        CASE WHEN a.minute > j.minute - INTERVAL 60 MINUTE THEN a.username END AS a_username,
+        CASE WHEN a.minute > j.minute - INTERVAL 60 MINUTE THEN a.port END AS a_port,
+        CASE WHEN a.minute > j.minute - INTERVAL 60 MINUTE THEN a.port_device END
+            AS a_port_device
+    FROM joined j
+    ASOF LEFT JOIN attr_min a
+        ON a.site = j.site AND a.cid = j.client_id AND j.minute >= a.minute
 )
 SELECT
     j.minute, j.site, j.client_id,

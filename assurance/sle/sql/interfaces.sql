@@ -51,7 +51,8 @@ SELECT site, device, interface AS if_name, date_trunc('minute', event_time) AS m
 FROM in_devevents WHERE interface IS NOT NULL GROUP BY ALL;
 
 -- Held states expanded to the minutes they cover: the state of a minute is the one set by the
--- latest event before the minute ends.
+-- latest event before the minute ends, for at most 60 minutes after that event (the job loads
+-- events from 60 minutes before its first minute, so any window sees the same holds).
 CREATE OR REPLACE TEMP TABLE ev_down AS
 WITH spans AS (
     SELECT device, if_name, category, is_down, t,
@@ -63,6 +64,7 @@ WITH spans AS (
     JOIN d_minute m
         ON m.minute + INTERVAL 1 MINUTE > s.t
         AND (s.t_next IS NULL OR m.minute + INTERVAL 1 MINUTE <= s.t_next)
+        AND m.minute + INTERVAL 1 MINUTE <= s.t + INTERVAL 60 MINUTE
     WHERE s.is_down
 )
 SELECT device, if_name, minute,

@@ -1,5 +1,5 @@
 -- Switch Health: the wired client's switch (telemetry, uplinks, temperature, PoE, CPU, memory).
-CREATE OR REPLACE TEMP TABLE l_switch_health AS
+CREATE OR REPLACE TEMP VIEW l_switch_health AS
 WITH uplinks AS (
     SELECT p.site, p.switch, f.minute,
         bool_or(coalesce(f.down, false) OR coalesce(f.ev_down, false)) AS down,

@@ -1,14 +1,14 @@
 -- Time to Connect: successful connects of wireless clients; a step is flagged when above half
 -- the budget or connect_sigma standard deviations above the site's mean for that step (over
 -- the hour before and the hour of the minute, at least 20 samples).
-CREATE OR REPLACE TEMP TABLE l_time_to_connect AS
+CREATE OR REPLACE TEMP VIEW l_time_to_connect AS
 WITH steps AS (
     SELECT c.site, date_trunc('hour', c.event_time) AS h, c.event_type, c.duration_ms
     FROM in_clients c
     WHERE c.event_type IN ('assoc', 'auth', 'dhcp', 'dns') AND c.duration_ms IS NOT NULL
         AND coalesce(c.result, 'ok') = 'ok'
 ), hours AS (
-    SELECT DISTINCT date_trunc('hour', minute) AS h FROM d_minute WHERE minute >= $start
+    SELECT DISTINCT date_trunc('hour', minute) AS h FROM d_minute WHERE minute >= (SELECT start FROM d_window)
 ), stats AS (
     SELECT s.site, hr.h, s.event_type,
         CASE WHEN count(*) >= 20 THEN avg(s.duration_ms) + t.wireless_connect_sigma

@@ -1,5 +1,5 @@
 -- Wired Throughput: the wired client's switch port (errors, negotiated speed, utilisation).
-CREATE OR REPLACE TEMP TABLE l_wired_throughput AS
+CREATE OR REPLACE TEMP VIEW l_wired_throughput AS
 SELECT u.rid, u.minute, u.site, u.client_id, u.gateway, u.wan_link, u.application,
     u.ap, u.switch, u.switch_port, u.band,
     labels_of([

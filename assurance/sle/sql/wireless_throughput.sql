@@ -1,5 +1,5 @@
 -- Wireless Throughput: estimated throughput = PHY rate × the free share of the channel.
-CREATE OR REPLACE TEMP TABLE l_wireless_throughput AS
+CREATE OR REPLACE TEMP VIEW l_wireless_throughput AS
 WITH m AS (
     SELECT u.*, t.wireless_throughput_mbps AS need, t.wireless_coverage_rssi_dbm AS rssi_min,
         t.wireless_capacity_available_pct AS busy_max,
