@@ -188,6 +188,10 @@ class Outlet(ABC):
                     messages = await sub.fetch(self.fetch_batch, timeout=min(left, 1.0))
                 except (nats.errors.TimeoutError, TimeoutError):
                     continue
+                except nats.errors.Error as exc:  # disconnected: the client reconnects
+                    log.warning("fetching from the bus failed: %s", exc)
+                    await asyncio.sleep(0.5)
+                    continue
                 await self._take(chunk, messages, chunks)
                 await self._keep_alive(chunk)
             await self._commit(nc, chunk, chunks)
@@ -286,9 +290,14 @@ class Outlet(ABC):
         await asyncio.to_thread(chunk.writer.flush)
         if os.environ.get(CRASH_ENV) == "after-publish" and chunk.messages:
             os._exit(70)
-        for msg in chunk.messages:
-            await msg.ack()
-        await nc.flush()
-        if chunk.messages:
-            await log_.end(chunk.id)
         self.stats.chunks += 1
+        try:
+            for msg in chunk.messages:
+                await msg.ack()
+            await nc.flush()
+            if chunk.messages:
+                await log_.end(chunk.id)
+        except (nats.errors.Error, TimeoutError) as exc:
+            # The files are published and the intent stays: the server redelivers what it did
+            # not see acknowledged, and the dedup path drops those rows.
+            log.warning("acknowledging chunk %s failed: %s", chunk.id, exc)
