@@ -11,6 +11,7 @@ import re
 import signal
 import socket
 import struct
+import subprocess
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -19,8 +20,9 @@ import pytest
 
 from assurance.lake import connect
 from tests.bus.capture import datagrams, expected, send
-from tests.bus.conftest import Proc, free_port, start_inlet, start_outlet
+from tests.bus.conftest import Proc, free_port, start_inlet, start_outlet, wait_for_port
 from tests.flow.wire import ipfix, options_template, set_
+from tests.tools import require_tool
 
 
 def lake_records(lake: Path) -> list[tuple[str, int, int, int]]:
@@ -163,3 +165,36 @@ def test_outlet_and_inlet_report_bad_options_in_one_line(tmp_path: Path) -> None
                  str(tmp_path / "l")])  # fmt: skip
     assert down.proc.wait(timeout=60) == 2
     assert "cannot reach the bus" in down.stop()
+
+
+def test_a_nats_server_restart_mid_capture_loses_and_repeats_nothing(tmp_path: Path) -> None:
+    binary = require_tool("nats-server")
+    port = free_port()
+    args = [binary, "-js", "-a", "127.0.0.1", "-p", str(port), "-sd", str(tmp_path / "js")]
+    server = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        wait_for_port(port)
+        bus = f"nats://127.0.0.1:{port}"
+        lake = tmp_path / "lake"
+        udp = free_port(socket.SOCK_DGRAM)
+        inlet = start_inlet(bus, udp)
+        outlet = start_outlet(bus, lake)
+        total = 3000
+        capture = datagrams(0, total, with_template=True)
+        send(udp, capture[: len(capture) // 2])
+        wait_until("some records", lambda: len(lake_records(lake)) > 0)
+        server.terminate()  # the file store keeps the stream, the consumer and the buckets
+        server.wait(timeout=30)
+        send(udp, capture[len(capture) // 2 :])  # the inlet queues and retries meanwhile
+        server = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        wait_for_port(port)
+        wait_until("every record", lambda: len(lake_records(lake)) >= total, timeout_s=90)
+        time.sleep(2.5)
+        outlet.stop()
+        inlet_report = inlet.stop()
+        assert "queue overflow 0, abandoned 0" in inlet_report, inlet_report
+        assert lake_records(lake) == expected(0, total)
+        assert rejects(lake) == 0
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
