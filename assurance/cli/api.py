@@ -80,7 +80,7 @@ def api(
             cfg = load_config(config)
             lake, inventory = cfg.settings.lake.path, cfg.inventory
         assert lake is not None
-        if not Path(lake).is_dir():
+        if "://" not in lake and not Path(lake).is_dir():  # s3:// lakes are checked on open
             raise fail(f"{lake}: no lake folder there")
         state = build_state(lake, path, access=access, inventory=inventory)
     except (AssuranceError, ValueError) as exc:

@@ -29,7 +29,7 @@ from collectors.syslog.listener import SyslogCollector
 app = typer.Typer(help="Run collectors into the lake.", no_args_is_help=True)
 
 #: Options every ``collect`` command shares (each command picks its own metrics port).
-LakeOption = Annotated[str, typer.Option(help="Lake folder")]
+LakeOption = Annotated[str, typer.Option(help="Lake folder or s3://bucket/prefix")]
 MetricsOption = Annotated[
     str, typer.Option(help="Serve Prometheus /metrics on host:port ('' to disable)")
 ]
@@ -78,7 +78,9 @@ async def run_until_stopped(duration: float | None, status: Callable[[], None]) 
 
 @app.command("flow")
 def flow(
-    lake: Annotated[str, typer.Option(help="Lake folder (not with --inlet)")] = "",
+    lake: Annotated[
+        str, typer.Option(help="Lake folder or s3://bucket/prefix (not with --inlet)")
+    ] = "",
     listen: Annotated[str, typer.Option(help="UDP address to receive jflow on")] = "0.0.0.0:2055",
     inventory: Annotated[
         Path | None, typer.Option(help="Inventory YAML: exporter IP → device and site")
@@ -192,7 +194,9 @@ stream instead of parsed; `wanassure outlet syslog` parses and writes.
 
 @app.command("syslog", help=SYSLOG_HELP)
 def syslog(
-    lake: Annotated[str, typer.Option(help="Lake folder (not with --inlet)")] = "",
+    lake: Annotated[
+        str, typer.Option(help="Lake folder or s3://bucket/prefix (not with --inlet)")
+    ] = "",
     udp: Annotated[str, typer.Option(help="UDP address ('' to disable)")] = ":514",
     tcp: Annotated[str, typer.Option(help="TCP address ('' to disable)")] = ":601",
     tls: Annotated[str, typer.Option(help="TLS address, e.g. :6514 (needs --cert)")] = "",
