@@ -505,7 +505,7 @@ WHERE wireless OR step IN ('dhcp', 'dns')
 
 
 def _rows(con: duckdb.DuckDBPyConnection, sql: str, params: dict[str, object]) -> pa.Table:
-    return con.execute(sql, params).to_arrow_table()
+    return con.sql(sql, params=params or None).to_arrow_table()
 
 
 def _sle_views(con: duckdb.DuckDBPyConnection) -> None:
@@ -729,6 +729,7 @@ def _worker(path: str, sites: int, days: int, seed: int, template_days: list[int
     faults = _faults(site_list, min(days, 7), rng)
     con = duckdb.connect()
     con.execute("SET TimeZone = 'UTC'")
+    con.execute("SET enable_progress_bar = false")
     _dimension_tables(con, site_list, faults)
     writer = LakeWriter(path, writer_id=f"big{seed}w{template_days[0]}", flush_age_s=1e9)
     began = time.perf_counter()

@@ -109,6 +109,7 @@ def build(
     """Bring every roll-up up to date over [start, end) (None: all the data)."""
     store = LakeStore(lake)
     con = connect(store)
+    con.execute("SET enable_progress_bar = false")
     out = []
     try:
         for rollup in rollups:

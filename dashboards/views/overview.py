@@ -32,7 +32,7 @@ for t in trend:
 lowest = min((v for vs in by_sle.values() for v in vs), default=100.0)
 floor = max(0.0, 10.0 * math.floor((lowest - 1.0) / 10.0))
 
-left, right = st.columns([3, 2])
+left, right = st.columns([1, 1])  # the trend table needs room for its sparklines
 with left:
     st.subheader("Service levels")
     sle_bars(rows)
@@ -59,6 +59,7 @@ with right:
             "SLE %": num("SLE %", PCT),
             "trend": st.column_config.LineChartColumn(
                 f"trend ({'daily' if long else 'hourly'}, {floor:.0f}–100 %)",
+                width="medium",
                 y_min=floor,
                 y_max=100,
                 color="#1565c0",

@@ -40,7 +40,11 @@ if summary["total_user_minutes"] == 0:
     st.stop()
 
 span = (ctx.end - ctx.start) if ctx.start and ctx.end else None
-interval = "minute" if span is not None and span <= timedelta(hours=24) else "hour"
+interval = "day"  # like the overview: a month reads as 30 daily points, not 720 hourly ones
+if span is not None and span <= timedelta(hours=24):
+    interval = "minute"
+elif span is not None and span <= timedelta(days=7):
+    interval = "hour"
 trend = sleq.trend(sle, scope, interval=interval)["samples"]
 st.subheader(f"Timeline (per {interval})")
 timeline(
