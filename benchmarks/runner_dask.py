@@ -5,21 +5,22 @@ Usage::
     # the target: 24 h x 500 sites (the lake is built once by the simulator, then reused)
     python benchmarks/runner_dask.py
     # small, for a quick look
-    python benchmarks/runner_dask.py --sites 40 --hours 6 --shards 2
+    python benchmarks/runner_dask.py --sites 40 --hours 6
 
 The lake is the bench scenario (``data/samples/scenarios/bench-500.yaml``, fixed seed) cut to
 ``--sites`` (each site group scaled in proportion) and ``--hours``, written by the simulator's
 lake mode — the builder ``benchmarks/sle_compute.py`` documents — unless ``--lake`` already
-holds it. Then ``assurance.sle.compute`` runs over all of it four times in one process, in this
-order: ``local:1`` (in this process), a Dask cluster of one worker, ``local:2`` (a pool of two
-processes), a Dask cluster of two workers. The clusters are the real ``dask scheduler`` and
+holds it. Then ``assurance.sle.compute`` runs over all of it four times in one process, with
+one partitioning (the engine's choice for two workers, or ``--shards``/``--window-hours``), in
+this order: ``local:1`` (in this process), a Dask cluster of one worker, ``local:2`` (a pool of
+two processes), a Dask cluster of two workers. The clusters are the real ``dask scheduler`` and
 ``dask worker`` programs on loopback (one thread per worker, no nanny), started before their
 timed run; their start-up is shown apart. Printed per run: wall seconds, CPU seconds of this
-process and every worker, and the 1-minute load average; then (medians over ``--repeat``
-rounds, each round running the four in the order above, so that a drifting load touches
-all of them) the ratios Dask / local at the
-same worker count (the Dask path's overhead; target: under 1.15 at one worker) and 2 / 1
-workers. Every run must give the same user minutes, SLE rows and files, which is checked.
+process, the scheduler and the workers, and the 1-minute load average. Then, as medians over
+``--repeat`` rounds (each round runs the four in the order above, so a drifting load touches
+all of them), the ratios Dask / local at the same worker count (the Dask path's overhead;
+target: under 1.15 at one worker) and 2 / 1 workers. Every run must give the same user
+minutes, SLE rows and files, which is checked.
 """
 
 from __future__ import annotations
@@ -39,7 +40,7 @@ from assurance import runner
 from assurance.config.loader import load_inventory
 from assurance.sim.lake import simulate_to_lake
 from assurance.sim.scenario import Scenario, load_scenario
-from assurance.sle.compute import Summary, compute
+from assurance.sle.compute import Summary, compute, partitioning
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
@@ -87,26 +88,31 @@ def process_cpu(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / TICK
 
 
-def tree_cpu(cluster: Cluster | None) -> float:
-    """CPU seconds of this process, its reaped children (the local pool) and live workers."""
-    total = 0.0
+def tree_cpu(cluster: Cluster | None) -> tuple[float, float, float]:
+    """CPU seconds of this process with its reaped children (the local pool), of the Dask
+    scheduler and of the Dask workers."""
+    here = 0.0
     for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN):
         usage = resource.getrusage(who)
-        total += usage.ru_utime + usage.ru_stime
-    if cluster is not None:
-        for proc in [cluster.scheduler, *cluster.workers.values()]:
-            total += process_cpu(proc.pid)
-    return total
+        here += usage.ru_utime + usage.ru_stime
+    if cluster is None:
+        return here, 0.0, 0.0
+    workers = sum(process_cpu(p.pid) for p in cluster.workers.values())
+    return here, process_cpu(cluster.scheduler.pid), workers
 
 
 def load_average() -> str:
     return Path("/proc/loadavg").read_text().split()[0]
 
 
-def timed(run: Callable[[], Summary], cluster: Cluster | None) -> tuple[Summary, float, float]:
+def timed(
+    run: Callable[[], Summary], cluster: Cluster | None
+) -> tuple[Summary, float, tuple[float, float, float]]:
     c0, t0 = tree_cpu(cluster), time.perf_counter()
     summary = run()
-    return summary, time.perf_counter() - t0, tree_cpu(cluster) - c0
+    wall = time.perf_counter() - t0
+    c1 = tree_cpu(cluster)
+    return summary, wall, (c1[0] - c0[0], c1[1] - c0[1], c1[2] - c0[2])
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -114,7 +120,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--sites", type=int, default=500)
     ap.add_argument("--hours", type=float, default=24)
     ap.add_argument("--lake", help="lake folder (default: a folder per size under the temp dir)")
-    ap.add_argument("--shards", type=int, default=1, help="site shards per hour")
+    ap.add_argument("--shards", type=int, help="site shards (default: the engine's choice)")
+    ap.add_argument("--window-hours", type=int, help="hours per job (default: the engine's)")
     ap.add_argument("--repeat", type=int, default=1, help="rounds of the four runs (medians)")
     ap.add_argument("--memory-limit", default="1500MB", help="DuckDB memory limit per job")
     args = ap.parse_args(argv)
@@ -129,9 +136,13 @@ def main(argv: list[str] | None = None) -> int:
         simulate_to_lake(scenario, str(lake))
         print(f"built {lake} in {time.perf_counter() - began:.1f} s", flush=True)
     inventory = load_inventory(lake / "_sim" / "inventory.yaml")
+    # one partitioning for all four runs: the engine's choice for two workers
+    window, shards = partitioning(len(inventory.sites), round(args.hours), 2)
+    window = timedelta(hours=args.window_hours) if args.window_hours else window
+    shards = args.shards or shards
     print(
-        f"lake {lake}: {len(inventory.sites)} inventory sites, {args.hours:g} h, "
-        f"{args.shards} shard(s) per hour; {os.cpu_count()} CPUs",
+        f"lake {lake}: {len(inventory.sites)} inventory sites, {args.hours:g} h; jobs of "
+        f"{window // timedelta(hours=1)} h x {shards} site shards; {os.cpu_count()} CPUs",
         flush=True,
     )
 
@@ -165,15 +176,21 @@ def main(argv: list[str] | None = None) -> int:
                         client = cluster.client()
                         client.run(warm)
                         client.close()
-                    summary, wall, cpu = timed(sle, cluster)
+                    summary, wall, parts = timed(sle, cluster)
             finally:
                 if cluster is not None:
                     cluster.stop()
+            cpu = sum(parts)
             walls.setdefault(name, []).append(wall)
             cpus.setdefault(name, []).append(cpu)
             summaries.append(summary)
+            split = (
+                f" (here {parts[0]:.1f}, scheduler {parts[1]:.1f}, workers {parts[2]:.1f})"
+                if cluster is not None
+                else ""
+            )
             print(
-                f"{name:8} {wall:8.1f} s wall {cpu:8.1f} s CPU  {summary.jobs} jobs, "
+                f"{name:8} {wall:8.1f} s wall {cpu:8.1f} s CPU{split}  {summary.jobs} jobs, "
                 f"{summary.user_minutes:,} user minutes (load {load})",
                 flush=True,
             )

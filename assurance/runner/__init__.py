@@ -19,7 +19,7 @@ from contextlib import contextmanager
 from typing import TYPE_CHECKING, TypeVar
 
 from assurance.runner.errors import JobError, RunnerError
-from assurance.runner.local import default_workers, run_local
+from assurance.runner.local import cpu_workers, run_local
 from assurance.runner.spec import GRAMMAR, LOCAL, RunnerSpec, parse_spec
 
 if TYPE_CHECKING:
@@ -81,6 +81,16 @@ def close() -> None:
         backend.close()
 
 
+def default_workers() -> int:
+    """How many jobs the chosen backend runs at once, for sizing partitions: ``local:N`` → N,
+    ``local`` → the CPUs this process may run on, Dask → the cluster's worker threads (this
+    connects to it) or a local cluster's workers."""
+    spec = current()
+    if spec.kind == "local":
+        return spec.workers or cpu_workers()
+    return _dask_backend(spec).workers()
+
+
 def run(
     job: Callable[[P], R],
     partitions: Sequence[P],
@@ -96,7 +106,7 @@ def run(
     """
     spec = current()
     if spec.kind == "local":
-        count = workers if workers is not None else (spec.workers or default_workers())
+        count = workers if workers is not None else (spec.workers or cpu_workers())
         return run_local(job, partitions, count)
     return _dask_backend(spec).run(job, partitions)
 

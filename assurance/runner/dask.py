@@ -23,7 +23,7 @@ from typing import Any, TypeVar
 import distributed
 
 from assurance.runner.errors import JobError, RunnerError, describe
-from assurance.runner.local import default_workers, job_name
+from assurance.runner.local import cpu_workers, job_name
 from assurance.runner.spec import RunnerSpec
 
 P = TypeVar("P")
@@ -73,7 +73,7 @@ class DaskBackend:
         return client
 
     def _start_local(self) -> Any:
-        count = self.spec.workers or default_workers()
+        count = self.spec.workers or cpu_workers()
         try:
             cluster = LocalCluster(
                 n_workers=count,
@@ -87,6 +87,14 @@ class DaskBackend:
             raise RunnerError(f"cannot start a local Dask cluster of {count}: {exc}") from None
         self._cluster = cluster
         return Client(cluster, set_as_default=False)
+
+    def workers(self) -> int:
+        """Jobs the cluster runs at once: its worker threads (a local cluster's before it
+        starts: the workers it will have)."""
+        if self._client is None and self.spec.kind == "dask-local":
+            return self.spec.workers or cpu_workers()
+        threads: dict[str, int] = self.client().nthreads()
+        return max(1, sum(threads.values()))
 
     def run(self, job: Callable[[P], R], partitions: Sequence[P]) -> Iterator[R]:
         """Yield ``job(p)`` for every partition, in order, computed on the cluster."""

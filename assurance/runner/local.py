@@ -18,8 +18,8 @@ P = TypeVar("P")
 R = TypeVar("R")
 
 
-def default_workers() -> int:
-    """Worker processes to use: the CPUs this process may run on."""
+def cpu_workers() -> int:
+    """Local worker processes by default: the CPUs this process may run on."""
     try:
         return max(1, len(os.sched_getaffinity(0)))
     except AttributeError:  # pragma: no cover - not Linux

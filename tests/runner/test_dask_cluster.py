@@ -145,6 +145,11 @@ def test_a_worker_killed_mid_job_changes_nothing(
     assert contents(lake, SLE_TABLES) == only(reference.contents, SLE_TABLES)
 
 
+def test_default_workers_is_the_clusters_worker_threads(cluster: Cluster) -> None:
+    with runner.using(cluster.spec):
+        assert runner.default_workers() == 2  # two workers of one thread each
+
+
 def test_a_job_error_on_the_cluster_names_its_partition(cluster: Cluster) -> None:
     t = datetime(2026, 11, 2, 13, tzinfo=UTC)
     parts = [Part("even", 2, t), Part("odd", 3, t, blob=tuple(range(1000)))]

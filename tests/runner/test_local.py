@@ -93,3 +93,12 @@ def test_a_job_error_survives_pickling() -> None:
     again = pickle.loads(pickle.dumps(error))
     assert str(again) == "m.job failed on partition Part(n=3): ValueError: odd"
     assert isinstance(again.cause, ValueError) and again.partition == "Part(n=3)"
+
+
+def test_default_workers_follow_the_chosen_backend() -> None:
+    with runner.using("local:3"):
+        assert runner.default_workers() == 3
+    with runner.using("dask-local:5"):  # a local cluster not started yet: its planned size
+        assert runner.default_workers() == 5
+    with runner.using("local"):
+        assert runner.default_workers() == len(os.sched_getaffinity(0))
