@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import duckdb
@@ -43,6 +43,11 @@ HANDLERS: dict[str, Callable[[Ctx, Understanding], Parts]] = {
     "list_actions": overview.list_actions,
     "explain_classifier": overview.explain_classifier,
 }
+
+#: A question that names no time reads the last day of data (a month of a big org is seconds of
+#: scanning); lists of incidents and actions read everything.
+DEFAULT_WINDOW = timedelta(hours=24)
+WHOLE_HISTORY = frozenset({"list_incidents", "list_actions"})
 
 _cons: dict[str, duckdb.DuckDBPyConnection] = {}
 _lock = threading.Lock()
@@ -79,7 +84,8 @@ def understand(
 def _describe(tr: TimeRange | None) -> str:
     if tr is None:
         return "over all data"
-    return f"{tr.start:%Y-%m-%d %H:%M} → {tr.end:%Y-%m-%d %H:%M} UTC"
+    span = f"{tr.start:%Y-%m-%d %H:%M} → {tr.end:%Y-%m-%d %H:%M} UTC"
+    return f"{tr.phrase}: {span}" if tr.phrase.startswith("the last") else span
 
 
 def answer(
@@ -103,7 +109,12 @@ def answer(
             time_range=u.time_range,
             choices=u.choices,
         )
-    ctx = Ctx(_connection(lake).cursor(), _vocab(lake), scope, u.time_range)
+    vocab = _vocab(lake)
+    window = u.time_range
+    if window is None and u.intent not in WHOLE_HISTORY and vocab.newest is not None:
+        end = min(vocab.newest, now or datetime.now(UTC))
+        window = TimeRange(end - DEFAULT_WINDOW, end, "the last 24 h of data")
+    ctx = Ctx(_connection(lake).cursor(), vocab, scope, window)
     try:
         parts = HANDLERS[u.intent](ctx, u)
     except KeyError as exc:
@@ -112,7 +123,7 @@ def answer(
         raise AskError(str(exc).splitlines()[0]) from None
     finally:
         ctx.con.close()
-    text = "\n".join([*parts.lines, f"({_describe(u.time_range)})"])
+    text = "\n".join([*parts.lines, f"({_describe(window)})"])
     if scope is not None:
         text = scope.text(text)
     numbers: dict[str, Any] = parts.numbers if scope is None else scope.redact(parts.numbers)
@@ -125,4 +136,5 @@ def answer(
         numbers=numbers,
         dashboard_url=parts.dashboard_url,
         api_call=parts.api_call,
+        window=window,
     )

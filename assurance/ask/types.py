@@ -90,6 +90,9 @@ class Answer:
     dashboard_url: str = ""
     api_call: str = ""
     choices: list[Choice] = field(default_factory=list)
+    #: The range actually read: ``time_range``, or when the question names none, the last
+    #: ``DEFAULT_WINDOW`` of data (lists of incidents and actions: everything, ``None``).
+    window: TimeRange | None = None
 
     @property
     def needs_clarification(self) -> bool:
@@ -98,15 +101,13 @@ class Answer:
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready: times as ISO 8601 UTC strings."""
         data = asdict(self)
-        data["time_range"] = (
-            None
-            if self.time_range is None
-            else {
-                "from": _iso(self.time_range.start),
-                "to": _iso(self.time_range.end),
-                "phrase": self.time_range.phrase,
-            }
-        )
+        for key in ("time_range", "window"):
+            tr = getattr(self, key)
+            data[key] = (
+                None
+                if tr is None
+                else {"from": _iso(tr.start), "to": _iso(tr.end), "phrase": tr.phrase}
+            )
         return _jsonable(data)  # type: ignore[no-any-return]
 
 

@@ -13,7 +13,7 @@ import os
 import threading
 import time
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -23,8 +23,9 @@ from assurance.query.reader import LakeReader
 from assurance.query.sle import QueryError
 
 CACHE_S = 300.0
-#: Clients are taken from this many days before the newest SLE hour (bounded scan on big lakes).
-CLIENT_DAYS = 14
+#: Clients are taken from this many days before the newest SLE hour (a bounded scan on big
+#: lakes: the vocabulary of a 30-day, 200-site lake builds in about a second of CPU).
+CLIENT_DAYS = 3
 INVENTORY_ENV = "WANASSURE_INVENTORY"
 LAKE_INVENTORIES = ("inventory.yaml", "_sim/inventory.yaml")
 
@@ -123,6 +124,7 @@ class Vocabulary:
     inventory: Inventory | None
     org: str
     sites: list[str]
+    newest: datetime | None = None  # end of the last hour with SLE data
     index: dict[str, list[tuple[Entry, bool]]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
@@ -333,10 +335,19 @@ def build(lake: str, inventory: Inventory | None = None) -> Vocabulary:
     try:
         entries += _lake_names(reader, {(e.kind, e.value) for e in entries})
         entries += _clients(reader)
+        newest = _newest(reader)
     finally:
         reader.close()
     sites = sorted(e.value for e in entries if e.kind == "site")
-    return Vocabulary(entries, inv, inv.org.name if inv is not None else "org", sites)
+    return Vocabulary(entries, inv, inv.org.name if inv is not None else "org", sites, newest)
+
+
+def _newest(reader: LakeReader) -> datetime | None:
+    try:
+        (hour,) = reader._rows("SELECT max(hour_start) FROM sle_hours")[0]
+    except QueryError:
+        return None
+    return None if hour is None else hour + timedelta(hours=1)
 
 
 _cache: dict[str, tuple[float, Vocabulary]] = {}
