@@ -274,9 +274,9 @@ def what_changed(ctx: Ctx, u: Understanding) -> Parts:
     found = incidents(ctx, site=site)
     if ctx.tr is not None:
         found = [i for i in found if i["started_at"] >= ctx.tr.start]
-    moves = ctx.q(LinkQuery).path_changes(
-        [site] if site else ctx.sites, ctx.start, ctx.end, limit=50
-    )
+    # path changes come from every minute of user_minutes: per site only (org-wide they cost
+    # seconds on a big lake); the incidents say what broke everywhere
+    moves = ctx.q(LinkQuery).path_changes([site], ctx.start, ctx.end, limit=50) if site else []
     if ctx.scope is not None:
         moves = ctx.scope.rows(moves)
     acts = [
@@ -284,9 +284,10 @@ def what_changed(ctx: Ctx, u: Understanding) -> Parts:
         for a in ctx.q(ActionQuery).actions([site] if site else ctx.sites)
         if ctx.tr is None or ctx.tr.start <= a["updated_at"] < ctx.tr.end
     ]
+    paths = f"{len(moves)} path or link changes, " if site else ""
     lines = [
-        f"{len(found)} incidents began, {len(moves)} path or link changes, {len(acts)} "
-        f"actions moved{' at ' + site if site else ''}."
+        f"{len(found)} incidents began, {paths}{len(acts)} actions moved"
+        f"{' at ' + site if site else ''}."
     ]
     for inc in sorted(found, key=lambda i: i["started_at"])[:6]:
         top = inc["causes"][0] if inc["causes"] else None

@@ -22,6 +22,7 @@ from assurance.ask.types import Answer, AskError, TimeRange
 from assurance.ask.understand import Understanding
 from assurance.ask.understand import understand as _understand
 from assurance.ask.vocab import Vocabulary, vocabulary
+from assurance.config import Inventory
 from assurance.errors import AssuranceError
 from assurance.query.reader import shared
 from assurance.query.scoping import Scoper
@@ -61,9 +62,9 @@ def _connection(lake: str) -> duckdb.DuckDBPyConnection:
         return con
 
 
-def _vocab(lake: str) -> Vocabulary:
+def _vocab(lake: str, inventory: Inventory | None = None) -> Vocabulary:
     try:
-        return vocabulary(lake)
+        return vocabulary(lake, inventory)
     except AssuranceError as exc:
         raise AskError(f"cannot read the lake {lake}: {str(exc).splitlines()[0]}") from None
 
@@ -75,10 +76,12 @@ def understand(
     scope: Scoper | None = None,
     now: datetime | None = None,
     tz: str | None = None,
+    inventory: Inventory | None = None,
 ) -> Understanding:
     """Intent, entities, time range and choices of ``question``, without reading any data
     beyond the lake's vocabulary."""
-    return _understand(question, _vocab(lake), now=now or datetime.now(UTC), scope=scope, tz=tz)
+    vocab = _vocab(lake, inventory)
+    return _understand(question, vocab, now=now or datetime.now(UTC), scope=scope, tz=tz)
 
 
 def _describe(tr: TimeRange | None) -> str:
@@ -95,10 +98,13 @@ def answer(
     scope: Scoper | None = None,
     now: datetime | None = None,
     tz: str | None = None,
+    inventory: Inventory | None = None,
 ) -> Answer:
     """Answer ``question`` from ``lake`` as seen by ``scope`` (None: every site), reading
-    relative times against ``now`` (default: the current time) in ``tz`` (default UTC)."""
-    u = understand(question, lake=lake, scope=scope, now=now, tz=tz)
+    relative times against ``now`` (default: the current time) in ``tz`` (default UTC).
+    ``inventory``: the lake's inventory when the caller holds it (default: the one in the
+    lake folder or ``$WANASSURE_INVENTORY``)."""
+    u = understand(question, lake=lake, scope=scope, now=now, tz=tz, inventory=inventory)
     if u.choices:
         options = "; ".join(c.label for c in u.choices[:12])
         unknown = "".join(f"I know no {name!r} here. " for name in u.unknown[:3])
@@ -109,7 +115,7 @@ def answer(
             time_range=u.time_range,
             choices=u.choices,
         )
-    vocab = _vocab(lake)
+    vocab = _vocab(lake, inventory)
     window = u.time_range
     if window is None and u.intent not in WHOLE_HISTORY and vocab.newest is not None:
         end = min(vocab.newest, now or datetime.now(UTC))

@@ -15,7 +15,6 @@ import time
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Any
 
 from assurance.ask.text import tokens
 from assurance.config import Inventory, load_inventory
@@ -354,13 +353,15 @@ _cache: dict[str, tuple[float, Vocabulary]] = {}
 _lock = threading.Lock()
 
 
-def vocabulary(lake: str, inventory: Any = None) -> Vocabulary:
-    """``build(lake)``, reused for ``CACHE_S`` seconds."""
-    key = str(Path(lake).resolve()) if "://" not in lake else lake
+def vocabulary(lake: str, inventory: Inventory | None = None) -> Vocabulary:
+    """``build(lake, inventory)``, reused for ``CACHE_S`` seconds (per lake and inventory
+    object: a server that holds its inventory passes it and skips re-reading the file)."""
+    where = str(Path(lake).resolve()) if "://" not in lake else lake
+    key = f"{where}#{id(inventory) if inventory is not None else ''}"
     now = time.monotonic()
     with _lock:
         hit = _cache.get(key)
-        if hit is not None and now - hit[0] < CACHE_S and inventory is None:
+        if hit is not None and now - hit[0] < CACHE_S:
             return hit[1]
     found = build(lake, inventory)
     with _lock:
