@@ -4,6 +4,9 @@ Usage::
 
     python benchmarks/ask_eval.py                      # builds the tests' lake (about 5 s)
     python benchmarks/ask_eval.py --lake DIR [--questions FILE] [--repeat 3]
+    # latency only, any lake: one question a line (e.g. for benchmarks/big_lake.py's lake)
+    python benchmarks/ask_eval.py --lake /tmp/big-lake --now 2026-11-04T00:00:00Z \
+        --latency data/samples/ask/big_lake_questions.txt
 
 Prints the exact-match accuracy (intent, entities, time range, choices) per intent, overall and
 on the held-out questions, then the latency of ``assurance.ask.answer`` (whole pipeline, data
@@ -20,10 +23,12 @@ import os
 import statistics
 import tempfile
 import time
+from datetime import UTC, datetime
 from pathlib import Path
 
 from assurance.ask import answer
 from assurance.ask.evaluate import evaluate, load_cases, mismatch
+from assurance.ask.vocab import vocabulary
 
 ROOT = Path(__file__).resolve().parents[1]
 QUESTIONS = ROOT / "data" / "samples" / "ask" / "questions.jsonl"
@@ -82,12 +87,48 @@ def run(lake: str, questions: Path, repeat: int) -> None:
         )
 
 
+def latency(lake: str, questions: Path, now: datetime, repeat: int) -> None:
+    """Wall and CPU time per answer of plain questions (no expected values)."""
+    lines = [q.strip() for q in questions.read_text().splitlines()]
+    qs = [q for q in lines if q and not q.startswith("#")]
+    t0, c0 = time.perf_counter(), time.process_time()
+    vocabulary(lake)
+    print(
+        f"vocabulary (cold): {time.perf_counter() - t0:.2f} s wall, "
+        f"{time.process_time() - c0:.2f} s CPU"
+    )
+    for n in range(repeat):
+        load = os.getloadavg()[0]
+        walls, cpus = [], []
+        for q in qs:
+            t0, c0 = time.perf_counter(), time.process_time()
+            got = answer(q, lake=lake, now=now)
+            walls.append(time.perf_counter() - t0)
+            cpus.append(time.process_time() - c0)
+            if n == 0:
+                print(f"  {1000 * walls[-1]:7.0f} ms {1000 * cpus[-1]:6.0f} ms CPU  "
+                      f"{got.intent:20s} {q}")  # fmt: skip
+        print(
+            f"run {n + 1}: {len(qs)} answers, median {1000 * statistics.median(walls):.0f} ms "
+            f"wall, {1000 * statistics.median(cpus):.0f} ms CPU; max "
+            f"{1000 * max(walls):.0f} ms wall (load {load:.1f})"
+        )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--lake", help="an analyzed lake (default: build the tests' lake)")
     parser.add_argument("--questions", type=Path, default=QUESTIONS)
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--latency", type=Path, help="plain questions, one a line")
+    parser.add_argument("--now", help="'now' of --latency questions (ISO 8601)")
     args = parser.parse_args()
+    if args.latency:
+        if not args.lake:
+            parser.error("--latency needs --lake")
+        now = datetime.fromisoformat(args.now.replace("Z", "+00:00")) if args.now else None
+        latency(args.lake, args.latency, now or datetime.now(UTC), args.repeat)
+        return
     if args.lake:
         run(args.lake, args.questions, args.repeat)
         return
