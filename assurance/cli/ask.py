@@ -40,8 +40,8 @@ def _scope(config: Path | None, user: str | None, lake: str) -> object | None:
 
 
 def ask(
+    lake: Annotated[str, typer.Option("--lake", help="Lake folder", show_default=False)],
     question: Annotated[str | None, typer.Argument(help="The question, in quotes")] = None,
-    lake: Annotated[str, typer.Option("--lake", help="Lake folder", show_default=False)] = ".",
     config: Annotated[Path | None, typer.Option(help="Access file (users, tenants)")] = None,
     user: Annotated[str | None, typer.Option(help="Answer as this user of --config")] = None,
     now: Annotated[
