@@ -34,8 +34,6 @@ from collectors.syslog.templates import Template, TemplateCache
 
 HEADER_WINDOW = 256
 SHORT_WINDOW = 128
-#: bytes searched for the next header space, one space at a time
-STEP_WINDOW = 48
 MAX_SD_ID = 32
 #: bytes the buffer must extend past its last line
 PADDING = HEADER_WINDOW + 16
@@ -109,28 +107,6 @@ def _rows_of(data: np.ndarray, at: np.ndarray, width: int) -> np.ndarray:
 
 
 def _header_spaces(data: np.ndarray, start: np.ndarray, end: np.ndarray) -> np.ndarray:
-    """Sorted positions that hold, for each line, at least its first six spaces within its
-    first ``HEADER_WINDOW`` bytes (all of them where there are fewer than six).
-
-    Space after space, each looked for in the ``STEP_WINDOW`` bytes after the last (a few
-    small windows instead of one wide one); lines where a step finds none go the long way."""
-    limit = np.minimum(end, start + HEADER_WINDOW)
-    at = start
-    found = np.empty((6, len(start)), np.int64)
-    good = np.ones(len(start), bool)
-    for k in range(6):
-        pos = at + np.argmax(_rows_of(data, at, STEP_WINDOW) == _SPACE, axis=1)
-        good &= (data[pos] == _SPACE) & (pos < limit)
-        found[k] = pos
-        at = np.where(good, pos + 1, start)
-    spaces: np.ndarray = found.T[good].ravel()
-    rest = np.flatnonzero(~good)
-    if len(rest):
-        spaces = np.union1d(spaces, _all_header_spaces(data, start[rest], end[rest]))
-    return spaces
-
-
-def _all_header_spaces(data: np.ndarray, start: np.ndarray, end: np.ndarray) -> np.ndarray:
     """Sorted positions of the spaces in the first ``HEADER_WINDOW`` bytes of each line (a
     short window first; lines with fewer than six spaces in it look further)."""
     found = _spaces_within(data, start, end, SHORT_WINDOW)
