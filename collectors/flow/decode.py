@@ -200,6 +200,12 @@ class FlowDecoder:
         self._expire(b, to_us(now))
         return self._finish(b)
 
+    def give_up_held(self, why: str) -> DecodeResult:
+        """Reject every held set now, with ``why`` (the collector is stopping)."""
+        b = _Batch()
+        self._expire(b, 1 << 62, why)
+        return self._finish(b)
+
     # -- datagrams -------------------------------------------------------------------------
 
     def _datagram(self, b: _Batch, data: bytes, exporter: str, rx: int, index: int) -> None:
@@ -416,11 +422,13 @@ class FlowDecoder:
 
     # -- errors and results ----------------------------------------------------------------
 
-    def _expire(self, b: _Batch, now_us: int) -> None:
+    def _expire(
+        self, b: _Batch, now_us: int, why: str = "no template arrived within the hold time"
+    ) -> None:
         if len(self.state.held):
             for held in self.state.held.expire(now_us):
                 b.counters.held_expired += 1
-                self._reject_held(b, held, "no template arrived within the hold time")
+                self._reject_held(b, held, why)
 
     def _reject_in(
         self, b: _Batch, err: WireError, ctx: Ctx, data: bytes, index: int | None

@@ -95,6 +95,8 @@ class FlowCollector:
         self._stopping.set()
         if self._thread is not None:
             await asyncio.to_thread(self._thread.join)
+        # Data sets still waiting for a template would vanish with the process: keep their bytes.
+        self.write_result(self.decoder.give_up_held("collector stopped before a template arrived"))
         self.sink.flush()
         self._save_state()
 
