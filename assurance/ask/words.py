@@ -81,7 +81,7 @@ SLE_PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
         (
             r"\bslow\w*\b|\blag\w*\b|\blatency\b|\bsluggish\b|\bchoppy\b|\bjitter\w*\b"
             r"|\bpacket loss\b|\bloss\b|\blos\w+ packets\b|\bpackets? drops?\b|\bdrop\w*\b"
-            r"|\bbuffer\w*\b|\bfreez\w*\b|\bcall quality\b"
+            r"|\bbuffer\w*\b|\bfreez\w*\b|\bquality\b"
             r"|\bunusable\b|\btime ?outs?\b|\btiming out\b|\bcrawling\b",
             "application-health",
         ),

@@ -20,6 +20,7 @@ def test_the_set_covers_every_intent_entity_kind_and_time_phrase_kind() -> None:
     assert len(with_time) >= 100
     assert sum(1 for r in rows if r.get("choices")) >= 10  # clarifying questions
     assert sum(1 for r in rows if r.get("split") == "held-out") >= 50
+    assert sum(1 for r in rows if r.get("split") == "held-out-2") >= 40
     assert len({r["question"] for r in rows}) == len(rows)
 
 
