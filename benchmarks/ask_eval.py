@@ -27,7 +27,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from assurance.ask import answer
-from assurance.ask.evaluate import evaluate, load_cases, mismatch
+from assurance.ask.evaluate import Case, evaluate, load_cases, mismatch
 from assurance.ask.vocab import vocabulary
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -53,7 +53,10 @@ def build(where: Path) -> str:
 def run(lake: str, questions: Path, repeat: int) -> None:
     cases = load_cases(questions)
     rows = [json.loads(line) for line in questions.read_text().splitlines() if line.strip()]
-    held = [c for c, r in zip(cases, rows, strict=True) if r.get("split") == "held-out"]
+    splits: dict[str, list[Case]] = {}
+    for c, r in zip(cases, rows, strict=True):
+        if r.get("split"):
+            splits.setdefault(r["split"], []).append(c)
     t0, c0 = time.perf_counter(), time.process_time()
     answer(cases[0].question, lake=lake, now=cases[0].now)
     print(
@@ -65,9 +68,9 @@ def run(lake: str, questions: Path, repeat: int) -> None:
         right, total = report.per_intent[intent]
         print(f"  {intent:22s} {acc:6.1%}  ({right}/{total})")
     print(f"all: {report.accuracy:.1%} of {len(cases)} exact")
-    if held:
+    for name, held in sorted(splits.items()):
         wrong = sum(1 for c in held if mismatch(c, answer(c.question, lake=lake, now=c.now)))
-        print(f"held-out: {(len(held) - wrong) / len(held):.1%} of {len(held)} exact")
+        print(f"{name}: {(len(held) - wrong) / len(held):.1%} of {len(held)} exact")
     for line in report.failures:
         print("  miss: " + line)
     for n in range(repeat):
