@@ -15,7 +15,7 @@ import json
 import shutil
 import subprocess
 import sys
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import pyarrow as pa
@@ -76,9 +76,12 @@ def test_sle_compute_on_s3_equals_local(bucket: Bucket, raw_lake: Path, tmp_path
 
     env = bucket.process_env()
     # the S3 lake through the CLI, the local one through the same functions in this process
-    said = cli(env, "sle", "compute", "--shards", "2", "--workers", "2", "--lake", bucket.url)
+    said = cli(
+        env, "sle", "compute", "--shards", "2", "--window-hours", "1", "--workers", "2",
+        "--lake", bucket.url,
+    )  # fmt: skip
     inventory = load_inventory(raw_lake / "_sim" / "inventory.yaml")
-    here = compute(str(local), inventory, shards=2, workers=1)
+    here = compute(str(local), inventory, shards=2, window=timedelta(hours=1), workers=1)
     assert f"{here.user_minutes:,} user minutes, {here.sle_rows:,} SLE rows, " in said
     assert f"{here.jobs} jobs, {here.files} files in " in said
     assert here.user_minutes > 0
