@@ -225,10 +225,14 @@ def time_range(text: str, now: datetime, tz: str | None = None) -> TimeRange | N
     """The range ``text`` speaks of, or None when it names no time."""
     if now.tzinfo is None:
         raise AskError("now must carry a time zone (e.g. 2026-11-02T15:00:00Z)")
-    found = _range(_Clock(now, zone(tz)), text)
-    if found is None:
-        return None
-    start, end, phrase = found
+    try:
+        found = _range(_Clock(now, zone(tz)), text)
+        if found is None:
+            return None
+        start, end, phrase = found
+        start, end = start.astimezone(UTC), end.astimezone(UTC)
+    except OverflowError:
+        raise AskError("the time named is out of range") from None
     if end <= start:
         raise AskError(f"the time range {phrase!r} is empty")
-    return TimeRange(start.astimezone(UTC), end.astimezone(UTC), phrase)
+    return TimeRange(start, end, phrase)

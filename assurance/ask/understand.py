@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from assurance.ask.entities import PLAIN, Mention, mentions
@@ -26,6 +26,9 @@ from assurance.query.scoping import Scoper
 from assurance.sle.catalog import SLES
 
 _KEYWORDS = frozenset(KEYWORDS)
+#: The span ``now`` may lie in (calendar arithmetic far outside it overflows).
+EARLIEST = datetime(1970, 1, 1, tzinfo=UTC)
+LATEST = datetime(2200, 1, 1, tzinfo=UTC)
 _LOCAL_KINDS = ("link", "ap", "port", "gateway", "switch")
 
 
@@ -141,6 +144,10 @@ def understand(
         raise AskError("the question is empty")
     if len(question) > 1000:
         raise AskError("the question is too long (at most 1000 characters)")
+    if now.tzinfo is None:
+        raise AskError("now must carry a time zone (e.g. 2026-11-02T15:00:00Z)")
+    if not EARLIEST <= now <= LATEST:
+        raise AskError(f"now must lie between {EARLIEST:%Y} and {LATEST:%Y}")
     ms = mentions(tokens(question), vocab, scope)
     marked, plain, kinded = _texts(question, ms)
     kinds = {m.kind for m in ms}

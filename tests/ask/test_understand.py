@@ -93,3 +93,17 @@ def test_answer_shape(lake: str) -> None:
 def test_bad_questions(lake: str, question: str) -> None:
     with pytest.raises(AskError):
         answer(question, lake=lake, now=NOW)
+
+
+@pytest.mark.parametrize(
+    ("question", "now", "message"),
+    [
+        ("what changed last week", datetime(1, 1, 1, tzinfo=UTC), "between 1970 and 2200"),
+        ("what changed", datetime(2026, 11, 2, 15), "time zone"),
+        ("what changed on 9999-12-31", NOW, "out of range"),
+        ("incidents on feb 30", NOW, "no such day"),
+    ],
+)
+def test_times_out_of_range(lake: str, question: str, now: datetime, message: str) -> None:
+    with pytest.raises(AskError, match=message):
+        answer(question, lake=lake, now=now)
