@@ -220,9 +220,8 @@ def link(ctx: Ctx, u: Understanding) -> Parts:
             )
         }
     label = value or (isp if isp else "the links") + (f" at {where}" if where else "")
-    parts = Parts(
-        [f"{label}:"] + (lines or ["no probe or interface data in range."]), numbers=numbers
-    )
+    head = [] if len(lines) == 1 else [f"{label}:"]
+    parts = Parts(head + (lines or ["no probe or interface data in range."]), numbers=numbers)
     if value:
         parts.dashboard_url = links.dashboard("wan", ctx.tr, site=where, link=value.split("/")[1])
         parts.api_call = links.api(f"sites/{where}/wan_links", ctx.tr)
