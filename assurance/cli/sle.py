@@ -77,8 +77,12 @@ def compute_cmd(
     site: Annotated[
         list[str] | None, typer.Option(help="Only these sites (repeatable); default: all")
     ] = None,
-    shards: Annotated[int, typer.Option(min=1, help="Site shards per time window")] = 1,
-    window_hours: Annotated[int, typer.Option(min=1, help="Hours per job")] = 1,
+    shards: Annotated[
+        int | None, typer.Option(min=1, help="Site shards per time window (default: chosen)")
+    ] = None,
+    window_hours: Annotated[
+        int | None, typer.Option(min=1, help="Hours per job (default: chosen)")
+    ] = None,
     workers: Annotated[int | None, typer.Option(min=1, help="Worker processes")] = None,
     runner: RunnerOption = None,
 ) -> None:
@@ -98,7 +102,7 @@ def compute_cmd(
                 t1,
                 sites=site or None,
                 shards=shards,
-                window=timedelta(hours=window_hours),
+                window=timedelta(hours=window_hours) if window_hours else None,
                 workers=workers,
                 progress=advance,
             )

@@ -43,6 +43,9 @@ _SCOPE = ("gateway", "wan_link", "application", "ap", "switch", "switch_port", "
 
 
 def user_minutes_sql() -> str:
+    """The ``user_minutes`` rows of one hour, ``[$a, $b)``: every verdict table is read for
+    that hour only (a verdict's minute is its user minute's), so publishing a long window hour
+    by hour joins each row once."""
     select = [f"u.{c}" for c in _IDENTITY]
     joins = []
     for i, sle in enumerate(SLE_NAMES):
@@ -54,12 +57,15 @@ def user_minutes_sql() -> str:
             f"{a}.value AS {sle}_value",
             f"{a}.evidence AS {sle}_evidence",
         ]
-        joins.append(f"LEFT JOIN v_{sle} {a} ON {a}.rid = u.rid")
+        joins.append(
+            f"LEFT JOIN (SELECT * FROM v_{sle} WHERE minute >= $a AND minute < $b) {a} "  # noqa: S608
+            f"ON {a}.rid = u.rid"
+        )
     assert [c.split(" AS ")[-1].split(".")[-1] for c in select] == list(USER_MINUTES.column_names)
     return (
-        "CREATE OR REPLACE TEMP VIEW out_user_minutes AS SELECT "  # noqa: S608
+        "SELECT "  # noqa: S608
         + ", ".join(select)
-        + " FROM uw u "
+        + " FROM (SELECT * FROM uw WHERE minute >= $a AND minute < $b) u "
         + " ".join(joins)
     )
 
@@ -116,7 +122,7 @@ def rollup_sql(source: str, target: str, time_in: str, time_out: str, grain: str
 
 
 def run(con: duckdb.DuckDBPyConnection) -> None:
-    sqlfiles.execute(con, user_minutes_sql())
+    """The roll-ups as tables (``user_minutes`` is read hour by hour with ``user_minutes_sql``)."""
     sqlfiles.execute(con, sle_minutes_sql())
     sqlfiles.execute(
         con, rollup_sql("out_sle_minutes", "out_sle_hours", "minute", "hour_start", "hour")

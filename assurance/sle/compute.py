@@ -81,16 +81,21 @@ def data_range(store: LakeStore) -> tuple[datetime, datetime] | None:
 
 
 def shard_sites(sites: Sequence[str], shards: int) -> list[tuple[str, tuple[str, ...]]]:
-    """Sites split round-robin (sorted) into ``shards`` named groups."""
+    """Sites split into ``shards`` named groups of consecutive names (sorted): a job's sites
+    then lie in few of the files that writers cut by site ranges, and its scans skip the rest."""
     ordered = sorted(sites)
     count = max(1, min(shards, len(ordered)))
-    return [(f"{i:03d}of{count:03d}", tuple(ordered[i::count])) for i in range(count)]
+    n = len(ordered)
+    return [
+        (f"{i:03d}of{count:03d}", tuple(ordered[i * n // count : (i + 1) * n // count]))
+        for i in range(count)
+    ]
 
 
 #: Site-hours one job covers when the engine chooses the partitioning: large enough that the
 #: look-backs every job reads again (client events 1 h, the path baseline 24 h) are a small part
 #: of its work, small enough that a job's tables stay well inside its memory limit.
-JOB_SITE_HOURS = 1500
+JOB_SITE_HOURS = 1000
 #: The longest window the engine chooses by itself.
 MAX_WINDOW = timedelta(hours=24)
 

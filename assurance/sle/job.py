@@ -150,7 +150,7 @@ def _dimensions(
     sqlfiles.execute(
         con,
         "CREATE OR REPLACE TEMP TABLE d_window AS SELECT $lb::TIMESTAMPTZ AS lb, "
-        "$start::TIMESTAMPTZ AS start, $end::TIMESTAMPTZ AS \"end\"",
+        '$start::TIMESTAMPTZ AS start, $end::TIMESTAMPTZ AS "end"',
         {"lb": lb, "start": start, "end": end},
     )
     sqlfiles.execute(
@@ -232,7 +232,8 @@ FROM l_{sle}
 
 
 def compute(con: duckdb.DuckDBPyConnection, store: LakeStore, job: Job) -> None:
-    """Run every stage for ``job`` on ``con``; leaves ``out_user_minutes`` and ``out_sle``."""
+    """Run every stage for ``job`` on ``con``; leaves ``uw`` with the verdict tables ``v_<sle>``
+    (read by ``assemble.user_minutes_sql``) and ``out_sle_minutes``, ``out_sle_hours``."""
     ctx = job.context
     charge = timedelta(minutes=_max_threshold(ctx, "wan_outage_charge_min"))
     lb = job.start - charge - DISPLACE_BEFORE
@@ -300,13 +301,20 @@ def run_job(job: Job) -> JobResult:
             ) from None
         hours = inputs.hours_between(job.start, job.end)
         files, users = output.publish_query(
-            store, con, USER_MINUTES.name, job.shard, hours, "out_user_minutes"
+            store, con, USER_MINUTES.name, job.shard, hours, assemble.user_minutes_sql()
         )
         more, sle = output.publish_query(
-            store, con, SLE_MINUTES.name, job.shard, hours, "out_sle_minutes"
+            store,
+            con,
+            SLE_MINUTES.name,
+            job.shard,
+            hours,
+            output.hour_of("out_sle_minutes", SLE_MINUTES.time_column),
         )
         files += more
-        more, _ = output.publish_query(store, con, "sle_hours", job.shard, hours, "out_sle_hours")
+        more, _ = output.publish_query(
+            store, con, "sle_hours", job.shard, hours, output.hour_of("out_sle_hours", "hour_start")
+        )
         files += more
     finally:
         con.close()

@@ -55,27 +55,30 @@ def publish_hours(
     return written
 
 
+def hour_of(source: str, time_column: str) -> str:
+    """The query of one hour of the engine's table ``source`` (identifiers, never user text)."""
+    return f"SELECT * FROM {source} WHERE {time_column} >= $a AND {time_column} < $b"  # noqa: S608
+
+
 def publish_query(
     store: LakeStore,
     con: duckdb.DuckDBPyConnection,
     table: str,
     shard: str,
     hours: list[datetime],
-    source: str,
+    select: str,
 ) -> tuple[int, int]:
-    """Like ``publish_hours`` for the rows of the DuckDB table ``source``, streamed in batches
-    so that a wide hour never sits in memory whole; (files written, rows)."""
+    """Like ``publish_hours`` for the rows the engine's query ``select`` gives for each hour
+    (its parameters ``$a`` and ``$b`` are bound to the hour's bounds), streamed in batches so
+    that a wide hour never sits in memory whole; (files written, rows)."""
     spec = REGISTRY[table]
     written = total = 0
     for hour in hours:
         part = Partition(table, hour.date(), hour.hour)
         path = f"{part.path}/{file_name(shard)}"
-        # ``source`` and the time column are engine identifiers; the bounds are bound values.
-        reader = con.sql(
-            f"SELECT * FROM {source} WHERE {spec.time_column} >= $a "  # noqa: S608
-            f"AND {spec.time_column} < $b",
-            params={"a": part.start, "b": part.end},
-        ).to_arrow_reader(BATCH_ROWS)
+        reader = con.sql(select, params={"a": part.start, "b": part.end}).to_arrow_reader(
+            BATCH_ROWS
+        )
         sink = pa.BufferOutputStream()
         writer: pq.ParquetWriter | None = None
         rows = 0

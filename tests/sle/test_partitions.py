@@ -112,9 +112,9 @@ def test_a_silent_gateway_is_disconnected_up_to_the_newest_telemetry(
 
 
 def test_the_engine_chooses_long_windows_and_balanced_shards() -> None:
-    # 24 h x 501 sites: one day-long window; 501 x 24 / 1500 site-hours = 8.02 -> 9 shards,
+    # 24 h x 501 sites: one day-long window; 501 x 24 / 1000 site-hours = 12.02 -> 13 shards,
     # rounded up to a multiple of the 2 workers.
-    assert partitioning(501, 24, 2) == (timedelta(hours=24), 10)
+    assert partitioning(501, 24, 2) == (timedelta(hours=24), 14)
     # A small lake: one job for the whole range.
     assert partitioning(3, 2, 1) == (timedelta(hours=2), 1)
     # Two day-long windows already keep two workers busy.

@@ -141,5 +141,9 @@ def test_cli_reports_a_broken_input_file_in_one_line(tmp_path: object) -> None:
         ],
     )
     assert result.exit_code == 2
-    assert "error: SLE job 000of001 2026-11-20 10:00-11:00 failed" in result.output
+    # the runner names the partition; the engine's own line names the job and the bad file
+    text = " ".join(result.output.split())
+    assert text.startswith("error: ")
+    assert "SLE job 000of001 2026-11-20 10:00-11:00 failed" in text
+    assert "part-broken.parquet" in text
     assert "Traceback" not in result.output
