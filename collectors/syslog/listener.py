@@ -115,7 +115,7 @@ class LineQueue:
                 self._over = True
             return self._over
 
-    def put_or_drop(self, batch: list[Line]) -> None:
+    def put_or_drop(self, batch: Sequence[Line]) -> None:
         with self._ready:
             room = max(self.max_lines - self._size, 0)
             if len(batch) > room:
@@ -270,20 +270,29 @@ class _Datagrams:
 
     Reads every waiting datagram (up to ``UDP_DRAIN``) per readiness event instead of one per
     event loop turn as asyncio's datagram transport does: while the parsing thread holds the
-    GIL, each turn of the loop can wait a whole switch interval.
+    GIL, each turn of the loop can wait a whole switch interval. The batch is kept by column
+    (a ``LineBatch``: the messages, and runs of consecutive datagrams of one sender), so that
+    no object per datagram is left for the garbage collector to walk; the datagrams read in
+    one go share its receive time.
     """
 
     def __init__(self, collector: SyslogCollector, sock: socket.socket) -> None:
         self.collector = collector
         self.sock = sock
         self._loop = asyncio.get_running_loop()
-        self._batch: list[Line] = []
+        self._raws: list[Raw] = []
+        self._runs: list[tuple[int, str, int, Transport]] = []
+        self._run_sender: str | None = None
+        self._run_start = 0
+        self._now_us = 0
         self._counts: dict[str, list[int]] = {}  # sender → [lines, bytes, oversize]
         self._timer: asyncio.TimerHandle | None = None
         self._loop.add_reader(sock.fileno(), self._read_ready)
 
     def _read_ready(self) -> None:
         recvfrom, received = self.sock.recvfrom, self._received
+        self._end_run()
+        self._now_us = time.time_ns() // 1000
         for _ in range(UDP_DRAIN):
             try:
                 data, addr = recvfrom(UDP_MAX_DATAGRAM)
@@ -293,9 +302,10 @@ class _Datagrams:
                 log.debug("syslog udp receive error: %s", exc)
                 break
             received(data, addr)
-        if len(self._batch) >= UDP_BATCH:
+        self._end_run()
+        if len(self._raws) >= UDP_BATCH:
             self.hand_over()
-        elif self._batch and self._timer is None:
+        elif self._raws and self._timer is None:
             self._timer = self._loop.call_later(UDP_MAX_DELAY_S, self.hand_over)
 
     def _received(self, data: bytes, addr: tuple[str, int]) -> None:
@@ -311,7 +321,18 @@ class _Datagrams:
             message = message[: self.collector.max_message]
             counts[2] += 1
         counts[0] += 1
-        self._batch.append(Line(message, sender, time.time_ns() // 1000, "udp"))
+        if sender != self._run_sender:
+            self._end_run()
+            self._run_sender = sender
+        self._raws.append(message)
+
+    def _end_run(self) -> None:
+        """Close the run of datagrams from one sender read so far in this go."""
+        if self._run_sender is not None and len(self._raws) > self._run_start:
+            count = len(self._raws) - self._run_start
+            self._runs.append((count, self._run_sender, self._now_us, "udp"))
+        self._run_sender = None
+        self._run_start = len(self._raws)
 
     def hand_over(self) -> None:
         if self._timer is not None:
@@ -324,8 +345,10 @@ class _Datagrams:
             if oversize:
                 m.oversize.labels(sender, "udp").inc(oversize)
         self._counts = {}
-        if self._batch:
-            batch, self._batch = self._batch, []
+        self._end_run()
+        if self._raws:
+            batch = LineBatch(self._raws, self._runs)
+            self._raws, self._runs, self._run_start = [], [], 0
             self.collector.queue.put_or_drop(batch)
 
     def close(self) -> None:
