@@ -17,7 +17,7 @@ WORDS = [
     "on", "nov", "31", "feb", "30", "25:00", "13pm", "what", "changed", "?", "-", "/", "'s",
 ]  # fmt: skip
 SETTINGS = settings(
-    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
 
 
