@@ -17,6 +17,7 @@ Must not decode.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import logging
 import threading
@@ -58,6 +59,8 @@ class SharedState:
     async def stop(self) -> None:
         if self._task is not None:
             self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
 
     async def _follow(self, watcher: Any) -> None:
         try:
@@ -67,8 +70,11 @@ class SharedState:
                 gone = entry.operation in (KV_DEL, KV_PURGE)
                 self._updates.append((entry.key, None if gone else entry.value))
         except asyncio.CancelledError:
-            await watcher.stop()
+            with contextlib.suppress(Exception):
+                await watcher.stop()
             raise
+        except Exception as exc:  # the connection closed under the watcher
+            log.warning("stopped following shared decoder state: %s", exc)
 
     # -- on the decoding thread ------------------------------------------------------------
 

@@ -22,6 +22,8 @@ FIELDS = [
     "flowStartMilliseconds",
     "flowEndMilliseconds",
 ]
+#: The same template id redefined with one more element (type of service) in the middle.
+FIELDS_V2 = [*FIELDS[:5], "ipClassOfService", *FIELDS[5:]]
 RECORDS_PER_DATAGRAM = 20
 #: 2026-06-01T00:59:00Z: records span two hourly partitions (00 and 01).
 START_MS = 1_780_275_540_000
@@ -56,15 +58,20 @@ def expected(first: int, count: int) -> list[tuple[str, int, int, int]]:
     )
 
 
-def datagrams(first: int, count: int, *, with_template: bool) -> list[bytes]:
+def datagrams(
+    first: int, count: int, *, with_template: bool, fields: list[str] = FIELDS
+) -> list[bytes]:
     """IPFIX messages (domain 7, template 256) carrying records ``first`` … ``first+count-1``;
     with a template message in front when ``with_template``."""
     encoder = IpfixEncoder(domain=7)
-    encoder.define(256, FIELDS)
+    encoder.define(256, fields)
     export_s = (START_MS + (first + count) * 50) // 1000 + 5
+    cols = columns(first, count)
+    if "ipClassOfService" in fields:
+        cols["ipClassOfService"] = [0xB8] * count  # EF
     data = encoder.encode(
         256,
-        columns(first, count),
+        cols,
         export_time=export_s,
         max_records=RECORDS_PER_DATAGRAM,
         with_template=False,

@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 
 from assurance.lake import connect
-from tests.bus.capture import datagrams, expected, send
+from tests.bus.capture import FIELDS_V2, datagrams, expected, send
 from tests.bus.conftest import Proc, free_port, start_inlet, start_outlet, wait_for_port
 from tests.flow.wire import ipfix, options_template, set_
 from tests.tools import require_tool
@@ -165,6 +165,42 @@ def test_outlet_and_inlet_report_bad_options_in_one_line(tmp_path: Path) -> None
                  str(tmp_path / "l")])  # fmt: skip
     assert down.proc.wait(timeout=60) == 2
     assert "cannot reach the bus" in down.stop()
+
+
+def test_a_template_redefined_at_one_outlet_reaches_the_others(
+    nats_url: str, tmp_path: Path
+) -> None:
+    lake = tmp_path / "lake"
+    udp = free_port(socket.SOCK_DGRAM)
+    inlet = start_inlet(nats_url, udp)
+    a, b = start_outlet(nats_url, lake), start_outlet(nats_url, lake)
+
+    def only(live: Proc, paused: Proc, messages: list[bytes], records: int) -> None:
+        """Send while ``paused`` is stopped (its pull requests expire first), so ``live``
+        takes every message."""
+        paused.proc.send_signal(signal.SIGSTOP)
+        time.sleep(1.5)
+        send(udp, messages)
+        if records:
+            wait_until(f"{records} records", lambda: len(lake_records(lake)) == records)
+        else:
+            time.sleep(1.5)
+        paused.proc.send_signal(signal.SIGCONT)
+
+    template, *data = datagrams(0, 1000, with_template=True)
+    only(a, b, [template, *data[:25]], 500)  # a learns the template from the wire
+    only(b, a, data[25:], 1000)  # b learns it from the bucket
+    # The exporter restarts with template 256 redefined (one more element); only a sees it.
+    template, *data = datagrams(1000, 1000, with_template=True, fields=FIELDS_V2)
+    only(a, b, [template], 0)
+    only(b, a, data, 2000)  # b decodes with the new layout without having seen it
+    a.stop()
+    b.stop()
+    inlet.stop()
+    assert lake_records(lake) == expected(0, 2000)
+    assert rejects(lake) == 0
+    tos = connect(str(lake)).execute("SELECT count(*) FROM flows WHERE tos = 184").fetchone()
+    assert tos == (1000,)
 
 
 def test_a_nats_server_restart_mid_capture_loses_and_repeats_nothing(tmp_path: Path) -> None:
