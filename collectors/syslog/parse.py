@@ -42,7 +42,7 @@ from collectors.syslog.header import Clock, Header, parse_header
 from collectors.syslog.junos import is_junos_sd
 from collectors.syslog.messages import appqoe, sessions
 from collectors.syslog.messages.spec import Typed, reported
-from collectors.syslog.model import Line, ParsedBatch, Raw, SyslogError, columns_of
+from collectors.syslog.model import Line, LineBatch, ParsedBatch, Raw, SyslogError, columns_of
 from collectors.syslog.sd import Params, parse_sd, sd_fields
 from collectors.syslog.templates import TemplateCache
 from collectors.tables import (
@@ -199,14 +199,13 @@ class SyslogParser:
         self.batch_lines += len(fast_lines)
         self.bsd_batch_lines += len(bsd_lines)
         events = _events(count, fast, fast_lines, bsd, bsd_lines, rows)
-        received = pa.array(received_us, pa.int64()).cast(TIMESTAMP)
-        exporters = pa.array(senders, pa.string())
+        received, exporters, transport = _origin(lines, received_us, senders, transports)
         events.update(
             received_at=received,
             exporter=exporters,
             device=pa.nulls(count, pa.string()),
             site=pa.nulls(count, pa.string()),
-            transport=pa.array(transports, pa.string()),
+            transport=transport,
             raw=_raw_column(raws, changed, blob, offsets),
         )
         schema = _EVENTS_SCHEMA
@@ -408,6 +407,26 @@ def candidate_lines(raws: Sequence[Raw], limit: int) -> list[int]:
     blob = b"".join([*raws, _PAD])
     data = np.frombuffer(blob, np.uint8)
     return [int(i) for i in candidates(raws, blob, data, offsets, limit)]
+
+
+def _origin(
+    lines: Sequence[Line], received_us: list[int], senders: list[str], transports: list[str]
+) -> tuple[pa.Array, pa.StringArray, pa.StringArray]:
+    """(received_at, exporter, transport) columns; for a ``LineBatch`` one value per run,
+    repeated, instead of one Python object per line."""
+    if not isinstance(lines, LineBatch) or len(lines.runs) * 8 > len(lines):
+        return (
+            pa.array(received_us, pa.int64()).cast(TIMESTAMP),
+            pa.array(senders, pa.string()),
+            pa.array(transports, pa.string()),
+        )
+    runs = lines.runs
+    at = pa.array(np.repeat(np.arange(len(runs)), [run[0] for run in runs]))
+    return (
+        pa.array([run[2] for run in runs], pa.int64()).take(at).cast(TIMESTAMP),
+        pa.array([run[1] for run in runs], pa.string()).take(at),
+        pa.array([run[3] for run in runs], pa.string()).take(at),
+    )
 
 
 def _concat(results: list[ParsedBatch]) -> ParsedBatch:
