@@ -210,6 +210,45 @@ def test_udp_one_message_per_datagram_into_the_lake_with_site(tmp_path: Path) ->
     assert collector.kernel_drops() == 0
 
 
+def test_udp_datagrams_of_interleaved_senders_keep_their_own_exporter(tmp_path: Path) -> None:
+    """The UDP batch is kept by runs of one sender: alternating senders must not mix up."""
+    lake = tmp_path / "lake"
+    senders = ["127.0.0.2", "127.0.0.3"]
+
+    async def scenario() -> SyslogCollector:
+        writer = LakeWriter(lake)
+        collector = SyslogCollector(writer, udp=(LOOP, 0), parser=RawParser())
+        await collector.start()
+        assert collector.udp is not None
+        socks = [socket.socket(socket.AF_INET, socket.SOCK_DGRAM) for _ in senders]
+        try:
+            for sock, host in zip(socks, senders, strict=True):
+                sock.bind((host, 0))
+            for i in range(300):
+                k = i % 2 if i < 200 else i // 50 % 2  # alternate, then runs of 50
+                socks[k].sendto(
+                    b"<14>1 - gw RT_FLOW - X - from %s #%d" % (senders[k].encode(), i),
+                    collector.udp,
+                )
+                if i % 64 == 0:
+                    await asyncio.sleep(0)
+        finally:
+            for sock in socks:
+                sock.close()
+        await wait_for(
+            lambda: sum(value(collector.metrics.lines, h, "udp") for h in senders) == 300
+        )
+        await collector.stop()
+        writer.close()
+        return collector
+
+    asyncio.run(scenario())
+    rows = connect(lake).execute("SELECT raw, exporter FROM syslog_events").fetchall()
+    assert len(rows) == 300
+    assert all(raw.split(" from ")[1].split(" #")[0] == exporter for raw, exporter in rows)
+    assert sorted(int(raw.rsplit("#", 1)[1]) for raw, _ in rows) == list(range(300))
+
+
 # -- TCP ------------------------------------------------------------------------------------
 
 
