@@ -3,7 +3,7 @@ its round-trip time and volume, per application, per site and over time.
 
 Owns ``AppQuery``. Reads ``user_minutes`` (users, bytes, measured RTT) and the SLE counts
 (application-health by application, from the coarsest SLE table per part of the range). Ranges
-over a day read whole hours from the ``user_hours`` roll-up: the same counts, but the RTT p95 is
+over two hours read whole hours from the ``user_hours`` roll-up: the same counts, but the RTT p95 is
 then the 95th percentile of client-hour mean RTTs (``rtt_p95_basis`` says which). Units are in
 the keys. Must not write to the lake.
 """

@@ -200,9 +200,9 @@ def rollup_source(
     return " UNION ALL ".join(selects), out
 
 
-#: Ranges longer than this are read from the roll-ups (shorter ones from the minute tables,
-#: which give exact percentiles).
-LONG = timedelta(hours=24)
+#: Ranges longer than this are read from the roll-ups (shorter ones, such as an alert link's
+#: hour and a half, from the minute tables, which give exact percentiles).
+LONG = timedelta(hours=2)
 
 
 def long_range(start: datetime | None, end: datetime | None) -> bool:

@@ -5,7 +5,7 @@ and the path changes that moved applications between links.
 Owns ``LinkQuery`` and ``LinkRef`` (what the inventory says a link is: site, gateway, interface,
 name, ISP, type, capacity). Links come from the inventory when one is given, else from the
 interfaces that carried probes. Units are in the keys (``_ms``, ``_pct``, ``_mbps``). Ranges over
-a day read whole hours from the ``probe_hours``/``port_hours``/``user_hours`` roll-ups: the same
+two hours read whole hours from the ``probe_hours``/``port_hours``/``user_hours`` roll-ups: the same
 means, maxima and down minutes, but the latency p95 is then the 95th percentile of hourly p95s
 (``latency_p95_basis``) and path changes are between hours' dominant links. Must not write to
 the lake.
@@ -294,8 +294,8 @@ class LinkQuery(LakeReader):
         limit: int = 200,
     ) -> list[dict[str, Any]]:
         """When an application's traffic at a site moved from one WAN link to another (the
-        link carrying most of its user minutes, minute by minute — hour by hour over more than a
-        day), and link up/down events."""
+        link carrying most of its user minutes, minute by minute — hour by hour over more than two
+        hours), and link up/down events."""
         moves = None
         if layers.long_range(start, end):
             moves = self._moves_rolled(sites, start, end, limit)

@@ -48,7 +48,7 @@ with right:
 
 span = ctx.end - ctx.start if ctx.start is not None and ctx.end is not None else None
 interval, label = ("day", "day")
-if span is not None and span <= timedelta(hours=24):
+if span is not None and span <= timedelta(hours=6):
     interval, label = ("15m", "15 minutes")
 elif span is not None and span <= timedelta(days=7):
     interval, label = ("hour", "hour")

@@ -41,7 +41,7 @@ if summary["total_user_minutes"] == 0:
 
 span = (ctx.end - ctx.start) if ctx.start and ctx.end else None
 interval = "day"  # like the overview: a month reads as 30 daily points, not 720 hourly ones
-if span is not None and span <= timedelta(hours=24):
+if span is not None and span <= timedelta(hours=6):
     interval = "minute"
 elif span is not None and span <= timedelta(days=7):
     interval = "hour"

@@ -79,7 +79,7 @@ index = next(
 )
 choice = st.selectbox("Link", range(len(links)), index=index, format_func=lambda i: labels[i])
 chosen = links[choice]
-long = ctx.start is None or ctx.end is None or ctx.end - ctx.start > timedelta(days=2)
+long = ctx.start is None or ctx.end is None or ctx.end - ctx.start > timedelta(hours=6)
 bucket, means = ("1h", "hourly means") if long else ("5m", "5-minute means")
 series = links_q.series(
     chosen["site"],
