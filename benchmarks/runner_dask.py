@@ -14,7 +14,8 @@ holds it. Then ``assurance.sle.compute`` runs over all of it four times in one p
 one partitioning (the engine's choice for two workers, or ``--shards``/``--window-hours``), in
 this order: ``local:1`` (in this process), a Dask cluster of one worker, ``local:2`` (a pool of
 two processes), a Dask cluster of two workers. The clusters are the real ``dask scheduler`` and
-``dask worker`` programs on loopback (one thread per worker, no nanny), started before their
+``dask worker`` programs on loopback (one thread per worker, no nanny, the worker settings
+docs/scaling.md recommends: ``assurance.runner.dask.QUIET_WORKERS``), started before their
 timed run; their start-up is shown apart. Printed per run: wall seconds, CPU seconds of this
 process, the scheduler and the workers, and the 1-minute load average. Then, as medians over
 ``--repeat`` rounds (each round runs the four in the order above, so a drifting load touches
@@ -38,6 +39,7 @@ from pathlib import Path
 
 from assurance import runner
 from assurance.config.loader import load_inventory
+from assurance.runner.dask import QUIET_WORKERS
 from assurance.sim.lake import simulate_to_lake
 from assurance.sim.scenario import Scenario, load_scenario
 from assurance.sle.compute import Summary, compute, partitioning
@@ -48,6 +50,11 @@ from tests.runner.cluster import Cluster, start  # noqa: E402  (the repo is on t
 
 BENCH = REPO / "data" / "samples" / "scenarios" / "bench-500.yaml"
 TICK = os.sysconf("SC_CLK_TCK")
+#: The worker settings docs/scaling.md recommends, as the environment of the dask programs.
+QUIET_ENV = {
+    "DASK_" + key.upper().replace(".", "__").replace("-", "_"): str(value)
+    for key, value in QUIET_WORKERS.items()
+}
 
 
 def scaled(scenario: Scenario, sites: int, hours: float) -> Scenario:
@@ -147,7 +154,9 @@ def main(argv: list[str] | None = None) -> int:
     )
 
     def sle() -> Summary:
-        return compute(str(lake), inventory, shards=args.shards, memory_limit=args.memory_limit)
+        return compute(
+            str(lake), inventory, shards=shards, window=window, memory_limit=args.memory_limit
+        )
 
     walls: dict[str, list[float]] = {}
     cpus: dict[str, list[float]] = {}
@@ -164,7 +173,9 @@ def main(argv: list[str] | None = None) -> int:
             load = load_average()
             if workers:
                 began = time.perf_counter()
-                cluster = start(workers, workdir / f"{name.replace(' ', '')}-{round_}")
+                cluster = start(
+                    workers, workdir / f"{name.replace(' ', '')}-{round_}", env=QUIET_ENV
+                )
                 spec = cluster.spec
                 print(f"  {name}: cluster up in {time.perf_counter() - began:.1f} s", flush=True)
             try:

@@ -20,6 +20,7 @@ import socket
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any, TypeVar
 
+import dask
 import distributed
 
 from assurance.runner.errors import JobError, RunnerError, describe
@@ -31,6 +32,14 @@ R = TypeVar("R")
 #: Seconds to wait for a scheduler to answer, and for its first worker to register.
 CONNECT_TIMEOUT_S = 10.0
 WORKER_TIMEOUT_S = 30.0
+#: Worker settings for batch jobs: no statistical profiler (it samples the running job's stack
+#: every 10 ms) and slower system and memory monitors. Used by ``dask-local``; recommended for
+#: workers started by hand (as ``DASK_DISTRIBUTED__…`` variables, see docs/scaling.md).
+QUIET_WORKERS = {
+    "distributed.worker.profile.enabled": False,
+    "distributed.admin.system-monitor.interval": "2s",
+    "distributed.worker.memory.monitor-interval": "1s",
+}
 #: Distributed's API is untyped to mypy; its objects are handled as ``Any`` here.
 Client: Any = distributed.Client
 LocalCluster: Any = distributed.LocalCluster
@@ -75,14 +84,15 @@ class DaskBackend:
     def _start_local(self) -> Any:
         count = self.spec.workers or cpu_workers()
         try:
-            cluster = LocalCluster(
-                n_workers=count,
-                threads_per_worker=1,
-                processes=True,
-                host="127.0.0.1",
-                dashboard_address="127.0.0.1:0",
-                silence_logs=logging.CRITICAL,  # a job error is raised here, named
-            )
+            with dask.config.set(QUIET_WORKERS):
+                cluster = LocalCluster(
+                    n_workers=count,
+                    threads_per_worker=1,
+                    processes=True,
+                    host="127.0.0.1",
+                    dashboard_address="127.0.0.1:0",
+                    silence_logs=logging.CRITICAL,  # a job error is raised here, named
+                )
         except (OSError, TimeoutError) as exc:
             raise RunnerError(f"cannot start a local Dask cluster of {count}: {exc}") from None
         self._cluster = cluster

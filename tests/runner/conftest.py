@@ -8,6 +8,7 @@ analysis run on the local backend in this process; the Dask tests must reproduce
 from __future__ import annotations
 
 import shutil
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -22,7 +23,10 @@ from assurance.sle.compute import compute
 from tests.runner.lakes import Reference, contents
 
 SMALL = Path(__file__).parents[2] / "data" / "samples" / "scenarios" / "small.yaml"
+#: One job per site shard and hour, pinned (not the engine's own choice): twelve jobs, enough to
+#: spread over two workers and to kill one in the middle.
 SHARDS = 2
+WINDOW = timedelta(hours=1)
 
 
 @pytest.fixture(scope="session")
@@ -44,7 +48,7 @@ def reference(
 ) -> Reference:
     lake = copy_lake(raw_lake, tmp_path_factory.mktemp("runner-local") / "lake")
     with runner.using("local:1"):
-        sle = compute(str(lake), sample_inventory, shards=SHARDS)
+        sle = compute(str(lake), sample_inventory, shards=SHARDS, window=WINDOW)
         analysis = analyze(str(lake), sample_inventory)
     return Reference(
         lake, sle.user_minutes, sle.sle_rows, sle.files, analysis.anomalies, contents(lake)

@@ -21,7 +21,7 @@ from assurance import runner
 from assurance.config.inventory import Inventory
 from assurance.sle.compute import Summary, compute
 from tests.runner.cluster import Cluster, free_port, start
-from tests.runner.conftest import SHARDS, copy_lake
+from tests.runner.conftest import SHARDS, WINDOW, copy_lake
 from tests.runner.jobs import Part, fail_on_odd
 from tests.runner.lakes import SLE_TABLES, Reference, contents, only
 
@@ -62,7 +62,16 @@ def test_sle_compute_and_analysis_on_dask_publish_what_local_publishes(
     try:
         before = completed(watcher, "assurance.sle.job.run_job")
         text = cli(
-            "sle", "compute", "--lake", str(lake), "--shards", str(SHARDS), "--runner", cluster.spec
+            "sle",
+            "compute",
+            "--lake",
+            str(lake),
+            "--shards",
+            str(SHARDS),
+            "--window-hours",
+            "1",
+            "--runner",
+            cluster.spec,
         )
         ran = completed(watcher, "assurance.sle.job.run_job") - before
         analyzed = completed(watcher, "assurance.analysis.pipeline.detect_shard")
@@ -105,7 +114,9 @@ def test_a_worker_killed_mid_job_changes_nothing(
         def work() -> None:
             try:
                 with runner.using(own.spec):
-                    outcome["summary"] = compute(str(lake), sample_inventory, shards=SHARDS)
+                    outcome["summary"] = compute(
+                        str(lake), sample_inventory, shards=SHARDS, window=WINDOW
+                    )
             except BaseException as exc:  # handed to the test thread
                 outcome["error"] = exc
 
