@@ -10,6 +10,10 @@ scenario, each scenario also bounded by ``--max-seconds``) calls:
 - one site's SLE summary (WAN link health over 30 days, a different site each request);
 - the incidents list (first page of 100) as an org-wide and as a tenant token.
 
+The API keeps org-wide answers for ``--cache-seconds`` (its default, 10); ``--cache-seconds 0``
+measures every request going to the lake. The site summary asks for a different site each
+time, so it measures the lake either way.
+
 Prints per scenario: requests, p50 / p95 / p99 / max latency in ms, requests per second, and the
 API process's CPU milliseconds per request (from /proc), plus the 1-minute load average (the
 machine may be shared: wall figures are inflated by other work, CPU per request much less).
@@ -41,11 +45,11 @@ sys.path.insert(0, str(ROOT))
 TENANT_SITES = 20
 
 
-def _serve(lake: str, tokens: str, access: str, port: int) -> None:
+def _serve(lake: str, tokens: str, access: str, port: int, cache: float) -> None:
     from assurance.api import build_state
     from assurance.api.server import run
 
-    run(build_state(lake, tokens, access=access), f"127.0.0.1:{port}")
+    run(build_state(lake, tokens, access=access, cache_seconds=cache), f"127.0.0.1:{port}")
 
 
 def _free_port() -> int:
@@ -131,6 +135,12 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=200, help="per scenario")
     parser.add_argument("--concurrency", type=int, default=8)
     parser.add_argument("--max-seconds", type=float, default=90.0, help="per scenario")
+    parser.add_argument(
+        "--cache-seconds",
+        type=float,
+        default=10.0,
+        help="the API's answer cache for org-wide reads (0: every request queries the lake)",
+    )
     args = parser.parse_args()
 
     lake = Path(args.lake)
@@ -156,7 +166,10 @@ def main() -> None:
         tokens, access, admin, tenant = _tokens(Path(tmp), sites)
         port = _free_port()
         ctx = multiprocessing.get_context("spawn")
-        server = ctx.Process(target=_serve, args=(str(lake), str(tokens), str(access), port))
+        server = ctx.Process(
+            target=_serve,
+            args=(str(lake), str(tokens), str(access), port, args.cache_seconds),
+        )
         server.start()
         assert server.pid is not None
         base = f"http://127.0.0.1:{port}/api/v1"
@@ -204,7 +217,8 @@ def main() -> None:
 
     print(
         f"API under load: {len(sites)} sites, {start} → {end}, concurrency {args.concurrency}, "
-        f"up to {args.requests} requests per scenario; load average {os.getloadavg()[0]:.1f} "
+        f"up to {args.requests} requests per scenario, answer cache {args.cache_seconds:g} s; "
+        f"load average {os.getloadavg()[0]:.1f} "
         f"on {os.cpu_count()} cores"
     )
     print(

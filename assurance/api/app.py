@@ -73,6 +73,7 @@ def build_state(
     *,
     access: str | Path | None = None,
     inventory: Inventory | None = None,
+    cache_seconds: float = 10.0,
 ) -> ApiState:
     """The state for a lake: tokens from ``tokens`` (the file may not exist yet), tenants from
     ``access`` (the dashboard's access file), the inventory given or the lake's own."""
@@ -87,4 +88,5 @@ def build_state(
         tokens=TokenStore(tokens),
         access=load_access_config(access) if access is not None else AccessConfig(),
         inventory=inventory,
+        cache_seconds=cache_seconds,
     )

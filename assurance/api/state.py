@@ -2,15 +2,19 @@
 cursors from), the inventory, the access config (tenants), the token store, and the list of
 every site name known, refreshed every ``SITES_TTL`` seconds.
 
-Owns ``ApiState`` and ``reader`` (a read-API object on a fresh cursor, closed after the request).
-Must not: write to the lake or decide who may see what (``auth`` does).
+Owns ``ApiState``, ``read`` (a read-API object on a fresh cursor, closed after the request) and
+``cached``: the answers of the heavy, whole-org reads (org SLE rollups, the incident list) are
+kept for ``cache_seconds`` (10 by default, 0 = never) under their exact arguments, before any
+tenant filtering, so many callers asking the same question within a scheduler minute cost one
+query; answers are then at most that many seconds behind the lake. Must not: write to the lake
+or decide who may see what (``auth`` does).
 """
 
 from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Hashable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
@@ -25,6 +29,7 @@ from assurance.query.reader import share, shared
 
 SITES_TTL = 30.0
 Q = TypeVar("Q")
+T = TypeVar("T")
 
 
 @dataclass
@@ -37,8 +42,30 @@ class ApiState:
     inventory: Inventory | None = None
     dashboard_url: str = "http://127.0.0.1:8501"
     con: duckdb.DuckDBPyConnection | None = None
+    cache_seconds: float = 10.0
     _sites: tuple[float, list[str]] | None = None
     _lock: threading.Lock = field(default_factory=threading.Lock)
+    _cache: dict[Hashable, tuple[float, Any]] = field(default_factory=dict)
+    _cache_lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def cached(self, key: Hashable, compute: Callable[[], T]) -> T:
+        """``compute()``, or its answer for the same ``key`` from the last ``cache_seconds``.
+        Callers must not change the answer they get (it is shared)."""
+        if self.cache_seconds <= 0:
+            return compute()
+        now = time.monotonic()
+        with self._cache_lock:
+            hit = self._cache.get(key)
+            if hit is not None and now - hit[0] < self.cache_seconds:
+                return hit[1]  # type: ignore[no-any-return]
+        value = compute()
+        with self._cache_lock:
+            if len(self._cache) > 4096:
+                self._cache = {
+                    k: v for k, v in self._cache.items() if now - v[0] < self.cache_seconds
+                }
+            self._cache[key] = (time.monotonic(), value)
+        return value
 
     def connection(self) -> duckdb.DuckDBPyConnection:
         with self._lock:

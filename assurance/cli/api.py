@@ -61,6 +61,9 @@ def api(
     tokens: TokensOption = None,
     access: AccessOption = None,
     listen: Annotated[str, typer.Option(help="host:port to serve on")] = DEFAULT_LISTEN,
+    cache_seconds: Annotated[
+        float, typer.Option(min=0, help="Keep org-wide answers this long (0: never)")
+    ] = 10.0,
 ) -> None:
     """Serve the REST API over a lake (with a subcommand: manage tokens)."""
     if ctx.invoked_subcommand is not None:
@@ -82,7 +85,9 @@ def api(
         assert lake is not None
         if "://" not in lake and not Path(lake).is_dir():  # s3:// lakes are checked on open
             raise fail(f"{lake}: no lake folder there")
-        state = build_state(lake, path, access=access, inventory=inventory)
+        state = build_state(
+            lake, path, access=access, inventory=inventory, cache_seconds=cache_seconds
+        )
     except (AssuranceError, ValueError) as exc:
         raise fail(escape(str(exc))) from None
     if len(state.tokens) == 0:

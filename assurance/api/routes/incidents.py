@@ -29,8 +29,13 @@ def visible_incidents(
     end: Any = None,
 ) -> list[dict[str, Any]]:
     a, b = window(start, end)
-    with state_of(request).read(IncidentQuery) as q:
-        rows = q.incidents(site=site, status=status, start=a, end=b)
+    state = state_of(request)
+
+    def run() -> list[dict[str, Any]]:
+        with state.read(IncidentQuery) as q:
+            return q.incidents(site=site, status=status, start=a, end=b)
+
+    rows = state.cached(("incidents", site, status, a, b), run)
     return who.scoper.incidents(rows)
 
 

@@ -46,6 +46,18 @@ SiteId = Annotated[str, Path(min_length=1, max_length=128, description="Site nam
 Body = dict[str, Any]
 
 
+def _org(request: Request, what: str, sites: list[str] | None, *args: Any, **kw: Any) -> Any:
+    """An ``OrgQuery`` answer, shared for a few seconds by callers with the same sites."""
+    state = state_of(request)
+
+    def run() -> Any:
+        with state.read(OrgQuery) as org:
+            return getattr(org, what)(sites, *args, **kw)
+
+    key = ("org", what, None if sites is None else tuple(sites), args, tuple(sorted(kw.items())))
+    return state.cached(key, run)
+
+
 @router.get("/sles", summary="Every SLE with its family, metric and classifiers")
 def sles(who: Reader) -> list[Body]:
     return SleQuery.metrics(None)  # type: ignore[arg-type]
@@ -54,8 +66,7 @@ def sles(who: Reader) -> list[Body]:
 @router.get("/org/sle/summary", summary="Org: per SLE user minutes, SLE % and top classifier")
 def org_summary(request: Request, who: Reader, start: Start = None, end: End = None) -> Body:
     a, b = window(start, end)
-    with state_of(request).read(OrgQuery) as org:
-        rows = org.overview(who.scope, a, b)
+    rows = _org(request, "overview", who.scope, a, b)
     return body({"start": a, "end": b, "sites": len(who.sites), "sles": rows})
 
 
@@ -69,8 +80,7 @@ def org_sites(
     page_no: Annotated[PageNo, Query(alias="page")] = 1,
 ) -> Page:
     a, b = window(start, end)
-    with state_of(request).read(OrgQuery) as org:
-        rows = org.site_scores(who.scope, a, b)
+    rows = _org(request, "site_scores", who.scope, a, b)
     return Page(**page(request, rows, limit, page_no))
 
 
@@ -84,8 +94,7 @@ def org_trend(
     interval: Interval = Interval.hour,  # type: ignore[attr-defined]
 ) -> Body:
     a, b = window(start, end)
-    with state_of(request).read(OrgQuery) as org:
-        rows = org.trend(who.scope, a, b, interval=interval.value, sle=metric.value)
+    rows = _org(request, "trend", who.scope, a, b, interval=interval.value, sle=metric.value)
     return body({"metric": metric.value, "interval": interval.value, "samples": rows})
 
 
