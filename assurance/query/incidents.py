@@ -7,7 +7,7 @@ history of actions. Filters are bound parameters. Must not write to the lake.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from assurance.query.reader import LakeReader
@@ -31,16 +31,28 @@ class IncidentQuery(LakeReader):
         org-wide incidents that list the site among theirs."""
         if status is not None and status not in _STATUSES:
             raise QueryError(f"unknown status {status!r}; known: {', '.join(_STATUSES)}")
+        # An incident shown for [start, end) was last updated at or after ``start`` (its end,
+        # or its last update while open, is); so only versions from ``start`` on are read, and
+        # the date partitions before it are skipped.
+        recent = (
+            "updated_at >= $start AND date >= $start_date" if start is not None else "true"
+        )
         rows = self._rows(
-            "WITH latest AS (SELECT incident_id, max(updated_at) AS at FROM incidents "
+            f"WITH v AS (SELECT * FROM incidents WHERE {recent}), "  # noqa: S608
+            "latest AS (SELECT incident_id, max(updated_at) AS at FROM v "
             "GROUP BY 1) SELECT i.incident_id, i.site, i.status, i.started_at, i.ended_at, "
             "i.sle, i.rank, i.root_cause, i.confidence, i.impacted_users, i.impacted_minutes, "
-            "i.evidence, i.suggested_action FROM incidents i JOIN latest l "
+            "i.evidence, i.suggested_action FROM v i JOIN latest l "
             "ON i.incident_id = l.incident_id AND i.updated_at = l.at "
             "WHERE ($status IS NULL OR i.status = $status) "
             "AND ($start IS NULL OR coalesce(i.ended_at, i.updated_at) >= $start) "
             "AND ($end IS NULL OR i.started_at < $end) ORDER BY i.incident_id, i.rank",
-            {"status": status, "start": start, "end": end},
+            {
+                "status": status,
+                "start": start,
+                "end": end,
+                **({"start_date": start.astimezone(UTC).date()} if start is not None else {}),
+            },
         )
         found: dict[str, dict[str, Any]] = {}
         for (

@@ -118,8 +118,12 @@ with right:
     )
     timeline(traffic, y="Mb/s", y_title="Mb/s", color="direction")
 
-st.subheader("Path changes")
-changes = links_q.path_changes(sites if (ctx.restricted or site) else None, ctx.start, ctx.end)
+# the newest changes are the ones to act on: over a long range, the range's last day
+recent = ctx.start
+if long and ctx.end is not None:
+    recent = max(ctx.start or ctx.end - timedelta(days=1), ctx.end - timedelta(days=1))
+st.subheader("Path changes" + (" (last 24 h of the range)" if recent != ctx.start else ""))
+changes = links_q.path_changes(sites if (ctx.restricted or site) else None, recent, ctx.end)
 if changes:
     df = frame(ctx.scoper.rows(changes), ["time", "site", "event", "application", "detail"])
     st.dataframe(df, hide_index=True, width="stretch", column_config={"time": utc("time")})
