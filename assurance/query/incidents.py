@@ -34,9 +34,7 @@ class IncidentQuery(LakeReader):
         # An incident shown for [start, end) was last updated at or after ``start`` (its end,
         # or its last update while open, is); so only versions from ``start`` on are read, and
         # the date partitions before it are skipped.
-        recent = (
-            "updated_at >= $start AND date >= $start_date" if start is not None else "true"
-        )
+        recent = "updated_at >= $start AND date >= $start_date" if start is not None else "true"
         rows = self._rows(
             f"WITH v AS (SELECT * FROM incidents WHERE {recent}), "  # noqa: S608
             "latest AS (SELECT incident_id, max(updated_at) AS at FROM v "
