@@ -9,7 +9,7 @@ UTC when no offset is given, ``end`` exclusive). Must not: read the lake.
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Annotated, Any
@@ -94,11 +94,15 @@ def page(
     number: int,
     *,
     total: int | None = -1,
+    shape: Callable[[list[dict[str, Any]]], list[dict[str, Any]]] | None = None,
 ) -> dict[str, Any]:
     """Page ``number`` of ``rows`` (all of them, or the first ``number * limit + 1`` when
-    ``total`` is None: the total is then unknown but ``next`` still tells if more follow)."""
+    ``total`` is None: the total is then unknown but ``next`` still tells if more follow);
+    ``shape`` rewrites the page's items only (redaction is paid per page, not per list)."""
     first = (number - 1) * limit
-    chunk = rows[first : first + limit]
+    chunk = list(rows[first : first + limit])
+    if shape is not None:
+        chunk = shape(chunk)
     more = len(rows) > first + limit
     following = None
     if more:
