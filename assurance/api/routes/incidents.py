@@ -54,8 +54,15 @@ def incidents(
 ) -> Page:
     if site is not None:
         who.site(site)
-    rows = visible_incidents(request, who, site=site, status=status, start=start, end=end)
-    return Page(**page(request, rows, limit, page_no, shape=who.scoper.incidents))
+
+    def run() -> dict[str, Any]:
+        rows = visible_incidents(request, who, site=site, status=status, start=start, end=end)
+        return page(request, rows, limit, page_no, shape=who.scoper.incidents)
+
+    # a tenant's page is redacted for its sites: share it only with callers of the same scope
+    scope = None if who.scope is None else tuple(who.scope)
+    key = ("incident-page", scope, site, status, start, end, limit, page_no, request.url.path)
+    return Page(**state_of(request).cached(key, run))
 
 
 @router.get("/incidents/{incident_id}", summary="One incident with its ranked causes and evidence")
