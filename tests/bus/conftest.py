@@ -3,6 +3,7 @@ of inlets and outlets running against it."""
 
 from __future__ import annotations
 
+import asyncio
 import os
 import signal
 import socket
@@ -12,6 +13,7 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
+import nats
 import pytest
 
 from tests.tools import require_tool
@@ -24,6 +26,21 @@ def free_port(kind: int = socket.SOCK_STREAM) -> int:
     with socket.socket(socket.AF_INET, kind) as s:
         s.bind(("127.0.0.1", 0))
         return int(s.getsockname()[1])
+
+
+def bus_drained(url: str, stream: str = "WANASSURE_FLOW", durable: str = "outlet-lake") -> bool:
+    """True when the outlets' consumer has nothing left: no message waiting, none unacknowledged
+    (asked of the server itself)."""
+
+    async def ask() -> bool:
+        nc = await nats.connect(url)
+        try:
+            info = await nc.jetstream().consumer_info(stream, durable)
+            return bool(info.num_pending == 0 and info.num_ack_pending == 0)
+        finally:
+            await nc.close()
+
+    return asyncio.run(ask())
 
 
 def wait_for_port(port: int, timeout_s: float = 10.0) -> None:

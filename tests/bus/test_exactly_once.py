@@ -18,7 +18,14 @@ from pathlib import Path
 
 from assurance.lake import connect
 from tests.bus.capture import FIELDS_V2, datagrams, expected, send
-from tests.bus.conftest import Proc, free_port, start_inlet, start_outlet, wait_for_port
+from tests.bus.conftest import (
+    Proc,
+    bus_drained,
+    free_port,
+    start_inlet,
+    start_outlet,
+    wait_for_port,
+)
 from tests.flow.wire import ipfix, options_template, set_
 from tests.tools import require_tool
 
@@ -76,7 +83,7 @@ def test_an_outlet_crashing_between_publishing_and_acknowledging_repeats_nothing
     send(udp, second_half)
     restarted = start_outlet(nats_url, lake)
     wait_until("every record", lambda: len(lake_records(lake)) >= total)
-    time.sleep(2.5)  # longer than the ack wait: anything redelivered late would show now
+    wait_until("nothing left unacknowledged", lambda: bus_drained(nats_url))
     report = restarted.stop()
     inlet_report = inlet.stop()
     assert "queue overflow 0, abandoned 0" in inlet_report, inlet_report
@@ -138,7 +145,7 @@ def test_an_outlet_killed_mid_capture_and_restarted_beside_another_loses_nothing
     send(udp, capture[2 * len(capture) // 3 :])
     a = start_outlet(nats_url, lake)  # and it comes back
     wait_until("every record", lambda: len(lake_records(lake)) >= total)
-    time.sleep(2.5)
+    wait_until("nothing left unacknowledged", lambda: bus_drained(nats_url))
     reports = a.stop() + b.stop()
     assert "queue overflow 0, abandoned 0" in inlet.stop()
     assert lake_records(lake) == expected(0, total), reports
@@ -213,7 +220,7 @@ def test_a_nats_server_restart_mid_capture_loses_and_repeats_nothing(tmp_path: P
         server = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         wait_for_port(port)
         wait_until("every record", lambda: len(lake_records(lake)) >= total, timeout_s=90)
-        time.sleep(2.5)
+        wait_until("nothing left unacknowledged", lambda: bus_drained(bus))
         outlet.stop()
         inlet_report = inlet.stop()
         assert "queue overflow 0, abandoned 0" in inlet_report, inlet_report

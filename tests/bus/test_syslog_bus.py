@@ -9,7 +9,7 @@ import time
 from pathlib import Path
 
 from assurance.lake import connect
-from tests.bus.conftest import Proc, free_port
+from tests.bus.conftest import Proc, bus_drained, free_port
 
 TOTAL = 2000
 
@@ -64,7 +64,9 @@ def test_syslog_lines_land_once_through_a_crashing_outlet(nats_url: str, tmp_pat
     deadline = time.monotonic() + 45
     while len(raws(lake)) < TOTAL and time.monotonic() < deadline:
         time.sleep(0.2)
-    time.sleep(2.5)  # longer than the ack wait: a late redelivery would show now
+    deadline = time.monotonic() + 45
+    while not bus_drained(nats_url, "WANASSURE_SYSLOG") and time.monotonic() < deadline:
+        time.sleep(0.2)  # until the crashed chunk's messages came back and were acknowledged
     report = restarted.stop()
     assert "done: " in inlet.stop()
     assert raws(lake) == sorted(lines)
