@@ -42,7 +42,7 @@ from assurance.config.inventory import Inventory
 from assurance.errors import AssuranceError
 from assurance.lake.catalog import connect
 from assurance.lake.store import LakeStore
-from assurance.sle.output import publish_hours
+from assurance.sle.output import prune, publish_hours
 from assurance.tables import ACTIONS, ANOMALIES, INCIDENTS, REGISTRY
 from models.rca import localize
 
@@ -573,6 +573,9 @@ def analyze(
         rows += written
         if progress:
             progress(n, len(shards) + 1)
+    # A shard of an earlier run with more sites would keep its anomalies in these hours.
+    current = {f"analysis-{s.shard}" for s in shards} | {"analysis-org"}
+    prune(store, [ANOMALIES.name], _hours(start, end), current)
     incidents, _, actions = correlate(lake, inventory, start, end, settings)
     if mark is None or end > mark:
         store.publish(WATERMARK, json.dumps({"analyzed_to": end.isoformat()}).encode())
