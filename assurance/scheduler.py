@@ -82,6 +82,7 @@ class Scheduler:
     def cycle(self, now: datetime | None = None) -> None:
         """One pass over every stage at ``now`` (default: the wall clock)."""
         from assurance.analysis.pipeline import analyze
+        from assurance.rollups import build
         from assurance.sle.compute import compute
 
         now = now or datetime.now(UTC)
@@ -91,6 +92,7 @@ class Scheduler:
         self._stage(
             "sle", lambda: compute(self.lake, self.inventory, first, hour + HOUR, workers=1)
         )
+        self._stage("rollups", lambda: build(self.lake, start=first, end=hour + HOUR))
         self._stage("analysis", lambda: self._analyze(analyze))
         if self.policy is not None:
             hook = self.policy

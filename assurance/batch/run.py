@@ -71,6 +71,17 @@ def run_window(
 
     done(_timed("sle", sle_step))
 
+    def rollups_step() -> str:
+        from assurance.rollups import build
+
+        built = build(lake, start=window[0], end=window[1])
+        return (
+            f"{sum(b.hours_written for b in built)} roll-up hours written for the dashboard, "
+            f"{sum(b.rows for b in built):,} rows"
+        )
+
+    done(_timed("rollups", rollups_step))
+
     def analysis_step() -> str:
         a = analyze(lake, inventory, window[0], window[1], workers=workers, progress=progress)
         opened = sum(1 for i in a.incidents if i.status == "open")

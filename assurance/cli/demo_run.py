@@ -172,10 +172,12 @@ def _show_lake(store: LakeStore, sent: dict[str, Any]) -> None:
 
 def _sle(store: LakeStore, world: World) -> None:
     from assurance.query import SleQuery
+    from assurance.rollups import build as build_rollups
     from assurance.sle.compute import compute
 
     with progress("computing SLEs") as advance:
         summary = compute(store.url, world.inventory(), progress=advance)
+    build_rollups(store.url)
     out.print(
         f"[bold]4/6[/] SLEs computed: {summary.user_minutes:,} user minutes, "
         f"{summary.sle_rows:,} SLE rows in {summary.seconds:.1f} s",

@@ -89,6 +89,7 @@ def compute_cmd(
     """Compute every SLE for a time range (whole hours; default: all raw data in the lake)."""
     from datetime import timedelta
 
+    from assurance.rollups import build as build_rollups
     from assurance.sle.compute import compute
 
     t0, t1 = parse_time(start, "--from"), parse_time(end, "--to")
@@ -106,6 +107,8 @@ def compute_cmd(
                 workers=workers,
                 progress=advance,
             )
+        with progress("roll-ups for the dashboard"):
+            build_rollups(lake, start=summary.start, end=summary.end)
     except AssuranceError as exc:
         raise fail(str(exc).splitlines()[0]) from None
     out.print(

@@ -22,6 +22,11 @@ DERIVED = [
     "sle_minutes",
     "sle_hours",
     "sle_days",
+    "user_hours",
+    "probe_hours",
+    "port_hours",
+    "radio_hours",
+    "connect_hours",
     "anomalies",
     "incidents",
     "actions",
@@ -90,13 +95,22 @@ def test_run_twice_leaves_every_derived_table_as_it_was(
     lines = out.splitlines()
     # one line per step, with units and timings
     assert re.match(r"sle +2026-11-02 13:00 → 2026-11-02 15:00 UTC: [\d,]+ user minutes", lines[0])
-    assert lines[1].startswith("analysis ") and "incidents" in lines[1]
-    assert lines[2].startswith("alerts ") and "as of 2026-11-02 15:00 UTC" in lines[2]
-    assert all(re.search(r" in \d+\.\d s \(\d+\.\d s CPU\)$", line) for line in lines[:3])
-    assert lines[3].startswith("done: 3 steps")
+    assert re.match(r"rollups +\d+ roll-up hours written for the dashboard", lines[1])
+    assert lines[2].startswith("analysis ") and "incidents" in lines[2]
+    assert lines[3].startswith("alerts ") and "as of 2026-11-02 15:00 UTC" in lines[3]
+    assert all(re.search(r" in \d+\.\d s \(\d+\.\d s CPU\)$", line) for line in lines[:4])
+    assert lines[4].startswith("done: 4 steps")
 
     first = {t: table_rows(lake, t) for t in DERIVED}
-    for table in ("user_minutes", "sle_minutes", "anomalies", "incidents", "actions", "alerts"):
+    for table in (
+        "user_minutes",
+        "sle_minutes",
+        "user_hours",
+        "anomalies",
+        "incidents",
+        "actions",
+        "alerts",
+    ):
         assert first[table], f"{table} is empty after a run"
     # the sites whose wan-link-health over the two hours is below 99.5 %, straight from the
     # SLE minutes, are those the receiver hears of, once each (the ISP fault's site among them)
@@ -111,7 +125,7 @@ def test_run_twice_leaves_every_derived_table_as_it_was(
     )
     low = sorted(site for (site,) in rows)
     assert "br-nyc-012" in low
-    assert f"{len(low)} firing" in lines[2] and f"{len(low)} delivered, 0 retrying" in lines[2]
+    assert f"{len(low)} firing" in lines[3] and f"{len(low)} delivered, 0 retrying" in lines[3]
     assert sorted(r.json()["data"]["site"] for r in webhook.accepted) == low
     assert not webhook.bad_signatures
     heard = len(webhook.requests)
