@@ -19,6 +19,10 @@ from assurance.query import SleQuery
 from assurance.query.apps import AppQuery
 from assurance.query.links import LinkQuery, inventory_links
 from assurance.query.wifi import WifiQuery
+from assurance.sle.catalog import SLES
+
+#: "Why is Wi-Fi bad at X" names no SLE but a family: its incidents come first.
+_FAMILY_WORDS = {"wifi": "wireless", "wired": "wired", "lan": "wired", "wan": "wan"}
 
 
 @dataclass
@@ -111,6 +115,14 @@ def site(ctx: Ctx, u: Understanding) -> Parts:
         if hit or not found:
             return _with_incidents(parts, hit, f"at {name} in {sle}", [])
         parts.lines.append(f"No incident at {name} in {sle}; the others there:")
+    else:
+        words = {t for t in (u.text or u.question.lower()).split()}
+        family = next((f for w, f in _FAMILY_WORDS.items() if w in words), None)
+        keys = {x.name for x in SLES if x.family == family}
+        hit = [i for i in found if keys & set(i["sles"].split(","))]
+        if hit:
+            label = {"wireless": "Wi-Fi", "wired": "the wired LAN", "wan": "the WAN"}[family or ""]
+            return _with_incidents(parts, hit, f"at {name} on {label}", [])
     return _with_incidents(parts, found, f"at {name}", [])
 
 

@@ -72,11 +72,13 @@ ISP_ALIASES: dict[str, tuple[str, ...]] = {
     "lumen": ("lumen", "centurylink", "century link"),
     "comcast": ("comcast", "xfinity"),
 }
-#: Words of ISP/app names that say nothing on their own.
+#: Words of ISP/app names that say nothing on their own (as the tokenizer spells them: it reads
+#: "wireless" as "wifi", so "Verizon Wireless" must not answer to "wifi").
 GENERIC = frozenset(
     {
         "business",
         "wireless",
+        "wifi",
         "mpls",
         "broadband",
         "lte",

@@ -79,3 +79,25 @@ def test_top_cause_is_what_wanassure_incidents_prints(lake: str) -> None:
     for cause in data["causes"]:
         assert "".join(cause["root_cause"].split()) in flat
         assert "".join(cause["title"].split()) in flat
+
+
+def test_wifi_is_a_family_not_an_isp_named_wireless() -> None:
+    """ "Verizon Wireless" must not answer to "wifi" (the tokenizer reads "wireless" as "wifi")."""
+    from assurance.ask.entities import mentions
+    from assurance.ask.text import tokens
+    from assurance.ask.vocab import Vocabulary, _from_inventory
+    from assurance.config.loader import load_inventory
+
+    inv = load_inventory(Path(__file__).parents[2] / "data/samples/inventory.yaml")
+    vocab = Vocabulary(_from_inventory(inv), inv, inv.org.name, [s.name for s in inv.sites])
+    for question in ("why is wifi bad at br-nyc-012", "wireless problems at br-nyc-012"):
+        kinds = [m.kind for m in mentions(list(tokens(question)), vocab)]
+        assert kinds == ["site"], (question, kinds)
+    named = mentions(list(tokens("is verizon wireless dropping at br-nyc-012")), vocab)
+    assert (named[0].kind, named[0].candidates[0].value) == ("isp", "Verizon Wireless")
+
+
+def test_wifi_question_without_a_wifi_incident_keeps_the_site_causes(lake: str) -> None:
+    got = answer("why is wifi bad at br-nyc-012?", lake=lake, now=NOW)
+    assert got.intent == "troubleshoot_site"
+    assert [c["root_cause"] for c in got.causes] == expected(lake, site="br-nyc-012")[:5]
