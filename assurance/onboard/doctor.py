@@ -262,11 +262,11 @@ def _check(
             if stream == "flow" and template_rejects:
                 continue  # reported below as missing templates
             add(Finding("fail", f"no {stream} received", _missing_fix(stream, render)))
-        elif not event_driven and now - s.last_seen > settings.stale_after:  # type: ignore[operator]
+        elif not event_driven and s.last_seen and now - s.last_seen > settings.stale_after:
             add(
                 Finding(
                     "warn",
-                    f"{stream} stopped {_span(now - s.last_seen)} ago"  # type: ignore[operator]
+                    f"{stream} stopped {_span(now - s.last_seen)} ago"
                     f" (last at {s.last_seen:%Y-%m-%d %H:%M:%S} UTC)",
                     f"check the device's {stream} export and its path to {settings.collector}",
                 )
