@@ -10,15 +10,16 @@ enumerations in the OpenAPI document; every value reaches SQL as a bound paramet
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from enum import Enum
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Path, Query, Request
+from fastapi import APIRouter, Depends, Path, Query, Request
 
 from assurance.api.auth import Reader, state_of
 from assurance.api.pages import End, Limit, Page, PageNo, Start, body, page, window
 from assurance.query.org import OrgQuery
-from assurance.query.sle import SleQuery
+from assurance.query.sle import Scope, SleQuery
 from assurance.sle.catalog import SLES
 
 router = APIRouter(tags=["SLE"])
@@ -98,66 +99,48 @@ def org_trend(
     return body({"metric": metric.value, "interval": interval.value, "samples": rows})
 
 
-def _scope(who: Reader, site_id: str, start: Any, end: Any) -> Any:
+def _site_scope(who: Reader, site_id: SiteId, start: Start = None, end: End = None) -> Scope:
+    """The site a caller may see (404 otherwise) over a checked time window."""
     a, b = window(start, end)
     return SleQuery.scope("site", who.site(site_id), site=site_id, start=a, end=b)
 
 
-@router.get("/sites/{site_id}/sle", summary="Site: every SLE with data, SLE % and top classifier")
-def site_overview(
-    request: Request, who: Reader, site_id: SiteId, start: Start = None, end: End = None
-) -> Body:
-    scope = _scope(who, site_id, start, end)
+SiteScope = Annotated[Scope, Depends(_site_scope)]
+
+
+def _ask(request: Request, ask: Callable[[SleQuery], Any]) -> Any:
     with state_of(request).read(SleQuery) as q:
-        rows = q.overview(scope)
-    return body({"site": site_id, "start": scope.start, "end": scope.end, "sles": rows})
+        return ask(q)
+
+
+@router.get("/sites/{site_id}/sle", summary="Site: every SLE with data, SLE % and top classifier")
+def site_overview(request: Request, scope: SiteScope) -> Body:
+    rows = _ask(request, lambda q: q.overview(scope))
+    return body({"site": scope.site, "start": scope.start, "end": scope.end, "sles": rows})
 
 
 @router.get("/sites/{site_id}/sle/{metric}/summary", summary="Site: one SLE with its classifiers")
-def site_summary(
-    request: Request,
-    who: Reader,
-    site_id: SiteId,
-    metric: Metric,
-    start: Start = None,
-    end: End = None,
-) -> Body:
-    scope = _scope(who, site_id, start, end)
-    with state_of(request).read(SleQuery) as q:
-        return body(q.summary(metric.value, scope))
+def site_summary(request: Request, scope: SiteScope, metric: Metric) -> Body:
+    return body(_ask(request, lambda q: q.summary(metric.value, scope)))
 
 
 @router.get("/sites/{site_id}/sle/{metric}/trend", summary="Site: one SLE over time")
 def site_trend(
     request: Request,
-    who: Reader,
-    site_id: SiteId,
+    scope: SiteScope,
     metric: Metric,
-    start: Start = None,
-    end: End = None,
     interval: Annotated[str, Query(pattern="^(minute|hour|day)$")] = "hour",
 ) -> Body:
-    scope = _scope(who, site_id, start, end)
-    with state_of(request).read(SleQuery) as q:
-        return body(q.trend(metric.value, scope, interval))
+    return body(_ask(request, lambda q: q.trend(metric.value, scope, interval)))
 
 
 @router.get(
     "/sites/{site_id}/sle/{metric}/classifiers",
     summary="Site: degraded user minutes per classifier and sub-classifier",
 )
-def site_classifiers(
-    request: Request,
-    who: Reader,
-    site_id: SiteId,
-    metric: Metric,
-    start: Start = None,
-    end: End = None,
-) -> Body:
-    scope = _scope(who, site_id, start, end)
-    with state_of(request).read(SleQuery) as q:
-        rows = q.classifiers(metric.value, scope)
-    return body({"metric": metric.value, "site": site_id, "classifiers": rows})
+def site_classifiers(request: Request, scope: SiteScope, metric: Metric) -> Body:
+    rows = _ask(request, lambda q: q.classifiers(metric.value, scope))
+    return body({"metric": metric.value, "site": scope.site, "classifiers": rows})
 
 
 @router.get(
@@ -166,16 +149,11 @@ def site_classifiers(
 )
 def site_histogram(
     request: Request,
-    who: Reader,
-    site_id: SiteId,
+    scope: SiteScope,
     metric: Metric,
-    start: Start = None,
-    end: End = None,
     bins: Annotated[int, Query(ge=1, le=1000)] = 10,
 ) -> Body:
-    scope = _scope(who, site_id, start, end)
-    with state_of(request).read(SleQuery) as q:
-        return body(q.histogram(metric.value, scope, bins))
+    return body(_ask(request, lambda q: q.histogram(metric.value, scope, bins)))
 
 
 @router.get(
@@ -184,19 +162,17 @@ def site_histogram(
 )
 def site_impacted(
     request: Request,
-    who: Reader,
-    site_id: SiteId,
+    scope: SiteScope,
     metric: Metric,
     kind: Impact,
-    start: Start = None,
-    end: End = None,
     classifier: Annotated[str | None, Query(max_length=64)] = None,
     limit: Limit = 100,
     page_no: Annotated[PageNo, Query(alias="page")] = 1,
 ) -> Page:
-    scope = _scope(who, site_id, start, end)
-    with state_of(request).read(SleQuery) as q:
-        rows = q.impacted(
+    rows = _ask(
+        request,
+        lambda q: q.impacted(
             metric.value, kind.value, scope, classifier=classifier, limit=page_no * limit + 1
-        )
+        ),
+    )
     return Page(**page(request, rows, limit, page_no, total=None))
