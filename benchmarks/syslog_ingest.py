@@ -71,36 +71,49 @@ def send_tcp(
     rate: int,
     seconds: float,
     octet: bool,
-    out: Queue[tuple[int, float, float]],
+    out: Queue[tuple[int, float, float, float]],
 ) -> None:
-    """Offer ``rate`` lines/s for ``seconds``; report (sent, send time, time until EOF)."""
+    """Offer ``rate`` lines/s for ``seconds``; report (sent, send time, time until EOF, CPU).
+
+    The framed lines are joined once into one payload (twice over, so that any run of lines
+    is one slice of it); each step sends one big slice with ``sendall``, so the sender costs
+    little CPU next to the collector."""
     _pin_sender()
     framed = [b"%d %s" % (len(m), m) if octet else m + b"\n" for m in lines]
+    ends = np.zeros(2 * len(framed) + 1, np.int64)
+    np.cumsum([len(f) for f in framed] * 2, out=ends[1:])
+    payload = memoryview(b"".join(framed) * 2)
     sock = socket.create_connection(("127.0.0.1", port))
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, 4 * 1024 * 1024)
     total = int(rate * seconds)
+    cpu0 = time.process_time()
     start = time.perf_counter()
     sent = 0
     while sent < total:
-        due = min(total, int((time.perf_counter() - start) * rate) + 1)
-        if due > sent:
-            chunk = [framed[i % len(framed)] for i in range(sent, due)]
-            sock.sendall(b"".join(chunk))  # blocks when the collector applies backpressure
+        due = min(total, int((time.perf_counter() - start) * rate) + 1, sent + len(framed))
+        if due - sent >= min(256, total - sent):
+            first = sent % len(framed)
+            sock.sendall(payload[ends[first] : ends[first + due - sent]])  # blocks on backpressure
             sent = due
         else:
-            time.sleep(0.0005)
+            time.sleep(0.002)
     send_s = time.perf_counter() - start
     sock.shutdown(socket.SHUT_WR)
     while sock.recv(65536):  # the collector closes once it has read everything
         pass
     sock.close()
-    out.put((sent, send_s, time.perf_counter() - start))
+    out.put((sent, send_s, time.perf_counter() - start, time.process_time() - cpu0))
 
 
 def send_udp(
-    lines: list[bytes], port: int, rate: int, seconds: float, out: Queue[tuple[int, float, float]]
+    lines: list[bytes],
+    port: int,
+    rate: int,
+    seconds: float,
+    out: Queue[tuple[int, float, float, float]],
 ) -> None:
     _pin_sender()
+    cpu0 = time.process_time()
     sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, 8 * 1024 * 1024)
     total = int(rate * seconds)
@@ -113,7 +126,7 @@ def send_udp(
             sent += 1
         time.sleep(0.0005)
     sock.close()
-    out.put((sent, time.perf_counter() - start, 0.0))
+    out.put((sent, time.perf_counter() - start, 0.0, time.process_time() - cpu0))
 
 
 # -- the collector -------------------------------------------------------------------------
@@ -150,9 +163,13 @@ def children_cpu_s() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
+DECODERS = 0  # --decoders of the collector
+
+
 def start_collector(lake: Path, udp: str, tcp: str) -> subprocess.Popen[str]:
     cmd = [str(Path(sys.executable).with_name("wanassure")), "collect", "syslog"]
     cmd += ["--lake", str(lake), "--udp", udp, "--tcp", tcp, "--metrics", ""]
+    cmd += ["--decoders", str(DECODERS)]
     proc = subprocess.Popen(cmd, stderr=subprocess.PIPE, text=True, preexec_fn=_pin_collector)
     assert proc.stderr is not None
     first = proc.stderr.readline()  # "collecting syslog on ..." once the sockets are bound
@@ -168,7 +185,7 @@ def stop_collector(proc: subprocess.Popen[str]) -> tuple[float, str]:
     proc.send_signal(signal.SIGINT)
     _, err = proc.communicate(timeout=600)
     lines = [line for line in err.splitlines() if line.strip()]
-    return time.perf_counter() - started, lines[-1] if lines else ""
+    return time.perf_counter() - started, " ".join(lines[-3:])
 
 
 def count_lake(lake: Path) -> tuple[int, int, int]:
@@ -197,6 +214,8 @@ class Outcome:
     kernel_drops: int
     drain_s: float
     collector_cpu_s: float = 0.0
+    sender_cpu_s: float = 0.0
+    load: tuple[float, float] = (0.0, 0.0)
 
     @property
     def lost(self) -> int:
@@ -211,19 +230,23 @@ def run_tcp(lines: list[bytes], rate: int, seconds: float, octet: bool, work: Pa
     lake = work / "lake-tcp"
     port = free_port(socket.SOCK_STREAM)
     proc = start_collector(lake, "", f"127.0.0.1:{port}")
-    out: Queue[tuple[int, float, float]] = Queue()
+    out: Queue[tuple[int, float, float, float]] = Queue()
+    load_before = os.getloadavg()[0]
     sender = Process(target=send_tcp, args=(lines, port, rate, seconds, octet, out))
     sender.start()
-    sent, send_s, read_s = out.get()
+    sent, send_s, read_s, sender_cpu = out.get()
+    load_after = os.getloadavg()[0]
     sender.join()
     cpu_before = children_cpu_s()
-    drain_s, _ = stop_collector(proc)
+    drain_s, last = stop_collector(proc)
     cpu = children_cpu_s() - cpu_before
+    print(f"collector: {last}", flush=True)
     stored, sessions, rejects = count_lake(lake)
     shutil.rmtree(lake, ignore_errors=True)
     return Outcome(
-        "tcp", rate, seconds, sent, send_s, read_s, stored, sessions, rejects, 0, drain_s, cpu
-    )
+        "tcp", rate, seconds, sent, send_s, read_s, stored, sessions, rejects, 0, drain_s, cpu,
+        sender_cpu, (load_before, load_after),
+    )  # fmt: skip
 
 
 def run_udp(lines: list[bytes], rate: int, seconds: float, work: Path) -> Outcome:
@@ -231,10 +254,12 @@ def run_udp(lines: list[bytes], rate: int, seconds: float, work: Path) -> Outcom
     port = free_port(socket.SOCK_DGRAM)
     proc = start_collector(lake, f"127.0.0.1:{port}", "")
     drops_before = udp_drops(port)
-    out: Queue[tuple[int, float, float]] = Queue()
+    out: Queue[tuple[int, float, float, float]] = Queue()
+    load_before = os.getloadavg()[0]
     sender = Process(target=send_udp, args=(lines, port, rate, seconds, out))
     sender.start()
-    sent, send_s, _ = out.get()
+    sent, send_s, _, sender_cpu = out.get()
+    load_after = os.getloadavg()[0]
     sender.join()
     time.sleep(2.0)  # let the collector empty its socket before it closes
     drops = udp_drops(port) - drops_before
@@ -244,8 +269,9 @@ def run_udp(lines: list[bytes], rate: int, seconds: float, work: Path) -> Outcom
     stored, sessions, rejects = count_lake(lake)
     shutil.rmtree(lake, ignore_errors=True)
     return Outcome(
-        "udp", rate, seconds, sent, send_s, send_s, stored, sessions, rejects, drops, drain_s, cpu
-    )
+        "udp", rate, seconds, sent, send_s, send_s, stored, sessions, rejects, drops, drain_s, cpu,
+        sender_cpu, (load_before, load_after),
+    )  # fmt: skip
 
 
 def report(o: Outcome) -> None:
@@ -259,7 +285,9 @@ def report(o: Outcome) -> None:
         f"{end_to_end:,.0f} lines/s end to end); "
         f"stored {o.stored:,} (sessions {o.sessions:,}, rejects {o.rejects:,}), "
         f"kernel drops {o.kernel_drops:,}, drain+flush {o.drain_s:.1f} s, collector CPU "
-        f"{o.collector_cpu_s:.1f} s ({per_cpu:,.0f} lines per CPU-second) → {verdict}",
+        f"{o.collector_cpu_s:.1f} s ({per_cpu:,.0f} lines per CPU-second), sender CPU "
+        f"{o.sender_cpu_s:.1f} s, load average {o.load[0]:.2f} before / {o.load[1]:.2f} at "
+        f"the end → {verdict}",
         flush=True,
     )
 
@@ -274,8 +302,12 @@ def main() -> None:
     parser.add_argument(
         "--collector-cpus", default="", help="CPUs the collector may use, e.g. '0' (default: all)"
     )
+    parser.add_argument(
+        "--decoders", type=int, default=0, help="the collector's --decoders (0: in-process)"
+    )
     args = parser.parse_args()
-    global COLLECTOR_CPUS
+    global COLLECTOR_CPUS, DECODERS
+    DECODERS = args.decoders
     if args.collector_cpus:
         COLLECTOR_CPUS = {int(c) for c in args.collector_cpus.split(",")}
     lines = srx_lines(DISTINCT_LINES)
@@ -284,7 +316,8 @@ def main() -> None:
     where = "all" if COLLECTOR_CPUS is None else ",".join(map(str, sorted(COLLECTOR_CPUS)))
     load = os.getloadavg()[0]
     print(
-        f"cpus: sender on 1, collector on {where} (of {os.cpu_count()}); shared machine, "
+        f"cpus: sender on 1, collector on {where} (of {os.cpu_count()}), "
+        f"{args.decoders} decoder processes; shared machine, "
         f"load average {load:.2f}",
         flush=True,
     )

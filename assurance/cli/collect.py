@@ -9,6 +9,7 @@ Commands: ``flow`` (jflow on UDP) and ``syslog`` (UDP, TCP and TLS).
 from __future__ import annotations
 
 import asyncio
+import functools
 import signal
 import time
 from collections.abc import Callable
@@ -218,6 +219,13 @@ def syslog(
         bool, typer.Option(help="Only receive: publish lines to --bus for outlets to parse")
     ] = False,
     bus: Annotated[str, typer.Option(help="With --inlet: the bus, nats://host:4222")] = "",
+    decoders: Annotated[
+        int,
+        typer.Option(
+            min=0,
+            help="Parse and write in this many separate processes (0: threads of this one)",
+        ),
+    ] = 0,
 ) -> None:
     if (inlet or bus) and not (inlet and bus):
         raise fail("--inlet and --bus go together")
@@ -255,12 +263,21 @@ def syslog(
             keyfile=key,
             cafile=client_ca,
             exporters=exporter_map(inv),
+            decoders=decoders,
+            sink_factory=functools.partial(decoder_sink, lake) if decoders else None,
         )
         asyncio.run(_run_syslog(collector, writer, store, metrics, duration))
     except (AssuranceError, CollectorError, ValueError) as exc:
         raise fail(str(exc)) from None
     except OSError as exc:
         raise fail(f"{exc.filename or 'I/O'}: {exc.strerror or exc}") from None
+
+
+def decoder_sink(lake: str) -> LakeWriter:
+    """The lake writer of one syslog decoder process (age-based flush in the background)."""
+    writer = LakeWriter(LakeStore(lake))
+    writer.start_background_flush()
+    return writer
 
 
 async def _run_syslog(
@@ -301,10 +318,13 @@ async def _run_syslog(
     err.print("stopping: parsing what is queued and flushing the lake…", highlight=False)
     await collector.stop()
     writer.close()
+    rows = f"{writer.stats.rows:,} rows in {writer.stats.files:,} files"
+    if collector.decoders:
+        cpu = ", ".join(f"{c:.1f}" if c is not None else "?" for c in collector.decoder_cpu_s)
+        rows = f"{total(m.rows):,.0f} rows from {collector.decoders} decoders (CPU s: {cpu})"
     err.print(
-        f"done: {total(m.lines):,.0f} lines; {writer.stats.rows:,} rows in "
-        f"{writer.stats.files:,} files; kernel drops {collector.kernel_drops() or 0:,}, "
-        f"queue drops {collector.queue.overflow:,}",
+        f"done: {total(m.lines):,.0f} lines; {rows}; "
+        f"kernel drops {collector.kernel_drops() or 0:,}, queue drops {collector.queue.overflow:,}",
         highlight=False,
     )
 

@@ -8,6 +8,9 @@ thread writes every table of the ``ParsedBatch`` plus ``rejects`` to the sink, s
 the next batch overlaps with the sink's encoding of the last (both release the GIL for most of
 their work). At most ``WRITE_AHEAD`` parsed batches wait for the writer; beyond that parsing
 waits too, the line queue fills and TCP backpressure follows.
+With ``decoders`` > 0, the thread hands the batches to that many decoder processes instead
+(``decoders.DecoderPool``: each parses and writes its own sink, made by ``sink_factory``, and
+reports back what it wrote for the metrics); backpressure and the clean stop work the same way.
 Must not import the lake or know message formats: it writes to whatever ``Sink`` it is given
 and parses with the parser it is given (``parse.SyslogParser`` by default).
 
@@ -26,6 +29,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import logging
 import queue
 import socket
@@ -39,12 +43,13 @@ from pathlib import Path
 from typing import Protocol, cast
 
 from collectors.errors import CollectorError
-from collectors.origin import ExporterMap, Reject, attach_origin, rejects_table
+from collectors.origin import ExporterMap
 from collectors.receive import kernel_drops, udp_socket
 from collectors.sink import Sink
+from collectors.syslog.decoders import DecoderPool, Written, parse_safely, write_parsed
 from collectors.syslog.framing import DEFAULT_MAX_MESSAGE, StreamFramer
 from collectors.syslog.metrics import SyslogMetrics
-from collectors.syslog.model import Line, LineBatch, ParsedBatch, Raw, SyslogError, Transport
+from collectors.syslog.model import Line, LineBatch, ParsedBatch, Raw, Transport
 from collectors.syslog.parse import SyslogParser
 from collectors.syslog.tls import server_context
 
@@ -388,9 +393,15 @@ class SyslogCollector:
         frame_timeout_s: float = 30.0,
         idle_timeout_s: float | None = None,
         rcvbuf_bytes: int = 64 * 1024 * 1024,
+        decoders: int = 0,
+        sink_factory: Callable[[], Sink] | None = None,
     ) -> None:
         if udp is None and tcp is None and tls is None:
             raise ValueError("give at least one of udp, tcp or tls to listen on")
+        if decoders < 0:
+            raise ValueError("decoders must be 0 (parse in this process) or more")
+        if decoders and sink_factory is None:
+            raise ValueError("decoder processes need a sink_factory (each writes its own sink)")
         self._ssl: ssl.SSLContext | None = None
         if tls is not None:
             if certfile is None:
@@ -404,6 +415,12 @@ class SyslogCollector:
                 parser_factory() if parser_factory else SyslogParser(max_line_bytes=max_message)
             )
         self.parser = parser
+        self.decoders = decoders
+        self._sink_factory = sink_factory
+        self._parser_factory: Callable[[], LineParser] = parser_factory or functools.partial(
+            SyslogParser, max_line_bytes=max_message
+        )
+        self._pool: DecoderPool | None = None
         self.metrics = metrics or SyslogMetrics()
         self.max_message = max_message
         self.frame_timeout_s = frame_timeout_s
@@ -426,6 +443,8 @@ class SyslogCollector:
     async def start(self) -> None:
         self._loop = asyncio.get_running_loop()
         self.queue.on_drained = self._drained
+        if self.decoders:
+            await asyncio.to_thread(self._start_decoders)
         try:
             if self.udp is not None:
                 self.udp = await self._open_udp(self.udp)
@@ -435,8 +454,11 @@ class SyslogCollector:
                 self.tls = await self._serve(self.tls, "tls", self._ssl)
         except BaseException:
             await self._close_listeners()
+            if self._pool is not None:
+                self._pool.terminate()
             raise
-        self._thread = threading.Thread(target=self._run, name="syslog-parse", daemon=True)
+        target = self._dispatch if self._pool is not None else self._run
+        self._thread = threading.Thread(target=target, name="syslog-parse", daemon=True)
         self._thread.start()
         self._sweeper = asyncio.create_task(self._sweep(), name="syslog-timeouts")
         log.info("syslog collector listening: udp %s tcp %s tls %s", self.udp, self.tcp, self.tls)
@@ -548,30 +570,68 @@ class SyslogCollector:
         return parsed
 
     def _parse(self, lines: Sequence[Line]) -> ParsedBatch:
-        try:
-            return self.parser.parse_batch(lines)
-        except Exception as exc:  # a parser bug must not lose the lines or stop the collector
-            log.exception("syslog parser failed on a batch of %d lines", len(lines))
+        parsed, failed = parse_safely(self.parser, lines)
+        if failed:
             self.metrics.parser_failures.inc()
-            error = SyslogError(f"parser failed: {type(exc).__name__}: {exc}")
-            return ParsedBatch(
-                rejects=[Reject(li.received_us, li.sender, "syslog", error, li.raw) for li in lines]
-            )
+        return parsed
 
     def _write(self, parsed: ParsedBatch) -> None:
-        for table, rows in parsed.tables.items():
-            if rows.num_rows:
-                self.sink.write(table, attach_origin(rows, self.exporters))
-                self.metrics.rows.labels(table).inc(rows.num_rows)
-        if parsed.rejects:
-            self.sink.write("rejects", rejects_table(parsed.rejects, self.exporters))
-            self.metrics.rows.labels("rejects").inc(len(parsed.rejects))
-            counts: dict[tuple[str, str], int] = {}
-            for r in parsed.rejects:
-                key = (r.exporter, type(r.error).__name__)
-                counts[key] = counts.get(key, 0) + 1
-            for (exporter, error_name), n in counts.items():
-                self.metrics.rejects.labels(exporter, error_name).inc(n)
+        self._count(write_parsed(self.sink, parsed, self.exporters))
+
+    def _count(self, written: Written) -> None:
+        m = self.metrics
+        for table, n in written.rows.items():
+            m.rows.labels(table).inc(n)
+        for (exporter, error_name), n in written.rejects.items():
+            m.rejects.labels(exporter, error_name).inc(n)
+        if written.parser_failures:
+            m.parser_failures.inc(written.parser_failures)
+
+    # -- decoder processes (``decoders`` > 0) ------------------------------------------------
+
+    @property
+    def decoder_cpu_s(self) -> list[float | None]:
+        """CPU seconds of each decoder process, once it has stopped."""
+        return list(self._pool.cpu_s) if self._pool is not None else []
+
+    def _start_decoders(self) -> None:
+        assert self._sink_factory is not None
+        pool = DecoderPool(
+            self.decoders,
+            self._sink_factory,
+            self._parser_factory,
+            self.exporters,
+            on_written=self._count,
+        )
+        try:
+            pool.wait_ready()
+        except BaseException:
+            pool.terminate()
+            raise
+        self._pool = pool
+
+    def _dispatch(self) -> None:
+        """Hand batches to the decoder processes instead of parsing here; at the end, close
+        them (each flushes its sink)."""
+        pool = self._pool
+        assert pool is not None
+        next_housekeeping = time.monotonic() + HOUSEKEEPING_S
+        try:
+            while not (self._stopping.is_set() and len(self.queue) == 0):
+                lines = self.queue.get_batch(timeout=0.1)
+                if lines is not None:
+                    pool.submit(lines)
+                pool.poll()
+                if time.monotonic() >= next_housekeeping:
+                    self._housekeeping()
+                    next_housekeeping = time.monotonic() + HOUSEKEEPING_S
+            pool.close()
+            self._housekeeping()
+        except BaseException as exc:  # keep the reason; stop() and health checks report it
+            self.failure = self.failure or exc
+            log.exception("syslog decoding stopped")
+            pool.terminate()
+            raise
 
     def _run(self) -> None:
         parsed: queue.Queue[ParsedBatch | None] = queue.Queue(WRITE_AHEAD)
