@@ -3,8 +3,9 @@ its round-trip time and volume, per application, per site and over time.
 
 Owns ``AppQuery``. Reads ``user_minutes`` (users, bytes, measured RTT) and the SLE counts
 (application-health by application, from the coarsest SLE table per part of the range). Ranges
-over two hours read whole hours from the ``user_hours`` roll-up: the same counts, but the RTT p95 is
-then the 95th percentile of client-hour mean RTTs (``rtt_p95_basis`` says which). Units are in
+over two hours read whole days from the ``user_days`` roll-up and whole hours from ``user_hours``:
+the same counts (distinct users too), but the RTT p95 is then the 95th percentile of client-hour
+mean RTTs (``rtt_p95_basis`` says which). Units are in
 the keys. Must not write to the lake.
 """
 
@@ -78,7 +79,7 @@ class AppQuery(LakeReader):
             "100.0 * (sum(application_health_n) - sum(application_health_bad)) / "
             "nullif(sum(application_health_n), 0) AS sle_pct, "
             "sum(app_rtt_sum) / nullif(sum(app_rtt_count), 0) AS rtt_ms, "
-            "quantile_cont(app_rtt_sum / nullif(app_rtt_count, 0), 0.95) AS rtt_p95_ms, "
+            "list_aggregate(flatten(list(app_rtt_means)), 'quantile_cont', 0.95) AS rtt_p95_ms, "
             "sum(bytes) / 1e6 AS megabytes "
             f"FROM ({source}) WHERE application IS NOT NULL GROUP BY ALL "
             f"ORDER BY sle_pct NULLS LAST, application{', site' if by_site else ''}",

@@ -1,11 +1,13 @@
 """Reading a time range from the coarsest table that answers each part of it.
 
-Owns the split of [start, end) into whole days (``sle_days``), whole hours (``sle_hours`` or an
-hourly roll-up of ``assurance.rollups``) and the minutes at its edges (the minute tables), each
-part bounded by what the coarser table actually covers (its first and last partition), and the
-``UNION ALL`` subqueries that read them with the time bounds on the ``date`` partition key too,
-so DuckDB opens only the files of the range. Sums over the union equal sums over the minutes.
-Also creates the roll-up views on a connection. Must not write to the lake.
+Owns the split of [start, end) into whole days (``sle_days`` or a daily roll-up of
+``assurance.rollups``), whole hours (``sle_hours`` or an hourly roll-up) and the minutes at its
+edges (the minute tables), each part bounded by what the coarser table actually covers (its
+first and last partition), and the ``UNION ALL`` subqueries that read them with the time bounds
+on the ``date`` partition key too, so DuckDB opens only the files of the range. Sums over the
+union equal sums over the minutes; the daily roll-ups keep the hourly keys (client, app, AP,
+port…), so distinct counts over the union equal those over the minutes too. Also creates the
+roll-up views on a connection. Must not write to the lake.
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ import duckdb
 from assurance.lake.catalog import SPEC_SCHEMA, create_view, data_glob, sql_string
 from assurance.lake.layout import Partition
 from assurance.lake.store import LakeStore
-from assurance.rollups.tables import ROLLUPS, Rollup
+from assurance.rollups.tables import DAILY, ROLLUPS, Rollup
 
 HOUR = timedelta(hours=1)
 DAY = timedelta(days=1)
@@ -68,8 +70,11 @@ def _store(con: duckdb.DuckDBPyConnection) -> LakeStore | None:
     return LakeStore(row[0][0]) if row else None
 
 
-def coverage(con: duckdb.DuckDBPyConnection, table: str) -> tuple[datetime, datetime] | None:
-    """First hour and end of the last hour that ``table`` has a partition with files for."""
+def coverage(
+    con: duckdb.DuckDBPyConnection, table: str, grain: str = "hour"
+) -> tuple[datetime, datetime] | None:
+    """First hour and end of the last hour that ``table`` has a partition with files for (of
+    a daily table, ``grain="day"``: the first day and the end of the last day)."""
     store = _store(con)
     if store is None:
         return None
@@ -83,7 +88,9 @@ def coverage(con: duckdb.DuckDBPyConnection, table: str) -> tuple[datetime, date
             for hour_dir in reversed(hours) if last else hours:
                 part = Partition.parse(hour_dir)
                 if part is not None and store.list_files(hour_dir):
-                    return part.end if last else part.start
+                    if not last:
+                        return part.start
+                    return part.start + DAY if grain == "day" else part.end
         return None
 
     first, end = edge(days, False), edge(days, True)
@@ -175,7 +182,7 @@ def sle_source(
         parts = [Part("minute", start, end)]
     else:
         hours = coverage(con, "sle_hours")
-        days = coverage(con, "sle_days") if coarsest == "day" else None
+        days = coverage(con, "sle_days", "day") if coarsest == "day" else None
         parts = split(start, end, hours, days)
     selects = []
     out = dict(params)
@@ -197,27 +204,42 @@ def rollup_source(
     end: datetime | None,
     filters: str,
     params: dict[str, Any],
+    *,
+    coarsest: str = "day",
 ) -> tuple[str, dict[str, Any]] | None:
-    """A subquery of ``rollup``-shaped rows covering [start, end): whole hours the roll-up has
-    from it, the edges summed from its source table on the fly. None when the roll-up covers
-    no whole hour of the range (read the minutes instead)."""
-    parts = split(start, end, coverage(con, rollup.name))
-    if not any(p.grain == "hour" for p in parts):
+    """A subquery of rows covering [start, end) from the hourly roll-up ``rollup``: whole days
+    from its daily roll-up (``coarsest="day"``, when it has one), whole hours from it, the edges
+    summed from its source table on the fly. Rows have ``t`` (their day, hour) and the value
+    columns of the coarsest table read (hourly rows lifted into the daily shape). None when
+    the roll-up covers no whole hour of the range (read the minutes instead)."""
+    day = DAILY.get(rollup.name) if coarsest == "day" else None
+    days = coverage(con, day.name, "day") if day is not None else None
+    parts = split(start, end, coverage(con, rollup.name), days)
+    if not any(p.grain != "minute" for p in parts):
         return None
+    shape = day.lift if day is not None else tuple((c, c) for c in rollup.value_columns)
+    lifted = ", ".join(f"{expr} AS {name}" for name, expr in shape)
     selects = []
     out = dict(params)
     for i, part in enumerate(parts):
-        if part.grain == "hour":
-            cond, p = bounds(part, "hour_start", f"r{i}")
-            cols = ", ".join(rollup.spec.column_names)
+        if part.grain == "day" and day is not None:
+            cond, p = bounds(part, day.time_column, f"r{i}")
+            cols = ", ".join(day.value_columns)
             selects.append(
-                f"SELECT {cols} FROM {rollup.name} WHERE {cond} AND {filters}"  # noqa: S608
+                f"SELECT day_start AS t, {cols} FROM {day.name} "  # noqa: S608
+                f"WHERE {cond} AND {filters}"
+            )
+        elif part.grain == "hour":
+            cond, p = bounds(part, "hour_start", f"r{i}")
+            selects.append(
+                f"SELECT hour_start AS t, {lifted} FROM {rollup.name} "  # noqa: S608
+                f"WHERE {cond} AND {filters}"
             )
         else:
             cond, p = bounds(part, rollup.source_time, f"r{i}")
-            cols = ", ".join(rollup.spec.column_names)
             selects.append(
-                f"SELECT {cols} FROM ({rollup.sql(f'{cond} AND {filters}')})"  # noqa: S608
+                f"SELECT hour_start AS t, {lifted} "  # noqa: S608
+                f"FROM ({rollup.sql(f'{cond} AND {filters}')})"
             )
         out.update(p)
     return " UNION ALL ".join(selects), out

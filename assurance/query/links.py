@@ -5,9 +5,10 @@ and the path changes that moved applications between links.
 Owns ``LinkQuery`` and ``LinkRef`` (what the inventory says a link is: site, gateway, interface,
 name, ISP, type, capacity). Links come from the inventory when one is given, else from the
 interfaces that carried probes. Units are in the keys (``_ms``, ``_pct``, ``_mbps``). Ranges over
-two hours read whole hours from the ``probe_hours``/``port_hours``/``user_hours`` roll-ups: the same
-means, maxima and down minutes, but the latency p95 is then the 95th percentile of hourly p95s
-(``latency_p95_basis``) and path changes are between hours' dominant links. Must not write to
+two hours read whole days and hours from the ``probe``/``port`` roll-ups (``*_days``, ``*_hours``):
+the same means, maxima and down minutes, but the latency p95 is then the 95th percentile of
+hourly p95s (``latency_p95_basis``); path changes are between hours' dominant links
+(``user_hours``), and a link's series over time comes from the hours. Must not write to
 the lake.
 """
 
@@ -107,7 +108,8 @@ class LinkQuery(LakeReader):
             return None
         probes = self._rows(
             "SELECT site, device, interface, sum(probes), "  # noqa: S608
-            "sum(rtt_sum) / nullif(sum(rtt_count), 0), quantile_cont(rtt_p95, 0.95), "
+            "sum(rtt_sum) / nullif(sum(rtt_count), 0), "
+            "list_aggregate(flatten(list(rtt_p95_hours)), 'quantile_cont', 0.95), "
             "sum(jitter_sum) / nullif(sum(jitter_count), 0), "
             f"sum(loss_sum) / nullif(sum(loss_count), 0), max(loss_max) FROM ({found_p[0]}) "
             "GROUP BY ALL",
@@ -266,20 +268,27 @@ class LinkQuery(LakeReader):
             end,
             f"site = $site AND interface = $ifname AND {gw}",
             params,
+            coarsest="hour",
         )
         found_t = layers.rollup_source(
-            self.con, PORT_HOURS, start, end, f"site = $site AND if_name = $ifname AND {gw}", params
+            self.con,
+            PORT_HOURS,
+            start,
+            end,
+            f"site = $site AND if_name = $ifname AND {gw}",
+            params,
+            coarsest="hour",
         )
         if found_p is None or found_t is None:
             return None
         probes = self._rows(
-            "SELECT hour_start, sum(rtt_sum) / nullif(sum(rtt_count), 0), "  # noqa: S608
+            "SELECT t, sum(rtt_sum) / nullif(sum(rtt_count), 0), "  # noqa: S608
             "sum(jitter_sum) / nullif(sum(jitter_count), 0), "
             f"sum(loss_sum) / nullif(sum(loss_count), 0) FROM ({found_p[0]}) GROUP BY 1",
             found_p[1],
         )
         traffic = self._rows(
-            "SELECT hour_start, sum(in_sum) / nullif(sum(in_count), 0), "  # noqa: S608
+            "SELECT t, sum(in_sum) / nullif(sum(in_count), 0), "  # noqa: S608
             f"sum(out_sum) / nullif(sum(out_count), 0) FROM ({found_t[0]}) GROUP BY 1",
             found_t[1],
         )
@@ -319,21 +328,23 @@ class LinkQuery(LakeReader):
         limit: int,
     ) -> list[dict[str, Any]] | None:
         cond, params = layers.sites_filter(list(sites) if sites is not None else None)
-        found = layers.rollup_source(self.con, USER_HOURS, start, end, cond, params)
+        found = layers.rollup_source(
+            self.con, USER_HOURS, start, end, cond, params, coarsest="hour"
+        )
         if found is None:
             return None
         source, params = found
         params["limit"] = limit
         return self._dicts(
-            "WITH per AS (SELECT hour_start, site, application, "  # noqa: S608
-            "arg_max(wan_link, minutes) AS link FROM (SELECT hour_start, site, application, "
+            "WITH per AS (SELECT t, site, application, "  # noqa: S608
+            "arg_max(wan_link, minutes) AS link FROM (SELECT t, site, application, "
             f"wan_link, sum(minutes) AS minutes FROM ({source}) WHERE application IS NOT NULL "
             "AND wan_link IS NOT NULL GROUP BY ALL) GROUP BY ALL), "
             "seq AS (SELECT *, lag(link) OVER (PARTITION BY site, application "
-            "ORDER BY hour_start) AS prev FROM per) "
-            "SELECT hour_start AS time, site, 'path change (hourly)' AS event, application, "
+            "ORDER BY t) AS prev FROM per) "
+            "SELECT t AS time, site, 'path change (hourly)' AS event, application, "
             "prev || ' → ' || link AS detail FROM seq WHERE prev IS NOT NULL AND prev <> link "
-            "ORDER BY hour_start DESC LIMIT $limit",
+            "ORDER BY t DESC LIMIT $limit",
             params,
         )
 

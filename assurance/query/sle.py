@@ -4,15 +4,16 @@ Owns the questions and the shape of their answers (plain dicts and lists, JSON-r
 metric, scope, classifier, impact kind — accept both ``-`` and ``_`` spellings. Scope columns
 come from a fixed list and every value is bound as a parameter. Counts come from the coarsest
 SLE table that answers each part of the range (``sle_days``, ``sle_hours``, ``sle_minutes`` at
-the edges: the same sums as the minutes alone); impacted users from the ``user_hours`` roll-up
-plus edge minutes when it covers whole hours of the range, else ``user_minutes``; measured-value
-histograms from ``user_minutes``. Must not write to the lake or compute verdicts.
+the edges: the same sums as the minutes alone); impacted users from the ``user_days`` and
+``user_hours`` roll-ups plus edge minutes when they cover whole hours of the range, else
+``user_minutes``; measured-value histograms from ``user_minutes``. Must not write to the lake
+or compute verdicts.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 import duckdb
@@ -119,12 +120,15 @@ class SleQuery:
         if s.site is not None:
             clauses.append("site = $site")
             params["site"] = s.site
+        # the ``date`` partition key too: DuckDB then opens only the range's files
         if s.start is not None:
-            clauses.append(f"{time_column} >= $start")
+            clauses.append(f"{time_column} >= $start AND date >= $start_date")
             params["start"] = s.start
+            params["start_date"] = s.start.astimezone(UTC).date()
         if s.end is not None:
-            clauses.append(f"{time_column} < $end")
+            clauses.append(f"{time_column} < $end AND date <= $end_date")
             params["end"] = s.end
+            params["end_date"] = s.end.astimezone(UTC).date()
         return " AND ".join(clauses), params
 
     @staticmethod

@@ -3,10 +3,10 @@ the signal distribution, connection failures by step, and per switch port (users
 traffic in Mb/s, errors).
 
 Owns ``WifiQuery``. Reads ``user_minutes``, ``client_events`` and ``interface_stats``; ranges
-over two hours read whole hours from the ``user_hours``, ``radio_hours``, ``connect_hours`` and
-``port_hours`` roll-ups (the same counts, means and error growth; the RSSI p10 is then
-interpolated within 5 dB bins, ``rssi_p10_basis`` says which). Units are in the keys. Must not
-write to the lake.
+over two hours read whole days and hours from the ``user``, ``radio``, ``connect`` and ``port``
+roll-ups (``*_days``, ``*_hours``: the same counts, distinct clients, means and error growth; the
+RSSI p10 is then interpolated within 5 dB bins, ``rssi_p10_basis`` says which). Units are in
+the keys. Must not write to the lake.
 """
 
 from __future__ import annotations

@@ -1,5 +1,6 @@
-"""``python -m assurance.rollups --lake PATH [--from T] [--to T]``: bring the hourly roll-ups
-up to date and print what was rebuilt. Errors are one line naming the problem, exit code 2."""
+"""``python -m assurance.rollups --lake PATH [--from T] [--to T]``: bring the hourly and daily
+roll-ups up to date (filling any that are missing) and print what was rebuilt. Errors are one
+line naming the problem, exit code 2."""
 
 from __future__ import annotations
 
@@ -29,8 +30,9 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     for r in results:
+        unit = "days " if r.table.endswith("_days") else "hours"
         print(
-            f"{r.table:14s} {r.hours_written:5d} of {r.hours_checked:5d} hours rebuilt, "
+            f"{r.table:14s} {r.hours_written:5d} of {r.hours_checked:5d} {unit} rebuilt, "
             f"{r.rows:,} rows, {r.seconds:.1f} s"
         )
     return 0

@@ -1,10 +1,14 @@
-"""Writing the hourly roll-ups: for every hour whose source files are newer than its roll-up
-file (or that has none), sum the source hour and publish one file in its place.
+"""Writing the roll-ups: for every hour (day) whose source files are newer than its roll-up
+file (or that has none), sum the source hour (the hourly roll-up's day) and publish one file in
+its place.
 
-Owns the roll-up file names (``<table>/date=/hour=/part-rollup-00000000.parquet``, one per hour,
-replaced whole in one atomic step of the ``LakeStore``, deleted when the hour has no rows). Runs
-after the SLE engine and the collectors have written an hour, any number of times (an up-to-date
-hour is skipped; a rebuilt hour gives the same rows). Must not change any other table.
+Owns the roll-up file names (``<table>/date=/hour=/part-rollup-00000000.parquet``, one per hour;
+a daily roll-up's day in its ``hour=00`` folder, like ``sle_days``), replaced whole in one atomic
+step of the ``LakeStore``, deleted when the hour (day) has no rows. Hourly roll-ups are built
+before the daily ones, so a run over a lake that has minute tables but no roll-ups (or a new
+roll-up table) fills every missing hour and day: a backfill. Runs after the SLE engine and the
+collectors have written an hour, any number of times (an up-to-date hour or day is skipped; a
+rebuilt one gives the same rows). Must not change any other table.
 """
 
 from __future__ import annotations
@@ -18,7 +22,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from assurance.lake.catalog import connect
+from assurance.lake.catalog import connect, create_view
 from assurance.lake.conform import conform
 from assurance.lake.layout import Partition, data_file_name
 from assurance.lake.store import LakeStore
@@ -26,8 +30,10 @@ from assurance.rollups.tables import ROLLUPS, Rollup
 
 FILE = data_file_name("rollup", 0)
 HOUR_TICK = timedelta(microseconds=1)
-#: Hours summed by one statement (bounds memory on a big lake).
-BATCH_HOURS = 24
+DAY = timedelta(days=1)
+#: Hours (days) summed by one statement (bounds memory on a big lake).
+BATCH = {"hour": 24, "day": 7}
+STEP = {"hour": timedelta(hours=1), "day": DAY}
 
 
 @dataclass(frozen=True)
@@ -35,58 +41,65 @@ class Built:
     """What one roll-up table's build did."""
 
     table: str
-    hours_checked: int
+    hours_checked: int  # partitions: hours of an hourly roll-up, days of a daily one
     hours_written: int
     rows: int
     seconds: float
 
 
-def _hours(store: LakeStore, table: str) -> dict[datetime, float]:
-    """Hour partitions of ``table`` with the newest modification time of their files."""
+def _hours(store: LakeStore, table: str, grain: str = "hour") -> dict[datetime, float]:
+    """Hour partitions of ``table`` (or the days they fall in) with the newest modification
+    time of their files."""
     out: dict[datetime, float] = {}
     for day_dir in store.list_dirs(table):
         for hour_dir in store.list_dirs(day_dir):
             part = Partition.parse(hour_dir)
             files = store.list_files(hour_dir) if part is not None else []
             if part is not None and files:
-                out[part.start] = max(f.mtime for f in files)
+                t = part.start if grain == "hour" else part.start.replace(hour=0)
+                out[t] = max(out.get(t, 0.0), *(f.mtime for f in files))
     return out
 
 
 def stale_hours(
     store: LakeStore, rollup: Rollup, start: datetime | None = None, end: datetime | None = None
 ) -> tuple[list[datetime], list[datetime]]:
-    """(hours to build, hours checked): source hours in [start, end) whose roll-up file is
-    missing or older than their newest source file, and roll-up hours whose source is gone."""
-    source = _hours(store, rollup.source)
+    """(hours to build, hours checked): source hours (days of a daily roll-up) meeting
+    [start, end) whose roll-up file is missing or older than their newest source file, and
+    roll-up hours (days) whose source is gone."""
+    source = _hours(store, rollup.source, rollup.grain)
     done = _hours(store, rollup.name)
+    step = STEP[rollup.grain]
     keep = [
         h
         for h in sorted(set(source) | set(done))
-        if (start is None or h >= start) and (end is None or h < end)
+        if (start is None or h + step > start) and (end is None or h < end)
     ]
     todo = [h for h in keep if h not in done or h not in source or source[h] > done[h]]
     return todo, keep
 
 
-def _batches(hours: list[datetime]) -> Iterable[tuple[datetime, datetime, list[datetime]]]:
-    """Runs of consecutive hours, at most ``BATCH_HOURS`` long: (start, end, hours)."""
+def _batches(
+    hours: list[datetime], grain: str = "hour"
+) -> Iterable[tuple[datetime, datetime, list[datetime]]]:
+    """Runs of consecutive hours (days), at most ``BATCH[grain]`` long: (start, end, hours)."""
+    step, most = STEP[grain], BATCH[grain]
     run: list[datetime] = []
     for h in hours:
-        if run and (h - run[-1] != timedelta(hours=1) or len(run) >= BATCH_HOURS):
-            yield run[0], run[-1] + timedelta(hours=1), run
+        if run and (h - run[-1] != step or len(run) >= most):
+            yield run[0], run[-1] + step, run
             run = []
         run.append(h)
     if run:
-        yield run[0], run[-1] + timedelta(hours=1), run
+        yield run[0], run[-1] + step, run
 
 
 def _publish(store: LakeStore, rollup: Rollup, hours: list[datetime], rows: pa.Table) -> int:
     rows = conform(rollup.spec, rows)
-    times = rows.column("hour_start")
+    times = rows.column(rollup.time_column)
     written = 0
     for hour in hours:
-        part = Partition(rollup.name, hour.date(), hour.hour)
+        part = Partition(rollup.name, hour.date(), hour.hour)  # a day: its hour 00
         path = f"{part.path}/{FILE}"
         chunk = rows.filter(pc.equal(times, pa.scalar(part.start, times.type)))
         if chunk.num_rows == 0:
@@ -106,7 +119,8 @@ def build(
     end: datetime | None = None,
     rollups: Iterable[Rollup] = ROLLUPS,
 ) -> list[Built]:
-    """Bring every roll-up up to date over [start, end) (None: all the data)."""
+    """Bring every roll-up up to date over [start, end) (None: all the data); a daily
+    roll-up over every day that [start, end) meets."""
     store = LakeStore(lake)
     con = connect(store)
     con.execute("SET enable_progress_bar = false")
@@ -115,8 +129,10 @@ def build(
         for rollup in rollups:
             began = time.perf_counter()
             todo, checked = stale_hours(store, rollup, start, end)
+            if rollup.hourly is not None and todo:
+                create_view(con, store, rollup.hourly.spec)  # its source, just brought up to date
             written = rows = 0
-            for a, b, hours in _batches(todo):
+            for a, b, hours in _batches(todo, rollup.grain):
                 t = rollup.source_time
                 # only bound values reach the statement; ``t`` is a declared column name
                 table = con.sql(

@@ -32,6 +32,8 @@ SITE = "br-nyc-000"
 LONG = (DAY0 + timedelta(hours=2, minutes=20), DAY0 + timedelta(days=1, hours=20, minutes=40))
 #: a whole day from midnight, then hours and minutes
 WITH_DAY = (DAY0, DAY0 + timedelta(days=1, hours=5, minutes=40))
+#: the lake's last day, whole (its day partition is the last one the daily tables have)
+LAST_DAY = (DAY0 + timedelta(days=1), DAY0 + timedelta(days=2))
 
 
 @pytest.fixture(scope="module")
@@ -57,7 +59,7 @@ def pylist(t: pa.Table, *cols: str) -> list[dict[str, Any]]:
     return t.select(list(cols)).to_pylist()
 
 
-@pytest.mark.parametrize("span", [LONG, WITH_DAY])
+@pytest.mark.parametrize("span", [LONG, WITH_DAY, LAST_DAY])
 @pytest.mark.parametrize("metric", ["wan_link_health", "coverage", "wired_throughput"])
 def test_sle_summary_equals_the_minutes(
     lake: str, span: tuple[datetime, datetime], metric: str
@@ -146,5 +148,10 @@ def test_builder_skips_fresh_hours_and_rebuilds_a_changed_one(lake: str) -> None
         "port_hours": 0,
         "radio_hours": 0,
         "connect_hours": 0,
+        "user_days": 0,
+        "probe_days": 1,
+        "port_days": 0,
+        "radio_days": 0,
+        "connect_days": 0,
     }
     assert datetime(2026, 10, 5, 7, tzinfo=UTC) < LONG[1]
