@@ -16,6 +16,7 @@ from itertools import accumulate, chain, repeat
 from operator import attrgetter
 from typing import Literal, overload
 
+import numpy as np
 import pyarrow as pa
 
 from collectors.errors import WireError
@@ -24,6 +25,8 @@ from collectors.origin import Reject
 Transport = Literal["udp", "tcp", "tls"]
 #: a raw message as a ``LineBatch`` may hold it: bytes, or a read-only view of received bytes
 Raw = bytes | memoryview
+#: message boundaries in a buffer (``numpy`` int64 array or a list)
+Offsets = Sequence[int] | np.ndarray
 
 
 @dataclass(frozen=True, slots=True)
@@ -132,12 +135,72 @@ class LineBatch(Sequence[Line]):
                 yield Line(bytes(raw), sender, received_us, transport)
 
 
+class ChunkBatch(LineBatch):
+    """A ``LineBatch`` whose messages are one buffer: message ``i`` is
+    ``blob[offsets[i]:offsets[i + 1]]`` (``offsets`` starts at 0; the blob may go on past the
+    last message, e.g. with the padding ``parse`` needs). It crosses a pipe as two buffers
+    instead of one object per line, and ``parse`` reads the buffer as it is."""
+
+    __slots__ = ("blob", "offsets")
+
+    def __init__(
+        self, blob: bytes, offsets: Offsets, runs: list[tuple[int, str, int, Transport]]
+    ) -> None:
+        count = len(offsets) - 1
+        if count < 0 or offsets[0] != 0 or offsets[-1] > len(blob):
+            raise ValueError("offsets must start at 0 and end within the blob")
+        if sum(run[0] for run in runs) != count:
+            raise ValueError("runs must cover the messages exactly")
+        self.blob = blob
+        self.offsets = offsets
+        self.runs = [run for run in runs if run[0] > 0]
+        self._ends = list(accumulate(run[0] for run in self.runs))
+
+    @property
+    def raws(self) -> Sequence[Raw]:  # type: ignore[override]  # read-only: cut from the blob
+        return _Slices(self.blob, self.offsets)
+
+    def __len__(self) -> int:
+        return len(self.offsets) - 1
+
+    def padding(self) -> int:
+        """Bytes of the blob after the last message."""
+        return len(self.blob) - int(self.offsets[-1])
+
+
+class _Slices(Sequence[bytes]):
+    """The messages of a ``ChunkBatch``, each cut from the blob only when asked for."""
+
+    __slots__ = ("blob", "offsets")
+
+    def __init__(self, blob: bytes, offsets: Offsets) -> None:
+        self.blob, self.offsets = blob, offsets
+
+    def __len__(self) -> int:
+        return len(self.offsets) - 1
+
+    @overload
+    def __getitem__(self, index: int) -> bytes: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> list[bytes]: ...
+
+    def __getitem__(self, index: int | slice) -> bytes | list[bytes]:
+        if isinstance(index, slice):
+            return [self[i] for i in range(*index.indices(len(self)))]
+        if index < 0:
+            index += len(self)
+        if not 0 <= index < len(self):
+            raise IndexError("message index out of range")
+        return self.blob[int(self.offsets[index]) : int(self.offsets[index + 1])]
+
+
 def _take(items: Iterator[Raw], n: int) -> Iterator[Raw]:
     for _ in range(n):
         yield next(items)
 
 
-def columns_of(lines: Sequence[Line]) -> tuple[list[Raw], list[int], list[str], list[str]]:
+def columns_of(lines: Sequence[Line]) -> tuple[Sequence[Raw], list[int], list[str], list[str]]:
     """(raw messages, receive times, senders, transports) of any sequence of lines."""
     if isinstance(lines, LineBatch):
         received: list[int] = []

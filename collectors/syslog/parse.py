@@ -42,7 +42,15 @@ from collectors.syslog.header import Clock, Header, parse_header
 from collectors.syslog.junos import is_junos_sd
 from collectors.syslog.messages import appqoe, sessions
 from collectors.syslog.messages.spec import Typed, reported
-from collectors.syslog.model import Line, LineBatch, ParsedBatch, Raw, SyslogError, columns_of
+from collectors.syslog.model import (
+    ChunkBatch,
+    Line,
+    LineBatch,
+    ParsedBatch,
+    Raw,
+    SyslogError,
+    columns_of,
+)
 from collectors.syslog.sd import Params, parse_sd, sd_fields
 from collectors.syslog.templates import TemplateCache
 from collectors.tables import (
@@ -147,13 +155,18 @@ class SyslogParser:
                 [self.parse_batch(lines[at : at + step]) for at in range(0, count, step)]
             )
         raws, received_us, senders, transports = columns_of(lines)
-        offsets = np.zeros(count + 1, np.int64)
-        np.cumsum(np.fromiter(map(len, raws), np.int64, count), out=offsets[1:])
+        if isinstance(lines, ChunkBatch) and lines.padding() >= len(_PAD):
+            offsets = np.asarray(lines.offsets, np.int64)
+            blob = lines.blob  # already one buffer, padded
+        else:
+            offsets = np.zeros(count + 1, np.int64)
+            np.cumsum(np.fromiter(map(len, raws), np.int64, count), out=offsets[1:])
+            blob = b""
         size = int(offsets[-1])
         if size > _MAX_BUFFER and count > 1:
             half = count // 2
             return _concat([self.parse_batch(lines[:half]), self.parse_batch(lines[half:])])
-        blob = b"".join([*raws, _PAD])
+        blob = blob or b"".join([*raws, _PAD])
         data = np.frombuffer(blob, np.uint8)
         fast: FastRows | None = None
         fast_lines = np.zeros(0, np.int64)

@@ -18,13 +18,16 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from assurance.cli.collect import decoder_sink
 from assurance.lake import connect
+from collectors.syslog.columnar import PADDING
 from collectors.syslog.listener import SyslogCollector
-from collectors.syslog.model import Line, ParsedBatch
+from collectors.syslog.model import ChunkBatch, Line, ParsedBatch
 from collectors.syslog.parse import SyslogParser
+from tests.syslog.test_lake_roundtrip import golden_lines
 from tests.syslog.test_listener import LOOP, tcp_client, value, wait_for
 
 CLOSE = (
@@ -255,3 +258,29 @@ def test_collect_syslog_with_decoders_flushes_everything_on_ctrl_c_to_the_group(
     assert proc.returncode == 0, err
     assert "40,000 rows from 2 decoders" in err, err
     assert lake_counts(lake) == {"syslog_events": 20_000, "sessions": 20_000, "rejects": 0}
+
+
+def test_a_chunk_batch_parses_to_the_same_tables_as_the_lines_it_holds() -> None:
+    lines = golden_lines(3)
+    lines += [
+        Line(b"\xff\xfe not utf-8", "192.0.2.9", 1, "udp"),
+        Line(b"x" * 70_000, "1", 2, "udp"),
+    ]
+    runs = [(1, li.sender, li.received_us, li.transport) for li in lines]
+    offsets = np.zeros(len(lines) + 1, np.int64)
+    np.cumsum([len(li.raw) for li in lines], out=offsets[1:])
+    padded = ChunkBatch(b"".join(li.raw for li in lines) + bytes(PADDING), offsets, runs)
+    unpadded = ChunkBatch(b"".join(li.raw for li in lines), offsets, runs)
+    assert len(padded) == len(lines) and padded[5] == lines[5]
+    assert list(padded.raws[3:6]) == [li.raw for li in lines[3:6]]
+    expected = SyslogParser().parse_batch(lines)
+    for batch in (padded, unpadded):
+        got = SyslogParser().parse_batch(batch)
+        assert got.tables.keys() == expected.tables.keys()
+        for name, table in expected.tables.items():
+            assert got.tables[name].equals(table), name
+        assert [r.raw for r in got.rejects] == [r.raw for r in expected.rejects]
+    with pytest.raises(ValueError, match="offsets"):
+        ChunkBatch(b"abc", [0, 4], [(1, "a", 1, "tcp")])
+    with pytest.raises(ValueError, match="runs"):
+        ChunkBatch(b"abc", [0, 3], [(2, "a", 1, "tcp")])
