@@ -40,6 +40,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import streamlit as st
 from streamlit.testing.v1 import AppTest
+from streamlit.util import calc_hash
 
 from assurance.query.reader import LakeReader
 from assurance.query.sle import SleQuery
@@ -47,6 +48,12 @@ from dashboards.context import CONFIG_ENV, LAKE_ENV
 
 APP = Path(__file__).resolve().parents[1] / "dashboards" / "app.py"
 PAGES = ["overview", "site", "wan", "apps", "wifi_lan", "incidents", "actions", "alerts"]
+#: Pages whose URL path is not their file name (``dashboards/app.py``).
+URL_PATHS = {"wifi_lan": "wifi-lan"}
+#: Each page's title, to check that the page asked for is the page that ran.
+TITLES = {"overview": "Org overview", "site": "Site", "wan": "WAN links", "apps": "Applications",
+          "wifi_lan": "Wi-Fi and LAN", "incidents": "Incidents", "actions": "Actions",
+          "alerts": "Alerts"}  # fmt: skip
 RANGES = {"default (24 h)": "Last 24 h", "30 days": "Last 30 days"}
 BUDGET_S = 2.0
 
@@ -92,24 +99,39 @@ class Sample:
     calls: int
 
 
-def _run(at: AppTest, page: str, params: dict[str, str], clock: QueryClock) -> Sample:
+def _run(
+    at: AppTest, page: str, params: dict[str, str], clock: QueryClock, *, first: bool = False
+) -> Sample:
+    """One run of ``page`` in ``at``: its first (the page was set by ``_session``) or a later
+    one (the sidebar's page link)."""
     at.query_params.clear()
     at.query_params.update(params)
     clock.seconds, clock.calls = 0.0, 0
+    if not first:
+        at.switch_page(f"views/{page}.py")
     wall, cpu = time.perf_counter(), time.process_time()
-    at.switch_page(f"views/{page}.py").run()
+    at.run()
     sample = Sample(
         time.perf_counter() - wall, clock.seconds, time.process_time() - cpu, clock.calls
     )
     if at.exception:
         raise RuntimeError(f"page {page} failed: {[e.message for e in at.exception]}")
+    title = at.title[0].value if len(at.title) else ""
+    if not title.startswith(TITLES[page]):
+        raise RuntimeError(f"asked for page {page}, got {title!r}")
     return sample
 
 
-def _session(choice: str) -> AppTest:
-    """A new browser session (not run yet) with the time range chosen in its sidebar."""
+def _session(choice: str, page: str | None = None) -> AppTest:
+    """A new browser session (not run yet) with the time range chosen in its sidebar, opening
+    ``page`` (a file in ``views/``) on its first run, as a browser opening its URL would."""
     at = AppTest.from_file(str(APP), default_timeout=300)
     at.session_state["range_choice"] = choice
+    if page is not None:
+        # Before its first run AppTest.switch_page finds a page by file name only, which misses
+        # pages whose URL differs (views/wifi_lan.py is /wifi-lan) and runs the default page
+        # instead; a browser asks for the page's URL path, whose hash is what st.Page uses.
+        at._page_hash = calc_hash(URL_PATHS.get(page, page))
     return at
 
 
@@ -124,7 +146,9 @@ def measure(
     with clock.installed():
         st.cache_resource.clear()
         st.cache_data.clear()
-        first = _run(_session(RANGES["default (24 h)"]), "overview", {}, clock)
+        first = _run(
+            _session(RANGES["default (24 h)"], "overview"), "overview", {}, clock, first=True
+        )
         print(
             f"first page after a server start (overview, connection and inventory loaded): "
             f"{first.wall:.2f} s wall, {first.cpu:.2f} s CPU"
@@ -134,8 +158,8 @@ def measure(
                 params = {"site": site} if page == "site" and site else {}
                 cold, warm = [], []
                 for _ in range(repeat):
-                    at = _session(choice)
-                    cold.append(_run(at, page, params, clock))
+                    at = _session(choice, page)
+                    cold.append(_run(at, page, params, clock, first=True))
                     warm.append(_run(at, page, params, clock))
                 out[(label, page)] = (cold, warm)
                 c, w = (statistics.median(s.wall for s in x) for x in (cold, warm))
@@ -148,7 +172,7 @@ def _median(samples: list[Sample], key: str) -> float:
 
 
 def report(results: dict[tuple[str, str], tuple[list[Sample], list[Sample]]]) -> bool:
-    """Print the table; True when every warm median is under the budget."""
+    """Print the table; True when every cold and warm median is under the budget."""
     head = (
         f"{'range':15s} {'page':10s} {'cold s':>7s} {'(query)':>8s} {'warm s':>7s} "
         f"{'(query)':>8s} {'cpu s':>6s} {'queries':>7s}"
@@ -158,7 +182,7 @@ def report(results: dict[tuple[str, str], tuple[list[Sample], list[Sample]]]) ->
     ok = True
     for (label, page), (cold, warm) in results.items():
         warm_s = _median(warm, "wall")
-        ok = ok and warm_s < BUDGET_S
+        ok = ok and warm_s < BUDGET_S and _median(cold, "wall") < BUDGET_S
         print(
             f"{label:15s} {page:10s} {_median(cold, 'wall'):7.2f} {_median(cold, 'query'):8.2f} "
             f"{warm_s:7.2f} {_median(warm, 'query'):8.2f} {_median(warm, 'cpu'):6.2f} "
@@ -177,7 +201,7 @@ def main() -> None:
         parser.error(f"--lake {args.lake}: no such folder")
     print(f"lake {args.lake}, load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs")
     ok = report(measure(args.lake, args.site, max(1, args.repeat)))
-    print(f"load average {os.getloadavg()[0]:.1f}; warm medians under {BUDGET_S:.0f} s: {ok}")
+    print(f"load average {os.getloadavg()[0]:.1f}; cold and warm medians under {BUDGET_S:.0f} s: {ok}")
 
 
 if __name__ == "__main__":

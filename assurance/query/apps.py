@@ -30,15 +30,18 @@ class AppQuery(LakeReader):
         end: datetime | None,
         *,
         by_site: bool = False,
+        p95: bool = True,
     ) -> list[dict[str, Any]]:
         """Per application (and site with ``by_site``): users, user minutes, Application Health
-        SLE %, mean and p95 RTT in ms, MB transferred; worst SLE first."""
+        SLE %, mean and p95 RTT in ms (None without ``p95``: the costliest part over a month),
+        MB transferred; worst SLE first."""
         if layers.long_range(start, end):
-            rolled = self._apps_rolled(sites, start, end, by_site=by_site)
+            rolled = self._apps_rolled(sites, start, end, by_site=by_site, p95=p95)
             if rolled is not None:
                 return rolled
         cond, params = where(sites, start, end, time_column="minute")
         site = "site, " if by_site else ""
+        rtt_p95 = "quantile_cont(application_health_value, 0.95)" if p95 else "NULL::DOUBLE"
         out = self._dicts(
             f"SELECT application, {site}count(DISTINCT client_id) AS users, "  # noqa: S608
             "count(*) AS user_minutes, "
@@ -46,7 +49,7 @@ class AppQuery(LakeReader):
             "100.0 * count(*) FILTER (WHERE application_health_ok) / "
             "nullif(count(application_health_ok), 0) AS sle_pct, "
             "avg(application_health_value) AS rtt_ms, "
-            "quantile_cont(application_health_value, 0.95) AS rtt_p95_ms, "
+            f"{rtt_p95} AS rtt_p95_ms, "
             "sum(coalesce(bytes_up, 0) + coalesce(bytes_down, 0)) / 1e6 AS megabytes, "
             "mode(application_health_classifier) FILTER (WHERE application_health_ok = false) "
             "AS top_classifier "
@@ -65,6 +68,7 @@ class AppQuery(LakeReader):
         end: datetime | None,
         *,
         by_site: bool,
+        p95: bool,
     ) -> list[dict[str, Any]] | None:
         cond, params = layers.sites_filter(list(sites) if sites is not None else None)
         found = layers.rollup_source(self.con, USER_HOURS, start, end, cond, params)
@@ -72,6 +76,7 @@ class AppQuery(LakeReader):
             return None
         source, params = found
         site = "site, " if by_site else ""
+        rtt_p95 = "list_aggregate(flatten(list(app_rtt_means)), 'quantile_cont', 0.95)"
         out = self._dicts(
             f"SELECT application, {site}count(DISTINCT client_id) AS users, "  # noqa: S608
             "sum(minutes) AS user_minutes, "
@@ -79,7 +84,7 @@ class AppQuery(LakeReader):
             "100.0 * (sum(application_health_n) - sum(application_health_bad)) / "
             "nullif(sum(application_health_n), 0) AS sle_pct, "
             "sum(app_rtt_sum) / nullif(sum(app_rtt_count), 0) AS rtt_ms, "
-            "list_aggregate(flatten(list(app_rtt_means)), 'quantile_cont', 0.95) AS rtt_p95_ms, "
+            f"{rtt_p95 if p95 else 'NULL::DOUBLE'} AS rtt_p95_ms, "
             "sum(bytes) / 1e6 AS megabytes "
             f"FROM ({source}) WHERE application IS NOT NULL GROUP BY ALL "
             f"ORDER BY sle_pct NULLS LAST, application{', site' if by_site else ''}",

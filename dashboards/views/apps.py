@@ -57,7 +57,7 @@ trend = apps_q.trend(scope, ctx.start, ctx.end, interval=interval)
 timeline(trend, y="sle_pct", y_title="App health SLE %", color="application", domain=(0, 100))
 
 st.subheader("Per site")
-per_site = apps_q.apps(scope, ctx.start, ctx.end, by_site=True)
+per_site = apps_q.apps(scope, ctx.start, ctx.end, by_site=True, p95=False)  # no p95 column
 cols = [
     "application",
     "site",
