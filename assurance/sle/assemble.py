@@ -1,15 +1,21 @@
 """Assembling a job's outputs from the per-SLE verdict tables ``v_<sle>``.
 
-Owns the SQL that joins every SLE's verdict onto the window's user minutes (``user_minutes``:
-one row per client-minute, five columns per SLE) and the roll-ups (``sle_minutes``: good and
-total user minutes per SLE, site, scope and classifier, and its hourly sum). The statements are
+Owns putting every SLE's verdict beside the window's user minutes (``user_minutes``: one row
+per client-minute, five columns per SLE, looked up by row id in Arrow) and the roll-ups
+(``sle_minutes``: good and total user minutes per SLE, site, scope and classifier, and its
+hourly sum). The statements are
 generated from the SLE catalogue and the table declarations only — names, never user text.
 Must not judge minutes (the ``.sql`` files do).
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from datetime import datetime
+
 import duckdb
+import numpy as np
+import pyarrow as pa
 
 from assurance.sle import sqlfiles
 from assurance.sle.catalog import SLE_NAMES
@@ -42,32 +48,56 @@ _IDENTITY = (
 _SCOPE = ("gateway", "wan_link", "application", "ap", "switch", "switch_port", "band")
 
 
-def user_minutes_sql() -> str:
-    """The ``user_minutes`` rows of one hour, ``[$a, $b)``: every verdict table is read for
-    that hour only (a verdict's minute is its user minute's), so publishing a long window hour
-    by hour joins each row once."""
-    select = [f"u.{c}" for c in _IDENTITY]
-    joins = []
-    for i, sle in enumerate(SLE_NAMES):
-        a = f"v{i}"
-        select += [
-            f"{a}.ok AS {sle}_ok",
-            f"{a}.classifier AS {sle}_classifier",
-            f"{a}.sub AS {sle}_sub",
-            f"{a}.value AS {sle}_value",
-            f"{a}.evidence AS {sle}_evidence",
-        ]
-        joins.append(
-            f"LEFT JOIN (SELECT * FROM v_{sle} WHERE minute >= $a AND minute < $b) {a} "  # noqa: S608
-            f"ON {a}.rid = u.rid"
-        )
-    assert [c.split(" AS ")[-1].split(".")[-1] for c in select] == list(USER_MINUTES.column_names)
+#: The columns of a verdict table ``v_<sle>``, in the order ``user_minutes`` has them per SLE.
+VERDICT_COLUMNS = ("ok", "classifier", "sub", "value", "evidence")
+
+
+class Verdicts:
+    """Every SLE's verdict table, fetched once, with each row's place by user-minute ``rid``.
+
+    A verdict table holds at most one row per user minute (each SLE view joins its state
+    tables on their keys), so a user minute's verdict is found by position instead of a join.
+    """
+
+    def __init__(self, tables: Mapping[str, pa.Table], minutes: int) -> None:
+        self.tables = dict(tables)
+        self.places: dict[str, np.ndarray] = {}
+        for sle, table in self.tables.items():
+            place = np.full(minutes, -1, dtype=np.int64)
+            place[table.column("rid").to_numpy()] = np.arange(table.num_rows)
+            self.places[sle] = place
+
+    def columns(self, rids: np.ndarray) -> dict[str, pa.ChunkedArray]:
+        """The five verdict columns of every SLE for the user minutes ``rids``, in order
+        (null where the SLE does not apply)."""
+        out: dict[str, pa.ChunkedArray] = {}
+        for sle in SLE_NAMES:
+            table = self.tables[sle]
+            found = self.places[sle][rids]
+            index = pa.array(found, mask=found < 0)
+            for name in VERDICT_COLUMNS:
+                out[f"{sle}_{name}"] = table.column(name).take(index)
+        return out
+
+
+def user_minutes_hour_sql() -> str:
+    """The identity columns (and ``rid``) of one hour's user minutes, ``[$a, $b)``."""
     return (
-        "SELECT "  # noqa: S608
-        + ", ".join(select)
-        + " FROM (SELECT * FROM uw WHERE minute >= $a AND minute < $b) u "
-        + " ".join(joins)
+        f"SELECT rid, {', '.join(_IDENTITY)} FROM uw "  # noqa: S608
+        "WHERE minute >= $a AND minute < $b"
     )
+
+
+def user_minutes(
+    con: duckdb.DuckDBPyConnection, verdicts: Verdicts, start: datetime, end: datetime
+) -> pa.Table:
+    """The ``user_minutes`` rows of [start, end): identity from ``uw``, every SLE's verdict
+    looked up by ``rid``."""
+    rows = con.sql(user_minutes_hour_sql(), params={"a": start, "b": end}).to_arrow_table()
+    columns: dict[str, pa.ChunkedArray] = {c: rows.column(c) for c in _IDENTITY}
+    columns.update(verdicts.columns(rows.column("rid").to_numpy()))
+    assert list(columns) == list(USER_MINUTES.column_names)
+    return pa.table(columns)
 
 
 #: The scope dimensions kept in ``sle_minutes`` for each SLE (the others are null there), so
@@ -122,7 +152,7 @@ def rollup_sql(source: str, target: str, time_in: str, time_out: str, grain: str
 
 
 def run(con: duckdb.DuckDBPyConnection) -> None:
-    """The roll-ups as tables (``user_minutes`` is read hour by hour with ``user_minutes_sql``)."""
+    """The roll-ups as tables (``user_minutes`` is assembled hour by hour by ``user_minutes``)."""
     sqlfiles.execute(con, sle_minutes_sql())
     sqlfiles.execute(
         con, rollup_sql("out_sle_minutes", "out_sle_hours", "minute", "hour_start", "hour")

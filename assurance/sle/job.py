@@ -231,9 +231,9 @@ FROM l_{sle}
 """
 
 
-def compute(con: duckdb.DuckDBPyConnection, store: LakeStore, job: Job) -> None:
-    """Run every stage for ``job`` on ``con``; leaves ``uw`` with the verdict tables ``v_<sle>``
-    (read by ``assemble.user_minutes_sql``) and ``out_sle_minutes``, ``out_sle_hours``."""
+def compute(con: duckdb.DuckDBPyConnection, store: LakeStore, job: Job) -> assemble.Verdicts:
+    """Run every stage for ``job`` on ``con``; leaves ``uw``, ``out_sle_minutes`` and
+    ``out_sle_hours`` there and returns the verdicts (also registered as ``v_<sle>``)."""
     ctx = job.context
     charge = timedelta(minutes=_max_threshold(ctx, "wan_outage_charge_min"))
     lb = job.start - charge - DISPLACE_BEFORE
@@ -267,19 +267,49 @@ def compute(con: duckdb.DuckDBPyConnection, store: LakeStore, job: Job) -> None:
     for stage in STAGES[1:]:
         sqlfiles.run(con, stage, params)
         _release(con, stage)
+    verdicts: dict[str, pa.Table] = {}
     for sle in SLE_NAMES:
         sqlfiles.run(con, sle, params)
-        sqlfiles.execute(
-            con,
-            f"CREATE OR REPLACE TEMP TABLE v_{sle} AS {_VERDICT.format(sle=sle)}",
-        )
+        # fetched straight into Arrow (user_minutes is assembled there), read back as a view
+        verdicts[sle] = con.sql(_VERDICT.format(sle=sle)).to_arrow_table()
+        con.register(f"v_{sle}", verdicts[sle])
         sqlfiles.execute(con, f"DROP VIEW l_{sle}")
     assemble.run(con)
+    minutes = sqlfiles.execute(con, "SELECT count(*) FROM uw_rows")[0][0]
+    assert isinstance(minutes, int)
+    return assemble.Verdicts(verdicts, minutes)
 
 
 def _release(con: duckdb.DuckDBPyConnection, stage: str) -> None:
     for name in RELEASE.get(stage, ()):
         sqlfiles.execute(con, f"DROP TABLE IF EXISTS {name}")
+
+
+def publish(
+    con: duckdb.DuckDBPyConnection, store: LakeStore, job: Job, verdicts: assemble.Verdicts
+) -> tuple[int, int, int]:
+    """Write the job's outputs hour by hour; (files, user minutes, sle_minutes rows)."""
+    hours = inputs.hours_between(job.start, job.end)
+    files, users = output.publish_tables(
+        store,
+        USER_MINUTES.name,
+        job.shard,
+        hours,
+        lambda a, b: assemble.user_minutes(con, verdicts, a, b),
+    )
+    more, sle = output.publish_query(
+        store,
+        con,
+        SLE_MINUTES.name,
+        job.shard,
+        hours,
+        output.hour_of("out_sle_minutes", SLE_MINUTES.time_column),
+    )
+    files += more
+    more, _ = output.publish_query(
+        store, con, "sle_hours", job.shard, hours, output.hour_of("out_sle_hours", "hour_start")
+    )
+    return files + more, users, sle
 
 
 def run_job(job: Job) -> JobResult:
@@ -293,29 +323,13 @@ def run_job(job: Job) -> JobResult:
         sqlfiles.execute(con, "SET memory_limit = $m", {"m": job.memory_limit})
         sqlfiles.execute(con, "SET preserve_insertion_order = false")
         try:
-            compute(con, store, job)
+            verdicts = compute(con, store, job)
         except duckdb.Error as exc:
             first = str(exc).splitlines()[0]
             raise SleJobError(
                 f"SLE job {job.shard} {job.start:%Y-%m-%d %H:%M}-{job.end:%H:%M} failed: {first}"
             ) from None
-        hours = inputs.hours_between(job.start, job.end)
-        files, users = output.publish_query(
-            store, con, USER_MINUTES.name, job.shard, hours, assemble.user_minutes_sql()
-        )
-        more, sle = output.publish_query(
-            store,
-            con,
-            SLE_MINUTES.name,
-            job.shard,
-            hours,
-            output.hour_of("out_sle_minutes", SLE_MINUTES.time_column),
-        )
-        files += more
-        more, _ = output.publish_query(
-            store, con, "sle_hours", job.shard, hours, output.hour_of("out_sle_hours", "hour_start")
-        )
-        files += more
+        files, users, sle = publish(con, store, job, verdicts)
     finally:
         con.close()
     return JobResult(job.shard, job.start, job.end, users, sle, files, time.perf_counter() - began)

@@ -9,6 +9,7 @@ goes through the ``LakeStore``. Must not compute anything.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 
 import duckdb
@@ -99,6 +100,32 @@ def publish_query(
         store.publish(path, sink.getvalue())
         written += 1
         total += rows
+    return written, total
+
+
+def publish_tables(
+    store: LakeStore,
+    table: str,
+    shard: str,
+    hours: list[datetime],
+    rows_of: Callable[[datetime, datetime], pa.Table],
+) -> tuple[int, int]:
+    """Like ``publish_hours`` with each hour's rows made by ``rows_of(hour start, hour end)``
+    (one hour in memory at a time); (files written, rows)."""
+    spec = REGISTRY[table]
+    written = total = 0
+    for hour in hours:
+        part = Partition(table, hour.date(), hour.hour)
+        path = f"{part.path}/{file_name(shard)}"
+        rows = rows_of(part.start, part.end)
+        if rows.num_rows == 0:
+            store.delete(path)
+            continue
+        sink = pa.BufferOutputStream()
+        pq.write_table(conform(spec, rows), sink, compression="zstd", write_statistics=True)
+        store.publish(path, sink.getvalue())
+        written += 1
+        total += rows.num_rows
     return written, total
 
 
