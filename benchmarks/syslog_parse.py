@@ -8,6 +8,8 @@ times ``SyslogParser.parse_batch`` over the lines in batches of ``--batch`` (the
 largest batch), Arrow tables included, pinned to one CPU (``--cpu``) with one Arrow thread;
 repeats and prints the median lines/s by wall clock, and also per CPU-second of this process
 (the figure to trust when other work shares the CPU; on an idle machine the two agree).
+Like the collector, it first lets malloc keep freed memory (``collectors.syslog.allocator``;
+``--default-malloc`` to compare).
 With ``--lake``, it then also writes one pass's tables through the lake writer (Parquet into a
 temporary folder) and prints the writer's CPU per line and the bytes written.
 Run: ``.venv/bin/python benchmarks/syslog_parse.py [--lake]``.
@@ -27,6 +29,7 @@ from pathlib import Path
 
 import pyarrow as pa
 
+from collectors.syslog.allocator import keep_freed_memory
 from collectors.syslog.model import Line
 from collectors.syslog.parse import SyslogParser
 
@@ -328,12 +331,19 @@ def main() -> None:
     parser.add_argument("--slow", action="store_true", help="per-line path only (for contrast)")
     parser.add_argument("--cpu", type=int, default=None, help="CPU to pin to (default: first)")
     parser.add_argument("--lake", action="store_true", help="also time the lake writer")
+    parser.add_argument(
+        "--default-malloc",
+        action="store_true",
+        help="leave glibc malloc's defaults (the collector raises its thresholds)",
+    )
     args = parser.parse_args()
     if hasattr(os, "sched_setaffinity"):
         cpu = sorted(os.sched_getaffinity(0))[0] if args.cpu is None else args.cpu
         os.sched_setaffinity(0, {cpu})
     pa.set_cpu_count(1)
     pa.set_io_thread_count(1)
+    if not args.default_malloc:
+        keep_freed_memory()  # as `wanassure collect syslog` and its decoder processes do
     lines = build_lines(args.lines, args.seed)
     syslog = SyslogParser(fast=not args.slow)
     run_once(syslog, lines[: args.batch], args.batch)  # warm up caches and imports

@@ -25,6 +25,7 @@ from assurance.errors import AssuranceError, ConfigError
 from assurance.lake import LakeStore, LakeWriter
 from collectors.errors import CollectorError
 from collectors.flow.listener import FlowCollector
+from collectors.syslog.allocator import keep_freed_memory
 from collectors.syslog.listener import SyslogCollector
 
 app = typer.Typer(help="Run collectors into the lake.", no_args_is_help=True)
@@ -249,6 +250,7 @@ def syslog(
 
         run_syslog_inlet(bus, addresses, cert, key, client_ca, metrics, duration)
         return
+    keep_freed_memory()  # batches reuse their multi-megabyte buffers (collectors.syslog.allocator)
     try:
         inv = load_inventory(inventory) if inventory is not None else None
         store = LakeStore(lake)

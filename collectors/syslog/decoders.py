@@ -35,6 +35,7 @@ import numpy as np
 from collectors.errors import CollectorError
 from collectors.origin import ExporterMap, Reject, attach_origin, rejects_table
 from collectors.sink import Sink
+from collectors.syslog.allocator import keep_freed_memory
 from collectors.syslog.columnar import PADDING
 from collectors.syslog.model import ChunkBatch, Line, LineBatch, ParsedBatch, SyslogError
 
@@ -131,6 +132,7 @@ def _worker(
     (the parent may be in the middle of sending it a large batch while answers wait)."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    keep_freed_memory()
     answers: queue.SimpleQueue[tuple[str, Any] | None] = queue.SimpleQueue()
 
     def answer() -> None:
