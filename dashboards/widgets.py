@@ -127,8 +127,18 @@ def timeline(
         st.info("No data in this time range.")
         return
     df = frame(rows)
+    times = pd.to_datetime(df["time"])
+    span = times.max() - times.min()
+    # hours within a day; dates once the points are days apart (a month of daily points)
+    fmt = (
+        "%H:%M"
+        if span <= pd.Timedelta(days=1)
+        else "%b %d"
+        if span > pd.Timedelta(days=3)
+        else "%b %d %H:%M"
+    )
     enc: dict[str, Any] = {
-        "x": alt.X("time:T", title="time (UTC)", axis=alt.Axis(format="%H:%M")),
+        "x": alt.X("time:T", title="time (UTC)", axis=alt.Axis(format=fmt)),
         "y": alt.Y(
             f"{y}:Q",
             title=y_title,
