@@ -38,7 +38,7 @@ RELEASE: dict[str, tuple[str, ...]] = {
         "d_server",
         "d_server6",
     ),
-    "identity": ("ct", "cs", "ipm", "bind", "ipmap", "attr_min", "in_bindings"),
+    "identity": ("ct", "cs", "ipm", "bind", "ipx", "ipk", "attr_min", "in_bindings", "d_client"),
     "interfaces": ("if_samples", "if_min", "ev_held", "ev_min"),
     "devices": ("in_health", "in_ifstats", "dev_seen", "health_min"),
     "links": ("in_sla", "sla_minute", "sla_min", "baseline", "vpn_min", "in_vpn"),

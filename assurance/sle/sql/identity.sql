@@ -48,19 +48,40 @@ CREATE OR REPLACE TEMP TABLE bind AS
 SELECT site, client_ip, client_mac, max(event_time) AS t
 FROM in_bindings GROUP BY site, client_ip, client_mac, date_trunc('minute', event_time);
 
-CREATE OR REPLACE TEMP TABLE ipmap AS
-SELECT i.site, i.client_ip, i.minute,
+-- The traffic rows with that MAC (ipm holds one row per site, IP and minute).
+CREATE OR REPLACE TEMP TABLE ipx AS
+SELECT i.*,
     CASE WHEN b.t > i.minute + INTERVAL 1 MINUTE - INTERVAL 24 HOUR THEN b.client_mac END AS mac
-FROM (SELECT DISTINCT site, client_ip, minute FROM ipm) i
+FROM ipm i
 ASOF LEFT JOIN bind b
     ON b.site = i.site AND b.client_ip = i.client_ip AND i.minute + INTERVAL 1 MINUTE > b.t;
+
+-- Every client of the job (site and id: MAC when known, else IP) numbered once, so that the
+-- per-minute work below groups, joins and sorts on an integer ``k`` instead of two strings.
+CREATE OR REPLACE TEMP TABLE d_client AS
+SELECT site, cid, (row_number() OVER ())::INTEGER AS k FROM (
+    SELECT site, coalesce(mac, client_ip) AS cid FROM ipx
+    UNION
+    SELECT site, coalesce(client_mac, client_ip) FROM in_clients
+    WHERE coalesce(client_mac, client_ip) IS NOT NULL
+);
+
+-- Client events with their client's number (null when the event names no client).
+CREATE OR REPLACE TEMP TABLE in_clients AS
+SELECT c.*, d.k
+FROM in_clients c
+LEFT JOIN d_client d ON d.site = c.site AND d.cid = coalesce(c.client_mac, c.client_ip);
+
+CREATE OR REPLACE TEMP TABLE ipk AS
+SELECT i.* EXCLUDE (mac), i.mac AS client_mac, coalesce(i.mac, i.client_ip) AS client_id, d.k
+FROM ipx i JOIN d_client d ON d.site = i.site AND d.cid = coalesce(i.mac, i.client_ip);
 
 -- The client's attributes as of the end of each minute it had events in: the running latest
 -- non-null value of each, kept at the minute's last event (one sort serves both).
 CREATE OR REPLACE TEMP TABLE attr_min AS
 SELECT * EXCLUDE (t, t_next), date_trunc('minute', t) AS minute FROM (
     SELECT
-        site, coalesce(client_mac, client_ip) AS cid, event_time AS t,
+        k, event_time AS t,
         last_value(client_mac IGNORE NULLS) OVER w AS mac,
         last_value(client_ip IGNORE NULLS) OVER w AS ip,
         last_value(ap IGNORE NULLS) OVER w AS ap,
@@ -75,21 +96,16 @@ SELECT * EXCLUDE (t, t_next), date_trunc('minute', t) AS minute FROM (
             AS port_device,
         lead(event_time) OVER w AS t_next
     FROM in_clients
-    WHERE coalesce(client_mac, client_ip) IS NOT NULL
+    WHERE k IS NOT NULL
     WINDOW w AS (
-        PARTITION BY site, coalesce(client_mac, client_ip) ORDER BY event_time
-        ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW
+        PARTITION BY k ORDER BY event_time ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW
     )
 )
 WHERE t_next IS NULL OR date_trunc('minute', t_next) <> date_trunc('minute', t);
 
 CREATE OR REPLACE TEMP TABLE um AS
-WITH traffic AS (
-    SELECT i.*, coalesce(m.mac, i.client_ip) AS client_id, m.mac AS client_mac
-    FROM ipm i LEFT JOIN ipmap m USING (site, client_ip, minute)
-    WHERE i.minute >= $start
-), by_client AS (
-    SELECT minute, site, client_id,
+WITH by_client AS (
+    SELECT minute, k,
         any_value(client_mac) AS client_mac,
         arg_max(client_ip, b) AS client_ip,
         arg_max(gateway, b) AS gateway,
@@ -99,14 +115,13 @@ WITH traffic AS (
         sum(bytes_up) AS bytes_up, sum(bytes_down) AS bytes_down, sum(flows) AS flows,
         bool_or(from_flows) AS from_flows, bool_or(from_sessions) AS from_sessions,
         sum(closes) AS closes, sum(resets) AS resets, sum(no_response) AS no_response
-    FROM traffic GROUP BY ALL
+    FROM ipk WHERE minute >= $start GROUP BY minute, k
 ), events AS (
-    SELECT DISTINCT date_trunc('minute', event_time) AS minute, site,
-        coalesce(client_mac, client_ip) AS client_id
+    SELECT DISTINCT date_trunc('minute', event_time) AS minute, k
     FROM in_clients
-    WHERE coalesce(client_mac, client_ip) IS NOT NULL AND event_time >= $start
+    WHERE k IS NOT NULL AND event_time >= $start
 ), presence_ev AS (
-    SELECT site, coalesce(client_mac, client_ip) AS cid, event_time AS t,
+    SELECT k, event_time AS t,
         CASE
             WHEN event_type IN ('disassoc', 'disconnect')
                 OR (event_type IN ('assoc', 'auth') AND result = 'fail') THEN false
@@ -114,15 +129,15 @@ WITH traffic AS (
                 AND coalesce(result, 'ok') = 'ok' THEN true
         END AS connected
     FROM in_clients
-    WHERE coalesce(client_mac, client_ip) IS NOT NULL
+    WHERE k IS NOT NULL
 ), spans AS (
-    SELECT *, lead(t) OVER (PARTITION BY site, cid ORDER BY t) AS t_next
+    SELECT *, lead(t) OVER (PARTITION BY k ORDER BY t) AS t_next
     FROM presence_ev WHERE connected IS NOT NULL
 ), present AS (
     -- A connect-state event holds from its minute until the minute before the next one ends,
     -- for at most 60 minutes; a connected one makes the client present in those minutes.
-    SELECT DISTINCT site, cid AS client_id, minute FROM (
-        SELECT site, cid, unnest(generate_series(
+    SELECT DISTINCT k, minute FROM (
+        SELECT k, unnest(generate_series(
             greatest(date_trunc('minute', t), $start::TIMESTAMPTZ),
             least(
                 date_trunc('minute', coalesce(t_next - INTERVAL 1 MINUTE, $end::TIMESTAMPTZ)),
@@ -132,17 +147,17 @@ WITH traffic AS (
         FROM spans WHERE connected
     )
 ), keys AS (
-    SELECT minute, site, client_id FROM by_client
+    SELECT minute, k FROM by_client
     UNION
-    SELECT minute, site, client_id FROM events
+    SELECT minute, k FROM events
     UNION
-    SELECT minute, site, client_id FROM present
+    SELECT minute, k FROM present
 ), joined AS (
-    SELECT k.minute, k.site, k.client_id, c.*  EXCLUDE (minute, site, client_id),
+    SELECT ks.minute, ks.k, c.* EXCLUDE (minute, k),
         e.minute IS NOT NULL AS from_events
-    FROM keys k
-    LEFT JOIN by_client c USING (minute, site, client_id)
-    LEFT JOIN events e USING (minute, site, client_id)
+    FROM keys ks
+    LEFT JOIN by_client c USING (minute, k)
+    LEFT JOIN events e USING (minute, k)
 ), attributed AS (
     -- the client's attributes as of its latest minute with events at or before this one; older
     -- than an hour they are not carried (the same for any window length)
@@ -161,10 +176,10 @@ WITH traffic AS (
             AS a_port_device
     FROM joined j
     ASOF LEFT JOIN attr_min a
-        ON a.site = j.site AND a.cid = j.client_id AND j.minute >= a.minute
+        ON a.k = j.k AND j.minute >= a.minute
 )
 SELECT
-    j.minute, j.site, j.client_id,
+    j.minute, dc.site, dc.cid AS client_id, j.k,
     coalesce(j.client_mac, j.a_mac) AS client_mac,
     coalesce(j.client_ip, j.a_ip) AS client_ip,
     j.a_username AS username, j.a_hostname AS hostname, j.a_os AS os, j.a_ssid AS ssid,
@@ -186,21 +201,21 @@ SELECT
     coalesce(j.closes, 0) AS closes, coalesce(j.resets, 0) AS resets,
     coalesce(j.no_response, 0) AS no_response
 FROM attributed j
-LEFT JOIN d_ap dap ON dap.site = j.site AND dap.ap = j.a_ap
+JOIN d_client dc ON dc.k = j.k
+LEFT JOIN d_ap dap ON dap.site = dc.site AND dap.ap = j.a_ap
 ;
 
 -- Where clients were during the look-back before the window (gateway and link from traffic, AP
 -- from Wi-Fi events), and in the window itself: the scopes an outage may displace them from.
 CREATE OR REPLACE TEMP TABLE presence_all AS
-SELECT i.minute, i.site, coalesce(m.mac, i.client_ip) AS client_id, i.gateway,
-    i.link AS wan_link, NULL::VARCHAR AS ap
-FROM ipm i LEFT JOIN ipmap m USING (site, client_ip, minute)
-WHERE i.minute < $start
+SELECT minute, site, client_id, k, gateway, link AS wan_link, NULL::VARCHAR AS ap
+FROM ipk
+WHERE minute < $start
 UNION ALL
-SELECT DISTINCT date_trunc('minute', event_time), site, coalesce(client_mac, client_ip), NULL,
+SELECT DISTINCT date_trunc('minute', event_time), site, coalesce(client_mac, client_ip), k, NULL,
     NULL, ap
 FROM in_clients
 WHERE ap IS NOT NULL AND event_type <> 'disassoc' AND event_time >= $lb AND event_time < $start
-    AND coalesce(client_mac, client_ip) IS NOT NULL
+    AND k IS NOT NULL
 UNION ALL
-SELECT minute, site, client_id, gateway, wan_link, ap FROM um
+SELECT minute, site, client_id, k, gateway, wan_link, ap FROM um

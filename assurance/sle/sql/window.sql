@@ -4,8 +4,7 @@ CREATE OR REPLACE TEMP MACRO labels_of(l) AS list_filter(l, lambda x: x IS NOT N
 CREATE OR REPLACE TEMP MACRO dedup(l) AS list_filter(l, lambda v, i: list_position(l, v) = i);
 
 CREATE OR REPLACE TEMP TABLE ce_min AS
-SELECT site, coalesce(client_mac, client_ip) AS client_id,
-    date_trunc('minute', event_time) AS minute,
+SELECT k, date_trunc('minute', event_time) AS minute,
     count(*) FILTER (WHERE event_type IN ('assoc', 'auth', 'dhcp', 'dns')) AS attempts,
     bool_or(event_type IN ('assoc', 'auth', 'dhcp', 'dns') AND coalesce(result, 'ok') = 'ok')
         AS connect_ok,
@@ -35,24 +34,23 @@ SELECT site, coalesce(client_mac, client_ip) AS client_id,
     max(max_rate_mbps) AS max_rate_mbps, min(ap_uptime_s) AS ap_uptime_s
 FROM in_clients
 -- only the window's minutes are joined (the look-back serves identity)
-WHERE coalesce(client_mac, client_ip) IS NOT NULL AND event_time >= $start
+WHERE k IS NOT NULL AND event_time >= $start
 GROUP BY ALL;
 
 CREATE OR REPLACE TEMP TABLE rssi_min AS
 WITH m AS (
-    SELECT site, coalesce(client_mac, client_ip) AS client_id,
-        date_trunc('minute', event_time) AS minute, avg(rssi_dbm) AS rssi
+    SELECT k, date_trunc('minute', event_time) AS minute, avg(rssi_dbm) AS rssi
     FROM in_clients
     -- an RSSI holds at most 5 minutes: older ones cannot reach the window
-    WHERE rssi_dbm IS NOT NULL AND coalesce(client_mac, client_ip) IS NOT NULL
+    WHERE rssi_dbm IS NOT NULL AND k IS NOT NULL
         AND event_time >= $start - INTERVAL 5 MINUTE
     GROUP BY ALL
 ), spans AS (
-    SELECT *, lead(minute) OVER (PARTITION BY site, client_id ORDER BY minute) AS next_minute
+    SELECT *, lead(minute) OVER (PARTITION BY k ORDER BY minute) AS next_minute
     FROM m
 )
 -- Each RSSI holds for its minute and up to 5 minutes after, until the next one.
-SELECT site, client_id, rssi,
+SELECT k, rssi,
     unnest(generate_series(minute,
         least(coalesce(next_minute - INTERVAL 1 MINUTE, minute + INTERVAL 5 MINUTE),
             minute + INTERVAL 5 MINUTE),
@@ -61,7 +59,7 @@ FROM spans;
 
 CREATE OR REPLACE TEMP TABLE uw_rows AS
 WITH disp AS (
-    SELECT site, client_id, minute,
+    SELECT site, client_id, k, minute,
         any_value(gateway) FILTER (WHERE kind = 'gateway') AS disp_gateway,
         any_value(gateway) FILTER (WHERE kind = 'link') AS disp_link_gateway,
         any_value(link) FILTER (WHERE kind = 'link') AS disp_link,
@@ -70,9 +68,9 @@ WITH disp AS (
 ), base AS (
     SELECT u.*, d.disp_gateway, d.disp_link_gateway, d.disp_link, d.disp_ap
     FROM um u
-    LEFT JOIN disp d USING (site, client_id, minute)
+    LEFT JOIN disp d USING (k, minute)
     UNION ALL BY NAME
-    SELECT d.minute, d.site, d.client_id,
+    SELECT d.minute, d.site, d.client_id, d.k,
         coalesce(d.disp_gateway, d.disp_link_gateway) AS gateway,
         d.disp_link AS wan_link, d.disp_ap AS ap,
         d.disp_ap IS NOT NULL AS wireless,
@@ -80,7 +78,7 @@ WITH disp AS (
         0 AS closes, 0 AS resets, 0 AS no_response,
         d.disp_gateway, d.disp_link_gateway, d.disp_link, d.disp_ap
     FROM disp d
-    ANTI JOIN um u USING (site, client_id, minute)
+    ANTI JOIN um u USING (k, minute)
     WHERE d.minute >= $start AND d.minute < $end
 )
 SELECT b.*,
@@ -92,8 +90,8 @@ SELECT b.*,
     c.chan_util, c.util_other_bss, c.util_non_wifi, c.rate_mbps, c.max_rate_mbps, c.ap_uptime_s,
     r.rssi
 FROM base b
-LEFT JOIN ce_min c USING (site, client_id, minute)
-LEFT JOIN rssi_min r USING (site, client_id, minute);
+LEFT JOIN ce_min c USING (k, minute)
+LEFT JOIN rssi_min r USING (k, minute);
 
 -- ``rid`` (the row's id in uw_rows) joins each SLE's verdict back onto its user minute.
 CREATE OR REPLACE TEMP VIEW uw AS SELECT rowid AS rid, * FROM uw_rows
