@@ -117,6 +117,11 @@ def key(name: str, type_: pa.DataType, doc: str, *, nullable: bool = True) -> Fi
     return Field(col(name, type_, doc, nullable=nullable), None, "key")
 
 
+def site_keys(*others: tuple[str, str]) -> tuple[Field, ...]:
+    """The group keys ``site`` (never null) and ``others`` (name, meaning; text, nullable)."""
+    return (key("site", STR, "Site", nullable=False), *(key(n, STR, d) for n, d in others))
+
+
 def count(name: str, doc: str, expr: str, type_: pa.DataType = U32) -> Field:
     """A never-null count (or sum) added up over hours and days."""
     return Field(required(name, type_, doc), expr)
@@ -143,7 +148,12 @@ def extremes(prefix: str, column: str, what: str, type_: pa.DataType = U64) -> t
 
 
 def hourly(
-    name: str, doc: str, source: str, source_time: str, where: str, fields: Iterable[Field]
+    name: str,
+    doc: str,
+    source: str,
+    where: str,
+    fields: Iterable[Field],
+    source_time: str = "event_time",
 ) -> tuple[Rollup, tuple[Field, ...]]:
     """An hourly roll-up of ``source`` rows matching ``where`` (and the caller's condition)."""
     fields = tuple(fields)
@@ -188,7 +198,6 @@ USER_HOURS, _USER = hourly(
     "User minutes per client, hour and path (app, link, AP, port): minutes, bytes, and per "
     "SLE the judged and degraded minutes",
     "user_minutes",
-    "minute",
     "true",
     (
         key("site", STR, "Site", nullable=False),
@@ -231,6 +240,7 @@ USER_HOURS, _USER = hourly(
         ),
         *mean_parts("app_rtt", "application_health_value", "application-health RTTs (ms)"),
     ),
+    source_time="minute",
 )
 USER_DAYS = daily(
     USER_HOURS,
@@ -248,12 +258,9 @@ PROBE_HOURS, _PROBE = hourly(
     "probe_hours",
     "WAN probe results (RPM / probes) per link and hour: latency, jitter and loss sums",
     "sla_metrics",
-    "event_time",
     "source IN ('rpm', 'probe') AND site IS NOT NULL",
     (
-        key("site", STR, "Site", nullable=False),
-        key("device", STR, "Gateway"),
-        key("interface", STR, "WAN interface"),
+        *site_keys(("device", "Gateway"), ("interface", "WAN interface")),
         count("probes", "Probe results", "count(*)"),
         *mean_parts("rtt", "rtt_ms", "RTTs (ms)"),
         value(
@@ -272,12 +279,9 @@ PORT_HOURS, _PORT = hourly(
     "port_hours",
     "Interface counters per device interface and hour: rates, down minutes, error growth",
     "interface_stats",
-    "event_time",
     "site IS NOT NULL",
     (
-        key("site", STR, "Site", nullable=False),
-        key("device", STR, "Device"),
-        key("if_name", STR, "Interface"),
+        *site_keys(("device", "Device"), ("if_name", "Interface")),
         *(
             f
             for d in ("in", "out")
@@ -317,12 +321,9 @@ RADIO_HOURS, _RADIO = hourly(
     "radio_hours",
     "Client signal samples per AP, band and hour: count, RSSI and SNR sums, 5 dB RSSI bins",
     "client_events",
-    "event_time",
     "rssi_dbm IS NOT NULL AND site IS NOT NULL",
     (
-        key("site", STR, "Site", nullable=False),
-        key("ap", STR, "AP"),
-        key("band", STR, "Wi-Fi band"),
+        *site_keys(("ap", "AP"), ("band", "Wi-Fi band")),
         count("samples", "Samples with an RSSI", "count(*)"),
         value("rssi_sum", "Sum of RSSIs (dBm)", "sum(rssi_dbm)"),
         *mean_parts("snr", "snr_db", "SNRs (dB)"),
@@ -342,14 +343,14 @@ CONNECT_HOURS, _CONNECT = hourly(
     "connect_hours",
     "Client connection steps (and every failed event) per AP, step, result, reason and hour",
     "client_events",
-    "event_time",
     "(event_type <> 'rssi' OR result = 'fail') AND site IS NOT NULL",
     (
-        key("site", STR, "Site", nullable=False),
-        key("ap", STR, "AP"),
-        key("event_type", STR, "Step (assoc, auth, dhcp, dns, roam…)"),
-        key("result", STR, "ok or fail"),
-        key("reason", STR, "Failure reason"),
+        *site_keys(
+            ("ap", "AP"),
+            ("event_type", "Step (assoc, auth, dhcp, dns, roam…)"),
+            ("result", "ok or fail"),
+            ("reason", "Failure reason"),
+        ),
         count("events", "Events", "count(*)"),
         *mean_parts("duration", "duration_ms", "step durations (ms)"),
     ),
