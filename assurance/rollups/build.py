@@ -66,14 +66,18 @@ def stale_hours(
 ) -> tuple[list[datetime], list[datetime]]:
     """(hours to build, hours checked): source hours (days of a daily roll-up) meeting
     [start, end) whose roll-up file is missing or older than their newest source file, and
-    roll-up hours (days) whose source is gone."""
+    roll-up hours (days) whose source is gone. A daily roll-up also takes every day outside
+    [start, end) that its hourly roll-up has and it lacks: the read API takes the daily table
+    as whole from its first day to its last, so a gap (a lake whose hours predate the daily
+    tables, then a scheduler cycle that builds only today) would lose those days."""
     source = _hours(store, rollup.source, rollup.grain)
     done = _hours(store, rollup.name)
     step = STEP[rollup.grain]
     keep = [
         h
         for h in sorted(set(source) | set(done))
-        if (start is None or h + step > start) and (end is None or h < end)
+        if ((start is None or h + step > start) and (end is None or h < end))
+        or (rollup.grain == "day" and h not in done)
     ]
     todo = [h for h in keep if h not in done or h not in source or source[h] > done[h]]
     return todo, keep
