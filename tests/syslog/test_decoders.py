@@ -284,3 +284,40 @@ def test_a_chunk_batch_parses_to_the_same_tables_as_the_lines_it_holds() -> None
         ChunkBatch(b"abc", [0, 4], [(1, "a", 1, "tcp")])
     with pytest.raises(ValueError, match="runs"):
         ChunkBatch(b"abc", [0, 3], [(2, "a", 1, "tcp")])
+
+
+def test_udp_datagrams_through_decoders_carry_device_and_site(tmp_path: Path) -> None:
+    lake = tmp_path / "lake"
+    datagrams = [close_line(i) for i in range(3000)] + [b"garbage without a header"]
+
+    async def scenario() -> SyslogCollector:
+        collector = SyslogCollector(
+            _NoSink(),
+            udp=(LOOP, 0),
+            decoders=2,
+            sink_factory=functools.partial(decoder_sink, str(lake)),
+            exporters={"127.0.0.2": ("br-nyc-012-gw1", "br-nyc-012")},
+        )
+        await collector.start()
+        assert collector.udp is not None
+        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as sender:
+            sender.bind(("127.0.0.2", 0))
+            for i, d in enumerate(datagrams):
+                sender.sendto(d, collector.udp)
+                if i % 100 == 0:
+                    await asyncio.sleep(0)
+        await wait_for(lambda: value(collector.metrics.lines, "127.0.0.2", "udp") == 3001, 30)
+        await collector.stop()
+        return collector
+
+    collector = asyncio.run(scenario())
+    assert collector.kernel_drops() == 0
+    con = connect(str(lake))
+    origin = con.execute(
+        "SELECT DISTINCT transport, exporter, device, site FROM syslog_events"
+    ).fetchall()
+    assert origin == [("udp", "127.0.0.2", "br-nyc-012-gw1", "br-nyc-012")]
+    assert lake_counts(lake) == {"syslog_events": 3001, "sessions": 3000, "rejects": 1}
+    sites = con.execute("SELECT DISTINCT site FROM sessions").fetchall()
+    assert sites == [("br-nyc-012",)]
+    assert value(collector.metrics.rejects, "127.0.0.2", "SyslogError") == 1
