@@ -95,7 +95,7 @@ class AppQuery(LakeReader):
         tops = {
             tuple(r[:-1]): r[-1]
             for r in self._rows(
-                f"SELECT application, {site}arg_max(classifier, bad) FROM ("  # noqa: S608
+                f"SELECT application, {site}arg_max(classifier, (bad, classifier)) FROM ("  # noqa: S608
                 f"SELECT application, {site}classifier, sum(total - good) AS bad "
                 f"FROM ({sle_source}) WHERE sle = 'application_health' AND classifier IS NOT NULL "
                 "AND application IS NOT NULL GROUP BY ALL HAVING sum(total - good) > 0) "

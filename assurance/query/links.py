@@ -337,7 +337,7 @@ class LinkQuery(LakeReader):
         params["limit"] = limit
         return self._dicts(
             "WITH per AS (SELECT t, site, application, "  # noqa: S608
-            "arg_max(wan_link, minutes) AS link FROM (SELECT t, site, application, "
+            "arg_max(wan_link, (minutes, wan_link)) AS link FROM (SELECT t, site, application, "
             f"wan_link, sum(minutes) AS minutes FROM ({source}) WHERE application IS NOT NULL "
             "AND wan_link IS NOT NULL GROUP BY ALL) GROUP BY ALL), "
             "seq AS (SELECT *, lag(link) OVER (PARTITION BY site, application "

@@ -82,7 +82,8 @@ class OrgQuery(LakeReader):
         source, params = self._rolled(sites, start, end)
         rows = self._rows(
             "SELECT sle, sum(total), sum(good), "  # noqa: S608
-            "arg_max(classifier, bad) FILTER (WHERE classifier IS NOT NULL AND bad > 0) "
+            "arg_max(classifier, (bad, classifier)) "
+            "FILTER (WHERE classifier IS NOT NULL AND bad > 0) "
             "FROM (SELECT sle, classifier, sum(total) AS total, sum(good) AS good, "
             f"sum(total - good) AS bad FROM ({source}) GROUP BY ALL) GROUP BY sle",
             params,

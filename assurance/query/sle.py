@@ -196,7 +196,7 @@ class SleQuery:
             params,
         )
         tops = self._rows(
-            "SELECT sle, arg_max(classifier, n) FROM (SELECT sle, classifier, "  # noqa: S608
+            "SELECT sle, arg_max(classifier, (n, classifier)) FROM (SELECT sle, classifier, "  # noqa: S608
             f"sum(total - good) AS n FROM ({source}) WHERE classifier IS NOT NULL "
             "GROUP BY ALL) GROUP BY sle",
             params,

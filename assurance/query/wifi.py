@@ -179,7 +179,7 @@ class WifiQuery(LakeReader):
             return self._dicts(
                 "SELECT site, event_type AS step, sum(events) AS attempts, "  # noqa: S608
                 "coalesce(sum(events) FILTER (WHERE result = 'fail'), 0) AS failures, "
-                "arg_max(reason, events) FILTER (WHERE result = 'fail') AS top_reason, "
+                "arg_max(reason, (events, reason)) FILTER (WHERE result = 'fail') AS top_reason, "
                 "sum(duration_sum) / nullif(sum(duration_count), 0) AS mean_duration_ms "
                 f"FROM (SELECT site, event_type, result, reason, sum(events) AS events, "
                 "sum(duration_sum) AS duration_sum, sum(duration_count) AS duration_count "
