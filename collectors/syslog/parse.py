@@ -582,15 +582,14 @@ def _fields(
     within = np.arange(first[-1], dtype=np.int64) - np.repeat(first[:-1], counts)
     value_index = np.repeat(value_at, counts) + np.repeat(step, counts) * within
     if fast is not None and has_fast:
-        # the per-line and BSD values follow the pieces and one empty piece (no copy of the
-        # pieces' buffer: the take reads each chunk where it is)
+        # the per-line and BSD values follow the pieces and one empty piece (one array: a
+        # take from it is about twice as fast as from a chunked array, copy included)
         value_parts = [fast.pieces, pa.array([""], pa.string()), *value_parts]
         value_index[first[fast_lines]] = fast.base
     if fast is not None and has_fast and len(value_parts) == 2:  # batch-path rows only
         values = fast.pieces.take(pa.array(value_index))
     else:
-        values_source = pa.chunked_array(value_parts, pa.string())
-        values = values_source.take(pa.array(value_index)).combine_chunks()
+        values = pa.concat_arrays(value_parts).take(pa.array(value_index))
     return pa.MapArray.from_arrays(pa.array(first.astype(np.int32)), keys, values)
 
 
