@@ -21,6 +21,7 @@ from operator import itemgetter
 
 import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from collectors.syslog.header import PRI, Clock
 from collectors.syslog.messages import rt_flow
@@ -227,20 +228,14 @@ def _strings(
             else groups
         )
         columns = list(zip(*picked, strict=True))
-        by_param: dict[str, list[str | None]] = {}
+        by_param: dict[str, pa.StringArray] = {}
         for g, param in _group_params(_SHAPES[tag]):
-            column = [v or None for v in columns[g]]
+            column = _filled(columns[g])
             known = by_param.get(param)
-            by_param[param] = (
-                column if known is None else [a or b for a, b in zip(known, column, strict=True)]
-            )
+            by_param[param] = column if known is None else pc.coalesce(known, column)
         for param in out.keys() | by_param.keys():
             found = by_param.get(param)
-            array = (
-                pa.array(found, pa.string())
-                if found is not None
-                else pa.nulls(len(rows), pa.string())
-            )
+            array = found if found is not None else pa.nulls(len(rows), pa.string())
             out.setdefault(param, [pa.nulls(len(r), pa.string()) for r in order[:-1]]).append(array)
     if len(order) == 1:
         return {p: arrays[0] for p, arrays in out.items()}
@@ -248,3 +243,18 @@ def _strings(
     where[np.concatenate(order)] = np.arange(len(groups))
     taken = pa.array(where)
     return {p: pa.concat_arrays(arrays).take(taken) for p, arrays in out.items()}
+
+
+_NULL = pa.scalar(None, pa.string())
+
+
+def _filled(values: Sequence[str | None]) -> pa.StringArray:
+    """``values`` as strings, null where empty or missing (one conversion, no Python loop)."""
+    array = pa.array(values, pa.string())
+    if array.null_count == len(array) or not len(array):
+        return array
+    empty = pc.equal(pc.binary_length(array), 0)
+    if not pc.any(empty).as_py():
+        return array
+    filled: pa.StringArray = pc.if_else(empty, _NULL, array)
+    return filled
