@@ -18,11 +18,12 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
+import duckdb
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from assurance.lake.catalog import connect, create_view
+from assurance.lake.catalog import connect, create_view, sql_string
 from assurance.lake.conform import conform
 from assurance.lake.layout import Partition, data_file_name
 from assurance.lake.store import LakeStore
@@ -98,6 +99,29 @@ def _batches(
         yield run[0], run[-1] + step, run
 
 
+def _hourly_source(
+    con: duckdb.DuckDBPyConnection, store: LakeStore, hourly: Rollup, days: list[datetime]
+) -> None:
+    """Point the view of the hourly roll-up ``hourly`` at the hour files of ``days`` only: the
+    lake-wide view binds every hour file of the table (a month: 720) at each statement."""
+    paths = [
+        store.abspath(f.path)
+        for day in days
+        for hour_dir in store.list_dirs(f"{hourly.name}/date={day.date().isoformat()}")
+        for f in store.list_files(hour_dir)
+    ]
+    if not paths:
+        create_view(con, store, hourly.spec)  # no file: the empty, typed view
+        return
+    files = ", ".join(sql_string(p) for p in paths)
+    # DDL cannot take bound parameters: the table name is declared, every path is escaped
+    con.execute(
+        f"CREATE OR REPLACE VIEW {hourly.name} AS SELECT * FROM read_parquet([{files}], "  # noqa: S608
+        "hive_partitioning = true, union_by_name = true, "
+        "hive_types = {'date': 'DATE', 'hour': 'INTEGER'})"
+    )
+
+
 def _publish(store: LakeStore, rollup: Rollup, hours: list[datetime], rows: pa.Table) -> int:
     rows = conform(rollup.spec, rows)
     times = rows.column(rollup.time_column)
@@ -133,10 +157,10 @@ def build(
         for rollup in rollups:
             began = time.perf_counter()
             todo, checked = stale_hours(store, rollup, start, end)
-            if rollup.hourly is not None and todo:
-                create_view(con, store, rollup.hourly.spec)  # its source, just brought up to date
             written = rows = 0
             for a, b, hours in _batches(todo, rollup.grain):
+                if rollup.hourly is not None:  # its source, just brought up to date
+                    _hourly_source(con, store, rollup.hourly, hours)
                 t = rollup.source_time
                 # only bound values reach the statement; ``t`` is a declared column name
                 table = con.sql(
