@@ -122,7 +122,11 @@ def _hourly_source(
     )
 
 
-def _publish(store: LakeStore, rollup: Rollup, hours: list[datetime], rows: pa.Table) -> int:
+def _publish(
+    store: LakeStore, rollup: Rollup, hours: list[datetime], rows: pa.Table, gone: set[datetime]
+) -> int:
+    """Publish each hour's (day's) rows; an hour without rows loses its file (added to
+    ``gone`` when it had one). Returns the files written."""
     rows = conform(rollup.spec, rows)
     times = rows.column(rollup.time_column)
     written = 0
@@ -131,6 +135,8 @@ def _publish(store: LakeStore, rollup: Rollup, hours: list[datetime], rows: pa.T
         path = f"{part.path}/{FILE}"
         chunk = rows.filter(pc.equal(times, pa.scalar(part.start, times.type)))
         if chunk.num_rows == 0:
+            if any(f.path == path for f in store.list_files(part.path)):
+                gone.add(hour)
             store.delete(path)
             continue
         sink = pa.BufferOutputStream()
@@ -153,10 +159,17 @@ def build(
     con = connect(store)
     con.execute("SET enable_progress_bar = false")
     out = []
+    # hours whose roll-up file this run deleted, per hourly table: their days' files still
+    # hold their rows and are not newer than any remaining source file, so they are rebuilt
+    gone: dict[str, set[datetime]] = {}
     try:
         for rollup in rollups:
             began = time.perf_counter()
             todo, checked = stale_hours(store, rollup, start, end)
+            if rollup.hourly is not None:
+                lost = {h.replace(hour=0) for h in gone.get(rollup.hourly.name, set())}
+                todo = sorted(set(todo) | lost)
+                checked = sorted(set(checked) | lost)
             written = rows = 0
             for a, b, hours in _batches(todo, rollup.grain):
                 if rollup.hourly is not None:  # its source, just brought up to date
@@ -168,7 +181,9 @@ def build(
                     params={"a": a, "b": b, "da": a.date(), "db": (b - HOUR_TICK).date()},
                 ).to_arrow_table()
                 rows += table.num_rows
-                written += _publish(store, rollup, hours, table)
+                written += _publish(
+                    store, rollup, hours, table, gone.setdefault(rollup.name, set())
+                )
             out.append(Built(rollup.name, len(checked), written, rows, time.perf_counter() - began))
     finally:
         con.close()

@@ -29,7 +29,7 @@ from assurance.query.links import LinkQuery
 from assurance.query.sle import SleQuery
 from assurance.query.wifi import WifiQuery
 from assurance.rollups import ROLLUPS, build
-from assurance.rollups.tables import USER_HOURS
+from assurance.rollups.tables import RADIO_HOURS, USER_HOURS
 
 T0 = datetime(2026, 3, 2, tzinfo=UTC)
 DAY = timedelta(days=1)
@@ -223,3 +223,26 @@ def test_a_day_whose_source_is_gone_is_deleted(tmp_path: Path) -> None:
     assert not list(Path(lake, "radio_days").glob("date=2026-03-03/hour=00/*.parquet"))
     assert list(Path(lake, "radio_days").glob("date=2026-03-02/hour=00/*.parquet"))
     assert not list(Path(lake, "connect_days").glob("*/*/*.parquet"))  # its only day is gone
+
+
+def test_a_day_that_lost_one_of_its_hours_is_rebuilt(tmp_path: Path) -> None:
+    lake = str(tmp_path / "lake")
+    _write(lake)
+    more = [  # day 0 at 00:30 (the hours then cover day 0 whole) and at 12:05
+        _raw(at(0, h, m), event_type="rssi", ap="ap1", band="5", rssi_dbm=dbm)
+        for h, m, dbm in ((0, 30, -60.0), (12, 5, -80.0))
+    ]
+    with LakeWriter(lake) as writer:
+        writer.write("client_events", _table(more))
+    build(lake)
+    day0 = (at(0, 0), at(1, 0))
+    found = layers.rollup_source(SleQuery(lake).con, RADIO_HOURS, *day0, "true", {})
+    assert found is not None and "FROM radio_days" in found[0]
+    samples = {(r["rssi_dbm"], r["samples"]) for r in WifiQuery(lake).rssi_histogram(None, *day0)}
+    assert samples == {(-60.0, 3), (-80.0, 1)}
+    store = LakeStore(lake)
+    for f in store.list_files("client_events/date=2026-03-02/hour=12"):
+        store.delete(f.path)
+    build(lake)  # radio_hours loses 12h; the day's file is older than nothing left
+    samples = {(r["rssi_dbm"], r["samples"]) for r in WifiQuery(lake).rssi_histogram(None, *day0)}
+    assert samples == {(-60.0, 3)}
