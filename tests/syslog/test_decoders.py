@@ -321,3 +321,33 @@ def test_udp_datagrams_through_decoders_carry_device_and_site(tmp_path: Path) ->
     sites = con.execute("SELECT DISTINCT site FROM sessions").fetchall()
     assert sites == [("br-nyc-012",)]
     assert value(collector.metrics.rejects, "127.0.0.2", "SyslogError") == 1
+
+
+class BrokenSink:
+    """A sink whose every write fails (a full disk, a lost bucket)."""
+
+    def write(self, table: str, batch: object) -> None:
+        raise OSError(28, "No space left on device")
+
+    def flush(self) -> None:
+        pass
+
+    def close(self) -> None:
+        pass
+
+
+@pytest.mark.filterwarnings("ignore::pytest.PytestUnhandledThreadExceptionWarning")
+def test_a_decoder_whose_sink_fails_stops_decoding_and_the_reason_is_kept() -> None:
+    async def scenario() -> SyslogCollector:
+        collector = SyslogCollector(_NoSink(), tcp=(LOOP, 0), decoders=1, sink_factory=BrokenSink)
+        await collector.start()
+        assert collector.tcp is not None
+        with tcp_client(collector.tcp[1], "127.0.0.2") as client:
+            client.sendall(close_line(1) + b"\n")
+            await wait_for(lambda: collector.failure is not None, timeout=30)
+        await collector.stop()
+        return collector
+
+    collector = asyncio.run(scenario())
+    assert "No space left on device" in str(collector.failure)
+    assert "decoder process 0" in str(collector.failure)
