@@ -122,21 +122,20 @@ DIMENSIONS: dict[str, tuple[str, ...]] = {
 
 
 def sle_minutes_sql() -> str:
-    scope = ", ".join(_SCOPE)
+    """``out_sle_minutes``: each SLE's verdicts counted by minute, site, its own scope
+    dimensions and classifier (grouped per SLE: the dimensions it does not keep are null)."""
     parts = []
     for sle in SLE_NAMES:
         dims = ", ".join(c if c in DIMENSIONS[sle] else f"NULL::VARCHAR AS {c}" for c in _SCOPE)
+        keys = ", ".join(("minute", "site", *DIMENSIONS[sle], "classifier", "sub"))
         parts.append(
             f"SELECT minute, site, '{sle}' AS sle, {dims}, classifier, "  # noqa: S608
-            f"sub AS sub_classifier, ok, value FROM v_{sle}"
+            "sub AS sub_classifier, count(*)::UINTEGER AS total, "
+            "count(*) FILTER (WHERE ok)::UINTEGER AS good, "
+            "round(fsum(value), 6) AS value_sum, count(value)::UINTEGER AS value_count "
+            f"FROM v_{sle} GROUP BY {keys}"
         )
-    return (
-        "CREATE OR REPLACE TEMP TABLE out_sle_minutes AS "  # noqa: S608
-        f"SELECT minute, site, sle, {scope}, classifier, sub_classifier, "
-        "count(*)::UINTEGER AS total, count(*) FILTER (WHERE ok)::UINTEGER AS good, "
-        "round(fsum(value), 6) AS value_sum, count(value)::UINTEGER AS value_count "
-        f"FROM ({' UNION ALL '.join(parts)}) GROUP BY ALL"
-    )
+    return "CREATE OR REPLACE TEMP TABLE out_sle_minutes AS " + " UNION ALL ".join(parts)
 
 
 def rollup_sql(source: str, target: str, time_in: str, time_out: str, grain: str) -> str:

@@ -48,13 +48,19 @@ CREATE OR REPLACE TEMP TABLE bind AS
 SELECT site, client_ip, client_mac, max(event_time) AS t
 FROM in_bindings GROUP BY site, client_ip, client_mac, date_trunc('minute', event_time);
 
--- The traffic rows with that MAC (ipm holds one row per site, IP and minute).
+-- The traffic rows with that MAC (ipm holds one row per site, IP and minute): each binding
+-- holds from its time until the next one of the same IP, so a hash join on the IP finds it
+-- (bindings are few; sorting every traffic row for an as-of join costs more).
 CREATE OR REPLACE TEMP TABLE ipx AS
+WITH spans AS (
+    SELECT *, lead(t) OVER (PARTITION BY site, client_ip ORDER BY t) AS t_next FROM bind
+)
 SELECT i.*,
     CASE WHEN b.t > i.minute + INTERVAL 1 MINUTE - INTERVAL 24 HOUR THEN b.client_mac END AS mac
 FROM ipm i
-ASOF LEFT JOIN bind b
-    ON b.site = i.site AND b.client_ip = i.client_ip AND i.minute + INTERVAL 1 MINUTE > b.t;
+LEFT JOIN spans b
+    ON b.site = i.site AND b.client_ip = i.client_ip AND i.minute + INTERVAL 1 MINUTE > b.t
+    AND (b.t_next IS NULL OR i.minute + INTERVAL 1 MINUTE <= b.t_next);
 
 -- Every client of the job (site and id: MAC when known, else IP) numbered once, so that the
 -- per-minute work below groups, joins and sorts on an integer ``k`` instead of two strings.

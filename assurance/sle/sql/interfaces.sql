@@ -2,18 +2,28 @@
 -- the states held by device events (interface, vpn, lldp down until up), flaps and PoE faults.
 -- Only the interfaces an SLE looks at: WAN links (unit, parent, tunnel), switch uplinks, AP
 -- ports and the ports wired clients were seen on.
+-- Each (device, interface) is numbered (``ifk``): the per-sample and per-minute work below
+-- partitions, sorts and joins on that integer instead of two strings.
 CREATE OR REPLACE TEMP TABLE if_targets AS
-SELECT site, gateway AS device, interface AS if_name FROM d_link
-UNION SELECT site, gateway, parent FROM d_link
-UNION SELECT site, gateway, tunnel FROM d_link WHERE tunnel IS NOT NULL
-UNION SELECT site, switch, port FROM d_port WHERE role = 'uplink'
-UNION SELECT site, switch, switch_port FROM d_ap WHERE switch IS NOT NULL
-UNION SELECT DISTINCT site, switch, switch_port FROM um
-    WHERE switch IS NOT NULL AND switch_port IS NOT NULL;
+WITH t AS MATERIALIZED (
+    SELECT site, gateway AS device, interface AS if_name FROM d_link
+    UNION SELECT site, gateway, parent FROM d_link
+    UNION SELECT site, gateway, tunnel FROM d_link WHERE tunnel IS NOT NULL
+    UNION SELECT site, switch, port FROM d_port WHERE role = 'uplink'
+    UNION SELECT site, switch, switch_port FROM d_ap WHERE switch IS NOT NULL
+    UNION SELECT DISTINCT site, switch, switch_port FROM um
+        WHERE switch IS NOT NULL AND switch_port IS NOT NULL
+)
+SELECT t.*, d.ifk
+FROM t
+JOIN (
+    SELECT device, if_name, (row_number() OVER ())::INTEGER AS ifk
+    FROM (SELECT DISTINCT device, if_name FROM t)
+) d USING (device, if_name);
 
 CREATE OR REPLACE TEMP TABLE if_samples AS
 SELECT
-    site, device, if_name, event_time, oper_status, speed_bps, in_bps, out_bps,
+    site, ifk, event_time, oper_status, speed_bps, in_bps, out_bps,
     CASE WHEN counter_reset THEN NULL ELSE in_pkts::HUGEINT - lag(in_pkts::HUGEINT) OVER w END AS d_in_pkts,
     CASE WHEN counter_reset THEN NULL ELSE out_pkts::HUGEINT - lag(out_pkts::HUGEINT) OVER w END AS d_out_pkts,
     CASE WHEN counter_reset THEN NULL ELSE in_errors::HUGEINT - lag(in_errors::HUGEINT) OVER w END AS d_in_err,
@@ -23,12 +33,12 @@ SELECT
     CASE WHEN counter_reset THEN NULL ELSE out_discards::HUGEINT - lag(out_discards::HUGEINT) OVER w END
         AS d_drops
 FROM in_ifstats
-SEMI JOIN if_targets USING (device, if_name)
-WINDOW w AS (PARTITION BY device, if_name ORDER BY event_time);
+JOIN (SELECT DISTINCT device, if_name, ifk FROM if_targets) USING (device, if_name)
+WINDOW w AS (PARTITION BY ifk ORDER BY event_time);
 
 CREATE OR REPLACE TEMP TABLE if_min AS
 SELECT
-    site, device, if_name, date_trunc('minute', event_time) AS minute,
+    site, ifk, date_trunc('minute', event_time) AS minute,
     bool_or(oper_status IN ('down', 'lowerlayerdown', 'notpresent')) AS down,
     max(speed_bps) AS speed_bps, max(in_bps) AS in_bps, max(out_bps) AS out_bps,
     sum(greatest(d_in_pkts, 0)) AS d_in_pkts, sum(greatest(d_out_pkts, 0)) AS d_out_pkts,
@@ -75,7 +85,7 @@ FROM minutes GROUP BY ALL;
 
 CREATE OR REPLACE TEMP TABLE if_state AS
 WITH grid AS (
-    SELECT t.site, t.device, t.if_name, m.minute FROM if_targets t CROSS JOIN d_minute m
+    SELECT t.site, t.device, t.if_name, t.ifk, m.minute FROM if_targets t CROSS JOIN d_minute m
 ), stale AS (SELECT site, wan_telemetry_stale_s AS s FROM d_site)
 SELECT
     g.site, g.device, g.if_name, g.minute,
@@ -96,7 +106,6 @@ SELECT
     coalesce(e.poe, false) AS poe
 FROM grid g
 JOIN stale st ON st.site = g.site
-ASOF LEFT JOIN if_min s
-    ON s.device = g.device AND s.if_name = g.if_name AND g.minute >= s.minute
+ASOF LEFT JOIN if_min s ON s.ifk = g.ifk AND g.minute >= s.minute
 LEFT JOIN ev_down h ON h.device = g.device AND h.if_name = g.if_name AND h.minute = g.minute
 LEFT JOIN ev_min e ON e.device = g.device AND e.if_name = g.if_name AND e.minute = g.minute
