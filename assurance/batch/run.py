@@ -76,8 +76,8 @@ def run_window(
 
         built = build(lake, start=window[0], end=window[1])
         return (
-            f"{sum(b.hours_written for b in built)} roll-up hours written for the dashboard, "
-            f"{sum(b.rows for b in built):,} rows"
+            f"{sum(b.partitions_written for b in built)} roll-up hours and days written for "
+            f"the dashboard, {sum(b.rows for b in built):,} rows"
         )
 
     done(_timed("rollups", rollups_step))

@@ -32,7 +32,7 @@ def main(argv: list[str] | None = None) -> int:
     for r in results:
         unit = "days " if r.table.endswith("_days") else "hours"
         print(
-            f"{r.table:14s} {r.hours_written:5d} of {r.hours_checked:5d} {unit} rebuilt, "
+            f"{r.table:14s} {r.partitions_written:5d} of {r.partitions_checked:5d} {unit} rebuilt, "
             f"{r.rows:,} rows, {r.seconds:.1f} s"
         )
     return 0

@@ -42,8 +42,8 @@ class Built:
     """What one roll-up table's build did."""
 
     table: str
-    hours_checked: int  # partitions: hours of an hourly roll-up, days of a daily one
-    hours_written: int
+    partitions_checked: int  # hours of an hourly roll-up, days of a daily one
+    partitions_written: int
     rows: int
     seconds: float
 

@@ -95,7 +95,7 @@ def test_run_twice_leaves_every_derived_table_as_it_was(
     lines = out.splitlines()
     # one line per step, with units and timings
     assert re.match(r"sle +2026-11-02 13:00 → 2026-11-02 15:00 UTC: [\d,]+ user minutes", lines[0])
-    assert re.match(r"rollups +\d+ roll-up hours written for the dashboard", lines[1])
+    assert re.match(r"rollups +\d+ roll-up hours and days written for the dashboard", lines[1])
     assert lines[2].startswith("analysis ") and "incidents" in lines[2]
     assert lines[3].startswith("alerts ") and "as of 2026-11-02 15:00 UTC" in lines[3]
     assert all(re.search(r" in \d+\.\d s \(\d+\.\d s CPU\)$", line) for line in lines[:4])

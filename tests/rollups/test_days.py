@@ -168,7 +168,7 @@ def _approx(value: Any) -> Any:
 
 def test_daily_rollups_answer_like_the_hours_and_the_hand_figures(lake: str) -> None:
     hourly = [r for r in ROLLUPS if r.grain == "hour"]
-    assert {b.table: b.hours_written for b in build(lake, rollups=hourly)} == {
+    assert {b.table: b.partitions_written for b in build(lake, rollups=hourly)} == {
         "user_hours": 6,  # day 0 10h, 12h; day 1 10h, 11h; day 2 00h, 01h
         "probe_hours": 2,
         "port_hours": 3,
@@ -181,7 +181,8 @@ def test_daily_rollups_answer_like_the_hours_and_the_hand_figures(lake: str) -> 
     # a build of the last hour only (a scheduler cycle) still fills every missing day
     last = (at(2, 1), at(2, 2))
     built = {
-        b.table: (b.hours_written, b.hours_checked) for b in build(lake, start=last[0], end=last[1])
+        b.table: (b.partitions_written, b.partitions_checked)
+        for b in build(lake, start=last[0], end=last[1])
     }
     assert built == {
         "user_hours": (0, 1), "probe_hours": (0, 0), "port_hours": (0, 0),
@@ -201,12 +202,12 @@ def test_daily_rollups_answer_like_the_hours_and_the_hand_figures(lake: str) -> 
 
 def test_builder_is_idempotent_and_rebuilds_the_changed_day(lake: str) -> None:
     build(lake)
-    assert [b.hours_written for b in build(lake)] == [0] * len(ROLLUPS)
+    assert [b.partitions_written for b in build(lake)] == [0] * len(ROLLUPS)
     store = LakeStore(lake)
     (f,) = store.list_files("radio_hours/date=2026-03-03/hour=11")
     before = Path(lake, "radio_days/date=2026-03-03/hour=00").stat().st_mtime
     store.publish(f.path, Path(lake, f.path).read_bytes())  # same rows, newer file
-    again = {b.table: b.hours_written for b in build(lake) if b.hours_written}
+    again = {b.table: b.partitions_written for b in build(lake) if b.partitions_written}
     assert again == {"radio_days": 1}
     assert Path(lake, "radio_days/date=2026-03-03/hour=00").stat().st_mtime >= before
     assert answers(lake) == _approx(HAND)
