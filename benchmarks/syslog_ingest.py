@@ -2,10 +2,16 @@
 
 SRX RT_FLOW_SESSION_CLOSE lines in Junos structured-data format (fixed seed, distinct sessions)
 go from a sender process pinned to CPU 1 to ``wanassure collect syslog`` over loopback; the
-collector may use every CPU (it receives, parses and writes Parquet in separate threads), or
-only ``--collector-cpus`` (e.g. ``0`` for one core). Afterwards the rows in the lake are
-counted exactly with DuckDB and compared with what was sent, and the collector's CPU time
-(user + system, from its exit status) gives lines per collector CPU-second.
+collector may use every CPU (it receives, parses and writes Parquet in separate threads, or
+with ``--decoders N`` parses and writes in N processes of its own), or only
+``--collector-cpus`` (e.g. ``0`` for one core). Afterwards the rows in the lake are counted
+exactly with DuckDB and compared with what was sent, and the collector's CPU time (user +
+system of it and its decoder processes, from its exit status) gives lines per collector
+CPU-second; the collector's last status line gives each decoder's CPU, the rest is the
+receiving process. The sender's own CPU and the load average before and after are printed
+too: on a shared machine they say how much of the two cores the collector could have had.
+The TCP sender joins the framed lines once into one payload and sends big slices of it, so
+it costs little (about 0.3 µs per line).
 
 * TCP: the sender offers ``--tcp-rate`` lines/s for ``--seconds`` (octet-counted frames, or
   newline framing with ``--framing newline``) and then waits until the collector has read to
@@ -18,6 +24,7 @@ counted exactly with DuckDB and compared with what was sent, and the collector's
   nothing (/proc/net/udp).
 
     .venv/bin/python benchmarks/syslog_ingest.py                    # TCP 100k/s × 60 s, UDP sweep
+    .venv/bin/python benchmarks/syslog_ingest.py --seconds 60 --udp-rates '' --decoders 2
     .venv/bin/python benchmarks/syslog_ingest.py --tcp-rate 50000 --seconds 10 --udp-rates ''
 """
 
