@@ -219,8 +219,10 @@ def _servers6(con: duckdb.DuckDBPyConnection, ctx: Context) -> None:
     con.unregister("_d_server6")
 
 
+#: One SLE's verdicts: the row id of the user minute, minute, site and the scope dimensions
+#: ``sle_minutes`` keeps for that SLE (``{dims}``), then the verdict columns.
 _VERDICT = """
-SELECT rid, minute, site, gateway, wan_link, application, ap, switch, switch_port, band,
+SELECT rid, minute, site, {dims}
     len(labels) = 0 AS ok,
     CASE WHEN len(labels) > 0 THEN split_part(labels[1], '/', 1) END AS classifier,
     CASE WHEN position('/' IN labels[1]) > 0
@@ -271,7 +273,8 @@ def compute(con: duckdb.DuckDBPyConnection, store: LakeStore, job: Job) -> assem
     for sle in SLE_NAMES:
         sqlfiles.run(con, sle, params)
         # fetched straight into Arrow (user_minutes is assembled there), read back as a view
-        verdicts[sle] = con.sql(_VERDICT.format(sle=sle)).to_arrow_table()
+        dims = "".join(f"{d}, " for d in assemble.DIMENSIONS[sle])
+        verdicts[sle] = con.sql(_VERDICT.format(sle=sle, dims=dims)).to_arrow_table()
         con.register(f"v_{sle}", verdicts[sle])
         sqlfiles.execute(con, f"DROP VIEW l_{sle}")
     assemble.run(con)

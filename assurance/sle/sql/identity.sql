@@ -158,15 +158,22 @@ WITH by_client AS (
     SELECT minute, k FROM events
     UNION
     SELECT minute, k FROM present
-), joined AS (
-    SELECT ks.minute, ks.k, c.* EXCLUDE (minute, k),
-        e.minute IS NOT NULL AS from_events
+), found AS (
+    -- the client's latest minute with events at or before this one: the as-of join sorts the
+    -- keys only, the attributes are fetched by row after
+    SELECT ks.minute, ks.k, a.arow
     FROM keys ks
+    ASOF LEFT JOIN (SELECT k, minute, rowid AS arow FROM attr_min) a
+        ON a.k = ks.k AND ks.minute >= a.minute
+), joined AS (
+    SELECT ks.minute, ks.k, ks.arow, c.* EXCLUDE (minute, k),
+        e.minute IS NOT NULL AS from_events
+    FROM found ks
     LEFT JOIN by_client c USING (minute, k)
     LEFT JOIN events e USING (minute, k)
 ), attributed AS (
-    -- the client's attributes as of its latest minute with events at or before this one; older
-    -- than an hour they are not carried (the same for any window length)
+    -- the client's attributes as of that minute; older than an hour they are not carried (the
+    -- same for any window length)
     SELECT j.*,
         CASE WHEN a.minute > j.minute - INTERVAL 60 MINUTE THEN a.mac END AS a_mac,
         CASE WHEN a.minute > j.minute - INTERVAL 60 MINUTE THEN a.ip END AS a_ip,
@@ -181,8 +188,7 @@ WITH by_client AS (
         CASE WHEN a.minute > j.minute - INTERVAL 60 MINUTE THEN a.port_device END
             AS a_port_device
     FROM joined j
-    ASOF LEFT JOIN attr_min a
-        ON a.k = j.k AND j.minute >= a.minute
+    LEFT JOIN (SELECT rowid AS arow, * FROM attr_min) a ON a.arow = j.arow
 )
 SELECT
     j.minute, dc.site, dc.cid AS client_id, j.k,
