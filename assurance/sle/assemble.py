@@ -17,6 +17,7 @@ import duckdb
 import numpy as np
 import pyarrow as pa
 
+from assurance.errors import AssuranceError
 from assurance.sle import sqlfiles
 from assurance.sle.catalog import SLE_NAMES
 from assurance.tables import USER_MINUTES
@@ -48,6 +49,10 @@ _IDENTITY = (
 _SCOPE = ("gateway", "wan_link", "application", "ap", "switch", "switch_port", "band")
 
 
+class VerdictError(AssuranceError):
+    """A verdict table that does not fit its user minutes (an engine bug, never bad input)."""
+
+
 #: The columns of a verdict table ``v_<sle>``, in the order ``user_minutes`` has them per SLE.
 VERDICT_COLUMNS = ("ok", "classifier", "sub", "value", "evidence")
 
@@ -65,6 +70,8 @@ class Verdicts:
         for sle, table in self.tables.items():
             place = np.full(minutes, -1, dtype=np.int64)
             place[table.column("rid").to_numpy()] = np.arange(table.num_rows)
+            if np.count_nonzero(place >= 0) != table.num_rows:
+                raise VerdictError(f"{sle}: more than one verdict for a user minute")
             self.places[sle] = place
 
     def columns(self, rids: np.ndarray) -> dict[str, pa.ChunkedArray]:
