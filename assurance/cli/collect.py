@@ -234,6 +234,8 @@ def syslog(
         raise fail("--inlet does not write a lake: the outlets do (drop --lake)")
     if not inlet and not lake:
         raise fail("give --lake (or --inlet --bus nats://host:port)")
+    if inlet and decoders:
+        raise fail("--decoders does not apply to --inlet (the outlets parse)")
     try:
         addresses = {
             name: listen_address(value)

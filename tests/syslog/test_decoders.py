@@ -351,3 +351,26 @@ def test_a_decoder_whose_sink_fails_stops_decoding_and_the_reason_is_kept() -> N
     collector = asyncio.run(scenario())
     assert "No space left on device" in str(collector.failure)
     assert "decoder process 0" in str(collector.failure)
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--inlet", "--bus", "nats://127.0.0.1:1", "--decoders", "2"], "not apply to --inlet"),
+        (["--lake", "lake", "--decoders", "-1"], "greater than or equal to 0"),
+    ],
+)
+def test_collect_syslog_refuses_bad_decoder_options(
+    tmp_path: Path, args: list[str], message: str
+) -> None:
+    wanassure = Path(sys.executable).with_name("wanassure")
+    result = subprocess.run(
+        [str(wanassure), "collect", "syslog", *args],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        cwd=tmp_path,
+        env={**os.environ, "COLUMNS": "200"},
+    )
+    assert result.returncode == 2
+    assert message in result.stderr
