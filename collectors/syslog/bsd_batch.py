@@ -227,12 +227,7 @@ def _strings(
             if len(order) > 1 or len(rows) < len(groups)
             else groups
         )
-        columns = list(zip(*picked, strict=True))
-        by_param: dict[str, pa.StringArray] = {}
-        for g, param in _group_params(_SHAPES[tag]):
-            column = _filled(columns[g])
-            known = by_param.get(param)
-            by_param[param] = column if known is None else pc.coalesce(known, column)
+        by_param = _by_param(picked, _group_params(_SHAPES[tag]))
         for param in out.keys() | by_param.keys():
             found = by_param.get(param)
             array = found if found is not None else pa.nulls(len(rows), pa.string())
@@ -243,6 +238,22 @@ def _strings(
     where[np.concatenate(order)] = np.arange(len(groups))
     taken = pa.array(where)
     return {p: pa.concat_arrays(arrays).take(taken) for p, arrays in out.items()}
+
+
+def _by_param(
+    picked: list[tuple[str | None, ...]], params: list[tuple[int, str]]
+) -> dict[str, pa.StringArray]:
+    """Per parameter, the rows' values of its groups (the first filled one where several
+    groups fill it), null where empty: all groups converted in one array, one pass."""
+    count = len(picked)
+    columns = list(zip(*picked, strict=True))
+    flat = _filled(list(chain.from_iterable(columns[g] for g, _ in params)))
+    by_param: dict[str, pa.StringArray] = {}
+    for k, (_, param) in enumerate(params):
+        column = flat.slice(k * count, count)
+        known = by_param.get(param)
+        by_param[param] = column if known is None else pc.coalesce(known, column)
+    return by_param
 
 
 _NULL = pa.scalar(None, pa.string())
