@@ -296,6 +296,9 @@ class Clock:
         self._local: dict[tuple[str, int, int, int, int, int, int], int | None] = {}
         self._year_of: dict[int, int] = {}
         self._bsd: dict[str, tuple[int, int, int | None, int, int, int, int] | None] = {}
+        #: (BSD timestamp, zone, year received) → its UTC times in the candidate years, latest
+        #: first (``bsd_us`` picks the first within the lead of the receive time)
+        self._bsd_years: dict[tuple[str, str, int], tuple[int, ...]] = {}
 
     def is_utc(self, zone: str) -> bool:
         return zone in self._zones and self._zones[zone] is None
@@ -387,11 +390,19 @@ class Clock:
             base = self.local_us(zone, given_year, month, day, h, mi, s)
             return None if base is None else base + frac
         year = self._received_year(received_us, zone)
+        key = (ts, zone, year)
+        choices = self._bsd_years.get(key)
+        if choices is None:
+            # latest year first; only a January date can fall within the lead into next year
+            years = (year + 1, year, year - 1) if month == 1 else (year, year - 1)
+            found = [self.local_us(zone, y, month, day, h, mi, s) for y in years]
+            choices = tuple(v for v in found if v is not None)
+            if len(self._bsd_years) > self.MAX_CACHE:
+                self._bsd_years.clear()
+            self._bsd_years[key] = choices
         limit = received_us + self.MAX_LEAD_US
-        # latest year first; only a January date can fall within the lead into next year
-        for candidate in (year + 1, year, year - 1) if month == 1 else (year, year - 1):
-            value = self.local_us(zone, candidate, month, day, h, mi, s)
-            if value is not None and value <= limit:
+        for value in choices:
+            if value <= limit:
                 return value + frac
         return None
 
