@@ -220,16 +220,19 @@ def _servers6(con: duckdb.DuckDBPyConnection, ctx: Context) -> None:
 
 
 #: One SLE's verdicts: the row id of the user minute, minute, site and the scope dimensions
-#: ``sle_minutes`` keeps for that SLE (``{dims}``), then the verdict columns.
+#: ``sle_minutes`` keeps for that SLE (``{dims}``), then the verdict columns. A view's ``labels``
+#: lists its classifier labels in precedence order with NULL for each label that does not hold
+#: (no lambda filters the list): the first non-null label is the classifier, all of them in
+#: order are the evidence, and none makes the minute good.
 _VERDICT = """
+WITH l AS (SELECT *, list_any_value(labels) AS first FROM l_{sle})
 SELECT rid, minute, site, {dims}
-    len(labels) = 0 AS ok,
-    CASE WHEN len(labels) > 0 THEN split_part(labels[1], '/', 1) END AS classifier,
-    CASE WHEN position('/' IN labels[1]) > 0
-        THEN labels[1][position('/' IN labels[1]) + 1:] END AS sub,
+    first IS NULL AS ok,
+    split_part(first, '/', 1) AS classifier,
+    CASE WHEN position('/' IN first) > 0 THEN first[position('/' IN first) + 1:] END AS sub,
     value,
-    CASE WHEN len(labels) > 0 THEN array_to_string(labels, ',') END AS evidence
-FROM l_{sle}
+    CASE WHEN first IS NOT NULL THEN array_to_string(labels, ',') END AS evidence
+FROM l
 """
 
 
@@ -288,6 +291,10 @@ def _release(con: duckdb.DuckDBPyConnection, stage: str) -> None:
         sqlfiles.execute(con, f"DROP TABLE IF EXISTS {name}")
 
 
+def _fetch(con: duckdb.DuckDBPyConnection, table: str) -> pa.Table:
+    return con.sql(f"SELECT * FROM {table}").to_arrow_table()  # noqa: S608
+
+
 def publish(
     con: duckdb.DuckDBPyConnection, store: LakeStore, job: Job, verdicts: assemble.Verdicts
 ) -> tuple[int, int, int]:
@@ -300,19 +307,16 @@ def publish(
         hours,
         lambda a, b: assemble.user_minutes(con, verdicts, a, b),
     )
-    more, sle = output.publish_query(
-        store,
-        con,
-        SLE_MINUTES.name,
-        job.shard,
-        hours,
-        output.hour_of("out_sle_minutes", SLE_MINUTES.time_column),
+    # the roll-ups are small beside user_minutes: each is read once and split by hour in Arrow
+    more, sle = output.publish_split(
+        store, SLE_MINUTES.name, job.shard, hours, _fetch(con, "out_sle_minutes")
     )
     files += more
-    more, _ = output.publish_query(
-        store, con, "sle_hours", job.shard, hours, output.hour_of("out_sle_hours", "hour_start")
+    more, _ = output.publish_split(
+        store, "sle_hours", job.shard, hours, _fetch(con, "out_sle_hours")
     )
-    return files + more, users, sle
+    files += more
+    return files, users, sle
 
 
 def run_job(job: Job) -> JobResult:

@@ -12,7 +12,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime
 
-import duckdb
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
@@ -23,8 +22,6 @@ from assurance.lake.store import LakeStore
 from assurance.tables import REGISTRY
 
 PREFIX = "part-sle-"
-#: Rows per batch when streaming a job's output out of DuckDB.
-BATCH_ROWS = 131_072
 
 
 def file_name(shard: str) -> str:
@@ -35,10 +32,18 @@ def publish_hours(
     store: LakeStore, table: str, shard: str, hours: list[datetime], rows: pa.Table
 ) -> int:
     """Replace the shard's file of every hour in ``hours`` with that hour's rows; files written."""
+    return publish_split(store, table, shard, hours, rows)[0]
+
+
+def publish_split(
+    store: LakeStore, table: str, shard: str, hours: list[datetime], rows: pa.Table
+) -> tuple[int, int]:
+    """``publish_hours`` of a table holding every hour at once (split here by its time
+    column, so the engine reads its table once instead of once per hour); (files, rows)."""
     spec = REGISTRY[table]
     rows = conform(spec, rows)
     times = rows.column(spec.time_column)
-    written = 0
+    written = total = 0
     for hour in hours:
         part = Partition(table, hour.date(), hour.hour)
         path = f"{part.path}/{file_name(shard)}"
@@ -53,53 +58,7 @@ def publish_hours(
         pq.write_table(chunk, sink, compression="zstd", write_statistics=True)
         store.publish(path, sink.getvalue())
         written += 1
-    return written
-
-
-def hour_of(source: str, time_column: str) -> str:
-    """The query of one hour of the engine's table ``source`` (identifiers, never user text)."""
-    return f"SELECT * FROM {source} WHERE {time_column} >= $a AND {time_column} < $b"  # noqa: S608
-
-
-def publish_query(
-    store: LakeStore,
-    con: duckdb.DuckDBPyConnection,
-    table: str,
-    shard: str,
-    hours: list[datetime],
-    select: str,
-) -> tuple[int, int]:
-    """Like ``publish_hours`` for the rows the engine's query ``select`` gives for each hour
-    (its parameters ``$a`` and ``$b`` are bound to the hour's bounds), streamed in batches so
-    that a wide hour never sits in memory whole; (files written, rows)."""
-    spec = REGISTRY[table]
-    written = total = 0
-    for hour in hours:
-        part = Partition(table, hour.date(), hour.hour)
-        path = f"{part.path}/{file_name(shard)}"
-        reader = con.sql(select, params={"a": part.start, "b": part.end}).to_arrow_reader(
-            BATCH_ROWS
-        )
-        sink = pa.BufferOutputStream()
-        writer: pq.ParquetWriter | None = None
-        rows = 0
-        for batch in reader:
-            chunk = conform(spec, batch)
-            if chunk.num_rows == 0:
-                continue
-            if writer is None:
-                writer = pq.ParquetWriter(
-                    sink, chunk.schema, compression="zstd", write_statistics=True
-                )
-            writer.write_table(chunk)
-            rows += chunk.num_rows
-        if writer is None:
-            store.delete(path)
-            continue
-        writer.close()
-        store.publish(path, sink.getvalue())
-        written += 1
-        total += rows
+        total += chunk.num_rows
     return written, total
 
 

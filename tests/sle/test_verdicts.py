@@ -4,10 +4,12 @@ one user minute is refused instead of silently dropping one."""
 
 from __future__ import annotations
 
+import duckdb
 import numpy as np
 import pyarrow as pa
 import pytest
 
+from assurance.sle import job
 from assurance.sle.assemble import VERDICT_COLUMNS, VerdictError, Verdicts
 from assurance.sle.catalog import SLE_NAMES
 
@@ -57,3 +59,27 @@ def test_two_verdicts_for_one_user_minute_are_refused() -> None:
     twice = [(1, True, None, None, 1.0, None), (1, False, "cpu", "x", 99.0, "cpu/x")]
     with pytest.raises(VerdictError, match="gateway_health"):
         Verdicts(_tables(gateway_health=twice), minutes=2)
+
+
+def test_label_lists_with_unset_labels_become_verdicts() -> None:
+    """A view's ``labels`` holds NULL for every label that does not hold: the first set label
+    is the classifier (and sub-classifier after its ``/``), all set labels in order are the
+    evidence, and a list with none set (or an empty one) is a good minute."""
+    con = duckdb.connect()
+    con.execute(
+        "CREATE TEMP VIEW l_coverage AS SELECT * FROM (VALUES "
+        "(0, [NULL, 'loss/appqoe', NULL, 'latency/link']::VARCHAR[], 1.5), "
+        "(1, [NULL, NULL]::VARCHAR[], 2.5), "
+        "(2, []::VARCHAR[], 3.5), "
+        "(3, ['network_issues']::VARCHAR[], 4.5)"
+        ") t(rid, labels, value)"
+    )
+    sql = job._VERDICT.format(sle="coverage", dims="")
+    sql = sql.replace("SELECT rid, minute, site, ", "SELECT rid, ")
+    got = con.execute(sql + " ORDER BY rid").fetchall()
+    assert got == [
+        (0, False, "loss", "appqoe", 1.5, "loss/appqoe,latency/link"),
+        (1, True, None, None, 2.5, None),
+        (2, True, None, None, 3.5, None),
+        (3, False, "network_issues", None, 4.5, "network_issues"),
+    ]

@@ -42,7 +42,7 @@ WITH app_sla_minute AS (
     WHERE u.application IS NOT NULL AND u.wan_link IS NOT NULL AND u.active
 )
 SELECT rid, minute, site, client_id, gateway, wan_link, application, ap, switch, switch_port, band,
-    labels_of([
+    [
         CASE WHEN util_up_pct > util_threshold THEN 'bandwidth/upload' END,
         CASE WHEN util_down_pct > util_threshold THEN 'bandwidth/download' END,
         CASE WHEN loss_pct > loss_threshold THEN 'loss/' || via END,
@@ -51,6 +51,6 @@ SELECT rid, minute, site, client_id, gateway, wan_link, application, ap, switch,
         CASE WHEN no_response > 0 THEN 'application_services/no_response' END,
         CASE WHEN closes > 0 AND 100.0 * resets / closes > reset_threshold
             THEN 'application_services/server_reset' END
-    ]) AS labels,
+    ] AS labels,
     rtt_ms AS value
 FROM m

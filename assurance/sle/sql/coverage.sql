@@ -2,10 +2,10 @@
 CREATE OR REPLACE TEMP VIEW l_coverage AS
 SELECT u.rid, u.minute, u.site, u.client_id, u.gateway, u.wan_link, u.application,
     u.ap, u.switch, u.switch_port, u.band,
-    labels_of([
+    [
         CASE WHEN u.rssi < t.wireless_coverage_rssi_dbm
             THEN 'weak_signal/' || coalesce(u.band, 'unknown') END
-    ]) AS labels,
+    ] AS labels,
     u.rssi AS value
 FROM uw u
 JOIN d_site t ON t.site = u.site

@@ -2,11 +2,11 @@
 CREATE OR REPLACE TEMP VIEW l_gateway_bandwidth AS
 SELECT u.rid, u.minute, u.site, u.client_id, u.gateway, u.wan_link, u.application,
     u.ap, u.switch, u.switch_port, u.band,
-    labels_of([
+    [
         CASE WHEN s.drop_pct > s.drop_threshold THEN 'queue_drops/' || u.wan_link END,
         CASE WHEN s.util_up_pct > s.util_threshold THEN 'headroom/upload' END,
         CASE WHEN s.util_down_pct > s.util_threshold THEN 'headroom/download' END
-    ]) AS labels,
+    ] AS labels,
     greatest(s.util_up_pct, s.util_down_pct) AS value
 FROM uw u
 LEFT JOIN link_state s ON s.gateway = u.gateway AND s.link = u.wan_link AND s.minute = u.minute

@@ -3,7 +3,7 @@ CREATE OR REPLACE TEMP VIEW l_gateway_health AS
 SELECT u.rid, u.minute, u.site, u.client_id,
     coalesce(u.disp_gateway, u.gateway) AS gateway, u.wan_link, u.application,
     u.ap, u.switch, u.switch_port, u.band,
-    labels_of([
+    [
         CASE WHEN s.disconnected THEN 'disconnected/no_telemetry' END,
         CASE WHEN s.power_bad THEN 'power/psu' END,
         CASE WHEN s.temp_c > t.wan_gateway_temperature_c
@@ -13,7 +13,7 @@ SELECT u.rid, u.minute, u.site, u.client_id,
         CASE WHEN s.mem_cp > t.wan_gateway_memory_pct THEN 'memory/control_plane' END,
         CASE WHEN s.mem_dp > t.wan_gateway_memory_pct THEN 'memory/data_plane' END,
         CASE WHEN s.session_pct > t.wan_gateway_session_pct THEN 'session_table/spu' END
-    ]) AS labels,
+    ] AS labels,
     greatest(s.cpu_cp, s.cpu_dp) AS value
 FROM uw u
 JOIN d_site t ON t.site = u.site

@@ -3,7 +3,7 @@
 CREATE OR REPLACE TEMP VIEW l_roaming AS
 SELECT u.rid, u.minute, u.site, u.client_id, u.gateway, u.wan_link, u.application,
     u.ap, u.switch, u.switch_port, u.band,
-    labels_of([
+    [
         CASE WHEN u.roam_fail THEN 'failed_roam' END,
         CASE WHEN u.roam_type IN ('11r', 'ft') AND u.roam_ms > t.wireless_roaming_fast_ms
             THEN 'slow_11r_roam' END,
@@ -11,7 +11,7 @@ SELECT u.rid, u.minute, u.site, u.client_id, u.gateway, u.wan_link, u.applicatio
             THEN 'slow_okc_roam' END,
         CASE WHEN u.roam_type NOT IN ('11r', 'ft', 'okc')
             AND u.roam_ms > t.wireless_roaming_standard_ms THEN 'slow_standard_roam' END
-    ]) AS labels,
+    ] AS labels,
     u.roam_ms AS value
 FROM uw u
 JOIN d_site t ON t.site = u.site

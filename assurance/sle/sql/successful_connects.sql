@@ -3,12 +3,12 @@
 CREATE OR REPLACE TEMP VIEW l_successful_connects AS
 SELECT u.rid, u.minute, u.site, u.client_id, u.gateway, u.wan_link, u.application,
     u.ap, u.switch, u.switch_port, u.band,
-    labels_of([
+    [
         CASE WHEN u.assoc_fail IS NOT NULL THEN 'association/' || u.assoc_fail END,
         CASE WHEN u.auth_fail IS NOT NULL THEN 'authorization/' || u.auth_fail END,
         CASE WHEN u.dhcp_fail IS NOT NULL THEN 'dhcp/' || u.dhcp_fail END,
         CASE WHEN u.dns_fail IS NOT NULL THEN 'dns/' || u.dns_fail END
-    ]) AS labels,
+    ] AS labels,
     CAST((u.assoc_fail IS NOT NULL)::INT + (u.auth_fail IS NOT NULL)::INT
         + (u.dhcp_fail IS NOT NULL)::INT + (u.dns_fail IS NOT NULL)::INT AS DOUBLE) AS value
 FROM uw u

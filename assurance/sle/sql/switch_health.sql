@@ -12,7 +12,7 @@ WITH uplinks AS (
 )
 SELECT u.rid, u.minute, u.site, u.client_id, u.gateway, u.wan_link, u.application,
     u.ap, u.switch, u.switch_port, u.band,
-    labels_of([
+    [
         CASE WHEN s.disconnected THEN 'disconnected/no_telemetry' END,
         CASE WHEN l.down THEN 'uplink/down' END,
         CASE WHEN l.error_pct > t.wired_throughput_error_pct THEN 'uplink/errors' END,
@@ -22,7 +22,7 @@ SELECT u.rid, u.minute, u.site, u.client_id, u.gateway, u.wan_link, u.applicatio
         CASE WHEN greatest(s.cpu_cp, s.cpu_dp) > t.wired_switch_cpu_pct THEN 'cpu/high' END,
         CASE WHEN greatest(s.mem_cp, s.mem_dp) > t.wired_switch_memory_pct
             THEN 'memory/high' END
-    ]) AS labels,
+    ] AS labels,
     greatest(s.cpu_cp, s.cpu_dp) AS value
 FROM uw u
 JOIN d_site t ON t.site = u.site

@@ -4,7 +4,7 @@ SELECT u.rid, u.minute, u.site, u.client_id,
     coalesce(u.disp_link_gateway, u.gateway) AS gateway,
     coalesce(u.disp_link, u.wan_link) AS wan_link,
     u.application, u.ap, u.switch, u.switch_port, u.band,
-    labels_of([
+    [
         CASE WHEN s.port_down THEN 'interface/port_down' END,
         CASE WHEN s.error_pct > s.error_threshold THEN 'interface/cable' END,
         CASE WHEN s.probe_fail THEN 'isp_reachability/probe_failure' END,
@@ -13,7 +13,7 @@ SELECT u.rid, u.minute, u.site, u.client_id,
         CASE WHEN s.loss_pct > s.loss_threshold THEN 'network/loss' END,
         CASE WHEN s.rtt_ms > s.latency_threshold THEN 'network/latency' END,
         CASE WHEN s.jitter_ms > s.jitter_threshold THEN 'network/jitter' END
-    ]) AS labels,
+    ] AS labels,
     s.rtt_ms AS value
 FROM uw u
 LEFT JOIN link_state s

@@ -2,7 +2,7 @@
 CREATE OR REPLACE TEMP VIEW l_wired_throughput AS
 SELECT u.rid, u.minute, u.site, u.client_id, u.gateway, u.wan_link, u.application,
     u.ap, u.switch, u.switch_port, u.band,
-    labels_of([
+    [
         CASE WHEN 100.0 * p.d_crc / nullif(p.d_in_pkts + p.d_out_pkts, 0)
             > t.wired_throughput_error_pct THEN 'port_errors/crc' END,
         CASE WHEN 100.0 * (p.d_in_err + p.d_out_err) / nullif(p.d_in_pkts + p.d_out_pkts, 0)
@@ -14,7 +14,7 @@ SELECT u.rid, u.minute, u.site, u.client_id, u.gateway, u.wan_link, u.applicatio
             THEN 'congestion/upload' END,
         CASE WHEN 100.0 * p.out_bps / nullif(p.speed_bps, 0) > t.wired_throughput_utilization_pct
             OR p.d_drops > 0 THEN 'congestion/download' END
-    ]) AS labels,
+    ] AS labels,
     100.0 * greatest(p.in_bps, p.out_bps) / nullif(p.speed_bps, 0) AS value
 FROM uw u
 JOIN d_site t ON t.site = u.site
