@@ -13,8 +13,9 @@ Prints, per repeat and as medians: the wall time of ``assurance.sle.compute`` (a
 day roll-up, inventory loading excluded and shown apart), the peak resident memory of this
 process and its workers together (sampled every 250 ms from /proc), and the floor: the time
 DuckDB needs just to scan the same input columns of the same hourly files with the same number
-of threads as workers, and the ratio compute / floor. Figures are noisy on a shared machine:
-the 1-minute load average is printed before each run.
+of threads as workers, and the ratio compute / floor; and the schedule: how long each worker
+process was busy and idle while the partition jobs ran (the tail after its last job). Figures
+are noisy on a shared machine: the 1-minute load average is printed before each run.
 """
 
 from __future__ import annotations
@@ -35,7 +36,7 @@ import duckdb
 from assurance.config.loader import load_inventory
 from assurance.lake.store import LakeStore
 from assurance.runner import default_workers
-from assurance.sle.compute import compute, data_range, floor_hour, partitioning
+from assurance.sle.compute import Summary, compute, data_range, floor_hour, partitioning
 from assurance.sle.inputs import INPUTS, files_for
 from assurance.tables import REGISTRY
 
@@ -119,6 +120,31 @@ def scan_floor(lake: str, start: datetime, end: datetime, threads: int) -> tuple
     seconds = time.perf_counter() - began
     con.close()
     return seconds, rows
+
+
+def schedule(summary: Summary) -> str:
+    """How busy the workers were during the partition jobs: per worker the jobs it ran, its
+    busy seconds and its idle seconds within the job phase (the tail after its last job
+    included), from the start and end times each job reports."""
+    results = summary.results
+    if not results:
+        return "no jobs"
+    first = min(r.began_at for r in results)
+    last = max(r.ended_at for r in results)
+    span = last - first
+    parts = []
+    for worker in sorted({r.worker for r in results}):
+        mine = [r for r in results if r.worker == worker]
+        busy = sum(r.ended_at - r.began_at for r in mine)
+        tail = last - max(r.ended_at for r in mine)
+        parts.append(
+            f"{len(mine)} jobs busy {busy:.1f} s idle {span - busy:.1f} s (tail {tail:.1f})"
+        )
+    lengths = sorted(r.seconds for r in results)
+    return (
+        f"jobs phase {summary.jobs_seconds:.1f} s (first start to last end {span:.1f} s), "
+        f"job wall {lengths[0]:.1f}-{lengths[-1]:.1f} s; workers: " + "; ".join(parts)
+    )
 
 
 def cpu_seconds() -> float:
@@ -224,6 +250,7 @@ def main(argv: list[str] | None = None) -> int:
                 f"; scan floor {floor:.1f} s ({cpu_seconds() - c0:.0f} CPU s) over {rows:,} rows"
             )
         print(line, flush=True)
+        print(f"  schedule: {schedule(summary)}", flush=True)
     wall, peak = statistics.median(walls), statistics.median(peaks)
     text = (
         f"median: compute {wall:.1f} s ({statistics.median(cpus):.0f} CPU s), "

@@ -54,6 +54,10 @@ class Summary:
     files: int
     pruned: int
     seconds: float
+    #: Every partition job's result (its worker and run time), in partition order.
+    results: tuple[JobResult, ...] = ()
+    #: Wall seconds of the partition jobs alone (from the first submitted to the last done).
+    jobs_seconds: float = 0.0
 
 
 def floor_hour(t: datetime) -> datetime:
@@ -233,10 +237,12 @@ def compute(
     )
     results: list[JobResult] = []
     total = len(jobs)
+    jobs_began = time.perf_counter()
     for result in runner.run(run_job, jobs, workers=workers):
         results.append(result)
         if progress:
             progress(len(results), total)
+    jobs_seconds = time.perf_counter() - jobs_began
     shard_names = {j.shard for j in jobs}
     days = sorted({floor_hour(h).replace(hour=0) for h in hours_between(start, end)})
     day_jobs = [DayJob(lake, shard, day) for shard in sorted(shard_names) for day in days]
@@ -256,4 +262,6 @@ def compute(
         files,
         pruned,
         time.perf_counter() - began,
+        tuple(results),
+        jobs_seconds,
     )

@@ -9,6 +9,7 @@ may run twice. Must not reach other shards' outputs or decide how partitions are
 
 from __future__ import annotations
 
+import os
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -85,6 +86,10 @@ class JobResult:
     sle_rows: int
     files: int
     seconds: float
+    #: The process that ran the job and when (epoch seconds): what a run's schedule looked like.
+    worker: int = 0
+    began_at: float = 0.0
+    ended_at: float = 0.0
 
 
 def _max_threshold(context: Context, key: str) -> float:
@@ -322,6 +327,7 @@ def publish(
 def run_job(job: Job) -> JobResult:
     """The partition function handed to ``assurance.runner.run``."""
     began = time.perf_counter()
+    began_at = time.time()
     store = LakeStore(job.lake)
     con = open_duckdb(store)
     try:
@@ -339,4 +345,16 @@ def run_job(job: Job) -> JobResult:
         files, users, sle = publish(con, store, job, verdicts)
     finally:
         con.close()
-    return JobResult(job.shard, job.start, job.end, users, sle, files, time.perf_counter() - began)
+    seconds = time.perf_counter() - began
+    return JobResult(
+        job.shard,
+        job.start,
+        job.end,
+        users,
+        sle,
+        files,
+        seconds,
+        os.getpid(),
+        began_at,
+        time.time(),
+    )
