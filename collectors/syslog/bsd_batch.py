@@ -94,6 +94,7 @@ def cut(
     layout: list[int] = []
     shapes = _SHAPES
     starts = _STARTS
+    device_zones, default_zone = bool(clock.device_tz), clock.default
     for i, text in enumerate(texts):
         gap = text.find(": session ")
         if gap < 0:
@@ -105,15 +106,16 @@ def cut(
         m = shapes[tag].match(text)
         if m is None or not text.isprintable():
             continue
-        code = PRI.get(m.group("h_pri"))
+        every = m.groups()  # (pri, time, host, app, tag, *text-form groups)
+        code = PRI.get(every[0])
         if code is None:
             continue
-        host = m.group("h_host")
-        zone = clock.zone_name(host, senders[i])
-        when = clock.bsd_us(m.group("h_ts"), zone, received_us[i])
+        host = every[2]
+        zone = clock.zone_name(host, senders[i]) if device_zones else default_zone
+        when = clock.bsd_us(every[1], zone, received_us[i])
         if when is None:
             continue
-        found = m.groups()[5:]
+        found = every[5:]
         shape: tuple[object, ...] = (tag, *map(bool, found))  # which groups are filled
         at = layout_of.get(shape)
         if at is None:
@@ -121,7 +123,7 @@ def cut(
         taken.append(i)
         event_us.append(when)
         pri.append(code)
-        head.append((host, m.group("h_app"), tag, text[m.end("h_tag") + 2 :]))
+        head.append((host, every[3], tag, text[m.end(5) + 2 :]))
         groups.append(found)
         layout.append(at)
     if not taken:
