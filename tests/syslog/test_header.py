@@ -164,3 +164,21 @@ def test_bsd_time_in_device_zone_across_dst() -> None:
 
 def test_bsd_bad_month() -> None:
     assert Clock().bsd_us("Foo  1 00:00:00", "UTC", us(2024, 1, 1)) is None
+
+
+def test_bsd_year_inference_reuses_nothing_but_the_calendar() -> None:
+    """One clock sees the same timestamp received at different moments of the same year: each
+    answer applies its own receive time (the lead limit is 7 days after receipt)."""
+    clock = Clock()
+    ts = "Mar  8 12:00:00"
+    # received exactly 7 days before: still this year; one second earlier: last year
+    assert clock.bsd_us(ts, "UTC", us(2024, 3, 1, 12, 0, 0)) == us(2024, 3, 8, 12, 0, 0)
+    assert clock.bsd_us(ts, "UTC", us(2024, 3, 1, 11, 59, 59)) == us(2023, 3, 8, 12, 0, 0)
+    assert clock.bsd_us(ts, "UTC", us(2024, 3, 1, 12, 0, 0)) == us(2024, 3, 8, 12, 0, 0)
+    # the same January time received late in December (next year) and early in January
+    jan = "Jan  1 00:00:01"
+    assert clock.bsd_us(jan, "UTC", us(2024, 12, 31, 23, 59, 59)) == us(2025, 1, 1, 0, 0, 1)
+    assert clock.bsd_us(jan, "UTC", us(2024, 1, 2, 0, 0, 0)) == us(2024, 1, 1, 0, 0, 1)
+    assert clock.bsd_us(jan, "UTC", us(2024, 6, 1, 0, 0, 0)) == us(2024, 1, 1, 0, 0, 1)
+    assert clock.bsd_us(jan, "UTC", us(2024, 12, 20, 0, 0, 0)) == us(2024, 1, 1, 0, 0, 1)
+    assert clock.bsd_us(jan, "UTC", us(2024, 12, 25, 0, 0, 2)) == us(2025, 1, 1, 0, 0, 1)
