@@ -14,10 +14,9 @@ raises on input.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from itertools import chain
-from operator import itemgetter
 
 import numpy as np
 import pyarrow as pa
@@ -156,12 +155,8 @@ def _columns(
     counts = sizes[layouts]
     value_first = np.zeros(count, np.int64)
     np.cumsum(counts[:-1], out=value_first[1:])
-    pickers = [_picker([g for g, _ in f]) for f in filled]
-    values = pa.array(
-        list(chain.from_iterable(map(_call, map(pickers.__getitem__, layout), groups))),
-        pa.string(),
-    )
-    strings = _strings(groups, [str(shape[0]) for shape in shapes], layouts)
+    strings, per_tag = _strings(groups, [str(shape[0]) for shape in shapes], layouts)
+    values = _values(per_tag, shapes, layouts, counts)
     hosts, apps, tags, messages = zip(*head, strict=True)
     codes = np.array(pri, np.uint8).reshape(count, 2)
     return BsdRows(
@@ -198,29 +193,20 @@ def _group_params(pattern: re.Pattern[str]) -> list[tuple[int, str]]:
     return known
 
 
-def _picker(at: list[int]) -> Callable[[tuple[str | None, ...]], tuple[str | None, ...]]:
-    """A function picking the groups ``at`` (in that order) of a match as a tuple."""
-    if len(at) > 1:
-        return itemgetter(*at)
-    if at:
-        only = at[0]
-        return lambda found: (found[only],)
-    return lambda found: ()
-
-
-def _call(
-    pick: Callable[[tuple[str | None, ...]], tuple[str | None, ...]], found: tuple[str | None, ...]
-) -> tuple[str | None, ...]:
-    return pick(found)
+#: per message tag: (its rows, ``flat``, the (group, parameter) pairs of its text form), where
+#: ``flat[k * len(rows) + j]`` is row ``rows[j]``'s group of pair ``k`` (null where empty)
+PerTag = dict[str, tuple[np.ndarray, pa.StringArray, list[tuple[int, str]]]]
 
 
 def _strings(
     groups: list[tuple[str | None, ...]], tags: list[str], layouts: np.ndarray
-) -> dict[str, pa.StringArray]:
-    """Each parameter's value in every row (null where the row's text left it empty)."""
+) -> tuple[dict[str, pa.StringArray], PerTag]:
+    """Each parameter's value in every row (null where the row's text left it empty), and
+    the converted groups of each tag."""
     tag_of_row = np.array(tags, object)[layouts]
     out: dict[str, list[pa.Array]] = {}
     order: list[np.ndarray] = []
+    per_tag: PerTag = {}
     for tag in dict.fromkeys(tags):
         rows = np.flatnonzero(tag_of_row == tag)
         order.append(rows)
@@ -229,27 +215,67 @@ def _strings(
             if len(order) > 1 or len(rows) < len(groups)
             else groups
         )
-        by_param = _by_param(picked, _group_params(_SHAPES[tag]))
+        params = _group_params(_SHAPES[tag])
+        flat = _filled(_flatten(picked, params))
+        per_tag[tag] = (rows, flat, params)
+        by_param = _by_param(flat, len(rows), params)
         for param in out.keys() | by_param.keys():
             found = by_param.get(param)
             array = found if found is not None else pa.nulls(len(rows), pa.string())
             out.setdefault(param, [pa.nulls(len(r), pa.string()) for r in order[:-1]]).append(array)
     if len(order) == 1:
-        return {p: arrays[0] for p, arrays in out.items()}
+        return {p: arrays[0] for p, arrays in out.items()}, per_tag
     where = np.empty(len(groups), np.int64)
     where[np.concatenate(order)] = np.arange(len(groups))
     taken = pa.array(where)
-    return {p: pa.concat_arrays(arrays).take(taken) for p, arrays in out.items()}
+    return {p: pa.concat_arrays(arrays).take(taken) for p, arrays in out.items()}, per_tag
+
+
+def _flatten(
+    picked: list[tuple[str | None, ...]], params: list[tuple[int, str]]
+) -> list[str | None]:
+    """The groups of ``params`` of all rows, group after group (all rows of the first, …)."""
+    columns = list(zip(*picked, strict=True))
+    return list(chain.from_iterable(columns[g] for g, _ in params)) if columns else []
+
+
+def _values(
+    per_tag: PerTag, shapes: list[tuple[object, ...]], layouts: np.ndarray, counts: np.ndarray
+) -> pa.StringArray:
+    """The ``fields`` values of all rows (each row's filled groups in text-form order), taken
+    from the tags' converted groups (a filled group is never empty, so never null there)."""
+    row_at = np.zeros(len(layouts), np.int64)
+    stride = np.zeros(len(layouts), np.int64)
+    flats: list[pa.StringArray] = []
+    at = 0
+    for rows, flat, _ in per_tag.values():
+        row_at[rows] = at + np.arange(len(rows))
+        stride[rows] = len(rows)
+        flats.append(flat)
+        at += len(flat)
+    # per layout: which of its tag's (group, parameter) pairs it fills
+    slots = [
+        [k for k, (g, _) in enumerate(per_tag[str(shape[0])][2]) if shape[1 + g]]
+        for shape in shapes
+    ]
+    slot_first = np.zeros(len(slots) + 1, np.int64)
+    np.cumsum([len(x) for x in slots], out=slot_first[1:])
+    all_slots = np.fromiter(chain.from_iterable(slots), np.int64, int(slot_first[-1]))
+    first = np.zeros(len(counts) + 1, np.int64)
+    np.cumsum(counts, out=first[1:])
+    within = np.arange(first[-1], dtype=np.int64) - np.repeat(first[:-1], counts)
+    slot = all_slots[np.repeat(slot_first[:-1][layouts], counts) + within]
+    index = np.repeat(row_at, counts) + slot * np.repeat(stride, counts)
+    source = flats[0] if len(flats) == 1 else pa.concat_arrays(flats)
+    values: pa.StringArray = source.take(pa.array(index, pa.int64()))
+    return values
 
 
 def _by_param(
-    picked: list[tuple[str | None, ...]], params: list[tuple[int, str]]
+    flat: pa.StringArray, count: int, params: list[tuple[int, str]]
 ) -> dict[str, pa.StringArray]:
     """Per parameter, the rows' values of its groups (the first filled one where several
-    groups fill it), null where empty: all groups converted in one array, one pass."""
-    count = len(picked)
-    columns = list(zip(*picked, strict=True))
-    flat = _filled(list(chain.from_iterable(columns[g] for g, _ in params)))
+    groups fill it), from one tag's converted groups (``_strings``)."""
     by_param: dict[str, pa.StringArray] = {}
     for k, (_, param) in enumerate(params):
         column = flat.slice(k * count, count)
