@@ -27,6 +27,7 @@ Must not write to the lake (roll-ups are built by ``python -m assurance.rollups`
 from __future__ import annotations
 
 import argparse
+import logging
 import os
 import statistics
 import sys
@@ -201,6 +202,7 @@ def main() -> None:
     parser.add_argument("--site", default=None, help="site for the site page (default: first)")
     parser.add_argument("--repeat", type=int, default=3)
     args = parser.parse_args()
+    logging.disable(logging.WARNING)  # bare AppTest runs warn "missing ScriptRunContext" each time
     if not Path(args.lake).is_dir():
         parser.error(f"--lake {args.lake}: no such folder")
     print(f"lake {args.lake}, load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs")
