@@ -26,22 +26,63 @@ from collectors.syslog.header import PRI, Clock
 from collectors.syslog.messages import rt_flow
 
 #: The header and event tag of the taken shape: a strict subset of what ``parse_header``
-#: reads as ``rfc3164`` with hostname, tag (no PID) and event tag, and no relayed header.
+#: reads as ``rfc3164`` with hostname, tag (PID optional) and event tag, and no relayed header.
 _HEAD = (
     r"<(?P<h_pri>[0-9]{1,3})>(?P<h_ts>[A-Z][a-z]{2} [ 0-9][0-9] [0-9]{2}:[0-9]{2}:[0-9]{2}) "
-    r"(?P<h_host>[A-Za-z0-9][A-Za-z0-9._-]{0,254}) (?P<h_app>RT_FLOW): (?P<h_tag>%s): "
+    r"(?P<h_host>[A-Za-z0-9][A-Za-z0-9._-]{0,254}) (?P<h_app>%s)(?:\[(?P<h_pid>[0-9]{1,10})\])?"
+    r": (?P<h_tag>%s): "
 )
+#: groups of ``_HEAD`` (the text form's groups follow)
+_HEAD_GROUPS = 6
+#: SNMP link traps in the one order mib2d writes them (``device.text_fields`` reads the four
+#: items in any order; in this order both give the same parameters)
+_LINK = re.compile(
+    r"ifIndex (?P<idx>[0-9]+), ifAdminStatus (?P<admin>[^,\s]+), "
+    r"ifOperStatus (?P<oper>[^,\s]+), ifName (?P<name>[^,\s]+)$"
+)
+_LINK_NAMES = (("idx", "snmp-interface-index"), ("admin", "admin-status"),
+               ("oper", "operational-status"), ("name", "interface-name"))  # fmt: skip
+#: IDP attack lines of the short form (``security.text_fields`` reads more): every part is
+#: bounded so that the per-line reader's searches in the attack text find exactly these parts
+#: (no ``, key=``, ``NAT <``, ``intf:``, ``packet-log-id:`` or ``misc-message`` elsewhere)
+_IDP = re.compile(
+    r"IDP: at (?P<epoch>[0-9]+), (?P<mtype>\S+) Attack log <(?P<sa>[^/>\s]+)/(?P<sp>[0-9]+)->"
+    r"(?P<da>[^/>\s]+)/(?P<dp>[0-9]+)> for (?P<proto>\S+) protocol and service (?P<svc>\S+)"
+    r" application (?P<app>\S+) by rule (?P<rule>\S+) of rulebase (?P<rulebase>\S+)"
+    r" in policy (?P<policy>[^.]+)\. attack: (?:id=(?P<id>[0-9]+), )?repeat=(?P<repeat>[0-9]+), "
+    r"action=(?P<action>[A-Za-z0-9_]+), threat-severity=(?P<sev>[A-Za-z0-9_]+), "
+    r"name=(?P<name>[!-+\-./-;?-~]+), "
+    r"NAT <(?P<nsa>[0-9A-Fa-f.:]+):(?P<nsp>[0-9]+)->(?P<nda>[0-9A-Fa-f.:]+):(?P<ndp>[0-9]+)>$"
+)
+_IDP_NAMES = (
+    ("epoch", "epoch-time"), ("mtype", "message-type"), ("sa", "source-address"),
+    ("sp", "source-port"), ("da", "destination-address"), ("dp", "destination-port"),
+    ("proto", "protocol-name"), ("svc", "service-name"), ("app", "application-name"),
+    ("rule", "rule-name"), ("rulebase", "rulebase-name"), ("policy", "policy-name"),
+    ("id", "attack-id"), ("repeat", "repeat-count"), ("action", "action"),
+    ("sev", "threat-severity"), ("name", "attack-name"), ("nsa", "nat-source-address"),
+    ("nsp", "nat-source-port"), ("nda", "nat-destination-address"),
+    ("ndp", "nat-destination-port"),
+)  # fmt: skip
+#: per event tag: (its app name, its text form, (group, parameter) in ``fields`` order)
+_FORMS: dict[str, tuple[str, re.Pattern[str], tuple[tuple[str, str], ...]]] = {
+    "RT_FLOW_SESSION_CLOSE": ("RT_FLOW", rt_flow.CLOSE, rt_flow.NAMES),
+    "RT_FLOW_SESSION_CREATE": ("RT_FLOW", rt_flow.CREATE, rt_flow.NAMES),
+    "RT_FLOW_SESSION_DENY": ("RT_FLOW", rt_flow.DENY, rt_flow.NAMES),
+    "SNMP_TRAP_LINK_UP": ("mib2d", _LINK, _LINK_NAMES),
+    "SNMP_TRAP_LINK_DOWN": ("mib2d", _LINK, _LINK_NAMES),
+    "IDP_ATTACK_LOG_EVENT": ("RT_IDP", _IDP, _IDP_NAMES),
+}
 _SHAPES: dict[str, re.Pattern[str]] = {
-    tag: re.compile(_HEAD % tag + form.pattern)
-    for tag, form in (
-        ("RT_FLOW_SESSION_CLOSE", rt_flow.CLOSE),
-        ("RT_FLOW_SESSION_CREATE", rt_flow.CREATE),
-        ("RT_FLOW_SESSION_DENY", rt_flow.DENY),
-    )
+    tag: re.compile(_HEAD % (app, tag) + form.pattern) for tag, (app, form, _) in _FORMS.items()
 }
 #: the text (after ``EVENT_TAG: ``) says which shape to try
 _STARTS = {"session closed ": "RT_FLOW_SESSION_CLOSE", "session created ": "RT_FLOW_SESSION_CREATE",
            "session denied ": "RT_FLOW_SESSION_DENY"}  # fmt: skip
+#: event tags of the other shapes, found by ``: TAG: `` in the line
+_OTHER_TAGS = {"SNMP_TRAP_LINK_UP": ": SNMP_TRAP_LINK_UP: ",
+               "SNMP_TRAP_LINK_DOWN": ": SNMP_TRAP_LINK_DOWN: ",
+               "IDP_ATTACK_LOG_EVENT": ": IDP_ATTACK_LOG_EVENT: "}  # fmt: skip
 
 
 @dataclass
@@ -70,7 +111,7 @@ class BsdRows:
     counts: np.ndarray
     values: pa.StringArray
     value_first: np.ndarray
-    strings: dict[str, pa.StringArray]
+    strings: dict[str, TagStrings]
 
     def __len__(self) -> int:
         return len(self.line)
@@ -87,7 +128,7 @@ def cut(
     taken: list[int] = []
     event_us: list[int] = []
     pri: list[tuple[int, int]] = []
-    head: list[tuple[str, str, str, str]] = []
+    head: list[tuple[str, str, str | None, str, str]] = []
     groups: list[tuple[str | None, ...]] = []
     layout_of: dict[tuple[object, ...], int] = {}
     layout: list[int] = []
@@ -96,16 +137,17 @@ def cut(
     device_zones, default_zone = bool(clock.device_tz), clock.default
     for i, text in enumerate(texts):
         gap = text.find(": session ")
-        if gap < 0:
-            continue
-        after = text.find(" ", gap + 10)
-        tag = starts.get(text[gap + 2 : after + 1])
+        if gap >= 0:
+            after = text.find(" ", gap + 10)
+            tag = starts.get(text[gap + 2 : after + 1])
+        else:
+            tag = _other_tag(text)
         if tag is None:
             continue
         m = shapes[tag].match(text)
         if m is None or not text.isprintable():
             continue
-        every = m.groups()  # (pri, time, host, app, tag, *text-form groups)
+        every = m.groups()  # (pri, time, host, app, pid, tag, *text-form groups)
         code = PRI.get(every[0])
         if code is None:
             continue
@@ -114,7 +156,7 @@ def cut(
         when = clock.bsd_us(every[1], zone, received_us[i])
         if when is None:
             continue
-        found = every[5:]
+        found = every[_HEAD_GROUPS:]
         shape: tuple[object, ...] = (tag, *map(bool, found))  # which groups are filled
         at = layout_of.get(shape)
         if at is None:
@@ -122,7 +164,7 @@ def cut(
         taken.append(i)
         event_us.append(when)
         pri.append(code)
-        head.append((host, every[3], tag, text[m.end(5) + 2 :]))
+        head.append((host, every[3], every[4], tag, text[m.end(_HEAD_GROUPS) + 2 :]))
         groups.append(found)
         layout.append(at)
     if not taken:
@@ -134,7 +176,7 @@ def _columns(
     taken: list[int],
     event_us: list[int],
     pri: list[tuple[int, int]],
-    head: list[tuple[str, str, str, str]],
+    head: list[tuple[str, str, str | None, str, str]],
     groups: list[tuple[str | None, ...]],
     layout: list[int],
     shapes: list[tuple[object, ...]],
@@ -145,8 +187,7 @@ def _columns(
     # per layout: the (group index, parameter) pairs it fills, in the order of the text form
     filled: list[list[tuple[int, str]]] = []
     for shape in shapes:
-        pattern = _SHAPES[str(shape[0])]
-        names = _group_params(pattern)
+        names = _group_params(str(shape[0]))
         filled.append([(g, p) for g, p in names if shape[1 + g]])
     sizes = np.array([len(f) for f in filled], np.int64)
     run_lo = np.zeros(len(filled), np.int64)
@@ -157,7 +198,7 @@ def _columns(
     np.cumsum(counts[:-1], out=value_first[1:])
     strings, per_tag = _strings(groups, [str(shape[0]) for shape in shapes], layouts)
     values = _values(per_tag, shapes, layouts, counts)
-    hosts, apps, tags, messages = zip(*head, strict=True)
+    hosts, apps, pids, tags, messages = zip(*head, strict=True)
     codes = np.array(pri, np.uint8).reshape(count, 2)
     return BsdRows(
         line=np.asarray(taken, np.int64),
@@ -166,7 +207,7 @@ def _columns(
         severity=codes[:, 1],
         hostname=pa.array(hosts, pa.string()),
         app_name=pa.array(apps, pa.string()),
-        proc_id=pa.nulls(count, pa.string()),
+        proc_id=pa.array(pids, pa.string()),
         msg_id=pa.array(tags, pa.string()),
         message=pa.array([m or None for m in messages], pa.string()),
         keys=keys,
@@ -180,55 +221,73 @@ def _columns(
     )
 
 
-_PARAMS: dict[int, list[tuple[int, str]]] = {}
+_PARAMS: dict[str, list[tuple[int, str]]] = {}
 
 
-def _group_params(pattern: re.Pattern[str]) -> list[tuple[int, str]]:
-    """(index among the text-form groups, parameter name) in ``rt_flow.NAMES`` order."""
-    known = _PARAMS.get(id(pattern))
+def _group_params(tag: str) -> list[tuple[int, str]]:
+    """(index among the text-form groups, parameter name) of a tag's shape, in ``fields``
+    order (the order of the form's names)."""
+    known = _PARAMS.get(tag)
     if known is None:
-        index = pattern.groupindex
-        known = [(index[g] - 6, p) for g, p in rt_flow.NAMES if g in index]
-        _PARAMS[id(pattern)] = known
+        index = _SHAPES[tag].groupindex
+        known = [(index[g] - _HEAD_GROUPS - 1, p) for g, p in _FORMS[tag][2] if g in index]
+        _PARAMS[tag] = known
     return known
+
+
+def _other_tag(text: str) -> str | None:
+    """The event tag of a line of the SNMP or IDP shape (to be checked by its expression)."""
+    for tag, needle in _OTHER_TAGS.items():
+        if needle in text:
+            return tag
+    return None
 
 
 #: per message tag: (its rows, ``flat``, the (group, parameter) pairs of its text form), where
 #: ``flat[k * len(rows) + j]`` is row ``rows[j]``'s group of pair ``k`` (null where empty)
 PerTag = dict[str, tuple[np.ndarray, pa.StringArray, list[tuple[int, str]]]]
+#: one tag's rows and, per parameter, its values in them
+TagStrings = tuple[np.ndarray, dict[str, pa.StringArray]]
 
 
 def _strings(
     groups: list[tuple[str | None, ...]], tags: list[str], layouts: np.ndarray
-) -> tuple[dict[str, pa.StringArray], PerTag]:
-    """Each parameter's value in every row (null where the row's text left it empty), and
-    the converted groups of each tag."""
-    tag_of_row = np.array(tags, object)[layouts]
-    out: dict[str, list[pa.Array]] = {}
-    order: list[np.ndarray] = []
+) -> tuple[dict[str, TagStrings], PerTag]:
+    """Per tag: its rows and each parameter's values in them (null where the row's text left
+    it empty); and the converted groups of each tag."""
+    tag_of_row = np.array(tags, object)[layouts] if len(tags) > 1 else None
+    strings: dict[str, TagStrings] = {}
     per_tag: PerTag = {}
     for tag in dict.fromkeys(tags):
-        rows = np.flatnonzero(tag_of_row == tag)
-        order.append(rows)
-        picked = (
-            [groups[r] for r in rows.tolist()]
-            if len(order) > 1 or len(rows) < len(groups)
-            else groups
-        )
-        params = _group_params(_SHAPES[tag])
+        if tag_of_row is None:
+            rows = np.arange(len(groups))
+            picked = groups
+        else:
+            rows = np.flatnonzero(tag_of_row == tag)
+            picked = [groups[r] for r in rows.tolist()]
+        params = _group_params(tag)
         flat = _filled(_flatten(picked, params))
         per_tag[tag] = (rows, flat, params)
-        by_param = _by_param(flat, len(rows), params)
-        for param in out.keys() | by_param.keys():
-            found = by_param.get(param)
-            array = found if found is not None else pa.nulls(len(rows), pa.string())
-            out.setdefault(param, [pa.nulls(len(r), pa.string()) for r in order[:-1]]).append(array)
-    if len(order) == 1:
-        return {p: arrays[0] for p, arrays in out.items()}, per_tag
-    where = np.empty(len(groups), np.int64)
-    where[np.concatenate(order)] = np.arange(len(groups))
-    taken = pa.array(where)
-    return {p: pa.concat_arrays(arrays).take(taken) for p, arrays in out.items()}, per_tag
+        strings[tag] = (rows, _by_param(flat, len(rows), params))
+    return strings, per_tag
+
+
+def tag_strings(
+    rows: BsdRows, tags: Sequence[str], wants: Sequence[str]
+) -> tuple[np.ndarray, dict[str, pa.StringArray]]:
+    """The rows of message tags ``tags`` (tag after tag) and each parameter of ``wants`` in
+    those rows (null where absent)."""
+    parts = [rows.strings[tag] for tag in tags]
+    out: dict[str, pa.StringArray] = {}
+    for param in wants:
+        arrays = [found.get(param, None) for _, found in parts]
+        arrays = [
+            pa.nulls(len(at), pa.string()) if a is None else a
+            for a, (at, _) in zip(arrays, parts, strict=True)
+        ]
+        out[param] = arrays[0] if len(arrays) == 1 else pa.concat_arrays(arrays)
+    which = parts[0][0] if len(parts) == 1 else np.concatenate([at for at, _ in parts])
+    return which, out
 
 
 def _flatten(

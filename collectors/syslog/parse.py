@@ -24,7 +24,7 @@ as readable), ``_event`` (event of an untagged kmd/alarmd line), ``_error`` (unp
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from itertools import chain
 from operator import itemgetter
@@ -40,7 +40,7 @@ from collectors.syslog.bsd_batch import BsdRows
 from collectors.syslog.columnar import FastRows
 from collectors.syslog.header import Clock, Header, parse_header
 from collectors.syslog.junos import is_junos_sd
-from collectors.syslog.messages import appqoe, sessions
+from collectors.syslog.messages import appqoe, device, security, sessions
 from collectors.syslog.messages.spec import Typed, reported
 from collectors.syslog.model import (
     ChunkBatch,
@@ -74,6 +74,12 @@ _FORMAT_CODE = {name: code for code, name in enumerate(_FORMATS)}
 _FORMAT_NAMES = pa.array(_FORMATS, pa.string())
 #: families whose typed rows the batch path builds column-wise (with ``WANTS``/``columnar``)
 _COLUMNAR: dict[str, ModuleType] = {"rt_flow": sessions, "apptrack": sessions, "appqoe": appqoe}
+#: per family the BSD batch path takes: (table, parameters read, column-wise builder)
+_BSD_TYPED: dict[str, tuple[str, tuple[str, ...], Callable[..., dict[str, pa.Array]]]] = {
+    "rt_flow": (SESSIONS.name, sessions.WANTS, sessions.columnar),
+    "security": (SECURITY_EVENTS.name, security.IDP_WANTS, security.idp_columnar),
+    "device": (DEVICE_EVENTS.name, device.LINK_WANTS, device.link_columnar),
+}
 _ORIGIN = ("event_time", "received_at", "exporter", "device", "site")
 _FIRST, _SECOND = itemgetter(0), itemgetter(1)
 _MAP = SYSLOG_EVENTS.column("fields").type
@@ -225,7 +231,8 @@ class SyslogParser:
         tables = {SYSLOG_EVENTS.name: pa.table([events[f.name] for f in schema], schema=schema)}
         parts = _deferred_parts(rows.deferred)
         if bsd is not None:
-            parts.setdefault(SESSIONS.name, []).append(_bsd_sessions(bsd, bsd_lines))
+            for name, more in _bsd_parts(bsd, bsd_lines).items():
+                parts.setdefault(name, []).extend(more)
         if fast is not None:
             fields = events["fields"]
             entry_first = np.frombuffer(fields.offsets.buffers()[1], np.int32)[fields.offset :]
@@ -593,20 +600,34 @@ def _fields(
     return pa.MapArray.from_arrays(pa.array(first.astype(np.int32)), keys, values)
 
 
-def _bsd_sessions(bsd: BsdRows, bsd_lines: np.ndarray) -> _Part:
-    """Sessions rows of the BSD batch path's lines (the twin of ``_deferred_parts``)."""
-    strings = {p: bsd.strings.get(p, pa.nulls(len(bsd), pa.string())) for p in sessions.WANTS}
-    columns = sessions.columnar(bsd.msg_id, strings)
-    if SESSIONS.has_column("fields"):
-        keys = columnar.gather_runs(bsd.keys, bsd.run_lo, bsd.run_hi, bsd.layout)[0]
-        offsets = np.append(bsd.value_first, bsd.value_first[-1] + bsd.counts[-1])
-        columns["fields"] = pa.MapArray.from_arrays(
-            pa.array(offsets.astype(np.int32)), keys, bsd.values
-        )
-    for column in _OWN[SESSIONS.name]:
-        if column.name not in columns:
-            columns[column.name] = pa.nulls(len(bsd), column.type)
-    return _Part(bsd_lines, columns)
+def _bsd_parts(bsd: BsdRows, bsd_lines: np.ndarray) -> dict[str, list[_Part]]:
+    """Typed rows of the BSD batch path's lines, column-wise per family (the twin of
+    ``_deferred_parts`` and ``messages.derive`` for the forms it takes)."""
+    keys = columnar.gather_runs(bsd.keys, bsd.run_lo, bsd.run_hi, bsd.layout)[0]
+    offsets = np.append(bsd.value_first, bsd.value_first[-1] + bsd.counts[-1])
+    fields = pa.MapArray.from_arrays(pa.array(offsets.astype(np.int32)), keys, bsd.values)
+    by_builder: dict[tuple[str, tuple[str, ...], Callable[..., dict[str, pa.Array]]], list[str]]
+    by_builder = {}
+    for tag in bsd.strings:
+        by_builder.setdefault(_BSD_TYPED[messages.family(tag) or ""], []).append(tag)
+    parts: dict[str, list[_Part]] = {}
+    for builder, tags in by_builder.items():
+        table, wants, build = builder
+        which, strings = bsd_batch.tag_strings(bsd, tags, wants)
+        if len(by_builder) == 1 and len(tags) == 1:
+            names, part_fields = bsd.msg_id, fields
+        else:
+            taken = pa.array(which)
+            names, part_fields = bsd.msg_id.take(taken), fields.take(taken)
+        count = len(which)
+        columns = build(names, strings)
+        if TYPED[table].has_column("fields"):
+            columns["fields"] = part_fields
+        for column in _OWN[table]:
+            if column.name not in columns:
+                columns[column.name] = pa.nulls(count, column.type)
+        parts.setdefault(table, []).append(_Part(bsd_lines[which], columns))
+    return parts
 
 
 def _raw_column(

@@ -123,3 +123,61 @@ def bsd_rt_flow_lines(draw: st.DrawFn) -> str:
             f"{event}:{draw(st.sampled_from([' ', ' ', '']))}{body}"
         )
     return text
+
+
+IDP_WORDS = st.sampled_from(
+    ["HTTP:INVALID:MSNG-HTTP-VER", "SIG", "DROP", "HIGH", "Recommended", "a.b", "", "x y",
+     "a,b", "k=v", "NAT <1.2.3.4:5->6.7.8.9:7>", "intf:a:b->c:d", "x>", "<y", "é", "\\",
+     "packet-log-id: 3", "misc-message m", "0", ", name=z"]
+)  # fmt: skip
+#: attack names the per-line reader's searches may split differently (and plain ones)
+IDP_NAMES = st.sampled_from(
+    ["NAT <1.2.3.4:5->6.7.8.9:7>", "intf:a:b->c:d", "packet-log-id: 3", "misc-message m",
+     "x y", " x", "k=v", "a,b", "", "é", "HTTP:X-Y"]
+)  # fmt: skip
+IDP_TAILS = st.sampled_from(
+    ["", "", "", ", time-elapsed=0, inbytes=0, outbytes=0, inpackets=0, outpackets=0",
+     ", intf:trust:ge-0/0/1.0->untrust:ge-0/0/0.0, packet-log-id: 0 and misc-message -", " x"]
+)  # fmt: skip
+
+
+@st.composite
+def bsd_idp_snmp_lines(draw: st.DrawFn) -> str:
+    """BSD lines with the IDP attack and SNMP link trap text forms, mostly well formed,
+    sometimes with odd headers, values the per-line reader splits differently, or more parts."""
+    odd = draw(st.integers(0, 9))  # which word is odd (6 to 8: the attack name; 9: none)
+    words = [
+        draw(IDP_WORDS) if odd == i else draw(st.sampled_from(["HTTP", "SIG"])) for i in range(6)
+    ]
+    port = str(draw(st.integers(0, 70000)))
+    if draw(st.booleans()):
+        event = "IDP_ATTACK_LOG_EVENT"
+        attack = draw(st.sampled_from(["id=19519, ", "", "id=19519, ", "id=, "]))
+        name = draw(IDP_NAMES) if 6 <= odd <= 8 else "X:Y"
+        nat = draw(st.sampled_from(["0.0.0.0:0->0.0.0.0:0", "10.0.0.1:5->0.0.0.0:0",
+                                    "2001:db8::1:80->::0", ":1->a:2"]))  # fmt: skip
+        body = (
+            f"IDP: at 1303673404, {words[0]} Attack log <198.51.100.1/{port}->203.0.113.1/80> "
+            f"for TCP protocol and service {words[1]} application {words[2]} by rule 3 of "
+            f"rulebase IPS in policy {words[3]}. attack: {attack}repeat=0, action="
+            f"{words[4]}, threat-severity={words[5]}, name={name}, NAT <{nat}>"
+            f"{draw(IDP_TAILS)}"
+        )
+        tag = draw(st.sampled_from(["RT_IDP: ", "RT_IDP: ", "RT_IDP[7]: ", "mib2d: "]))
+    else:
+        event = draw(st.sampled_from(["SNMP_TRAP_LINK_UP", "SNMP_TRAP_LINK_DOWN"]))
+        items = [f"ifIndex {port}", f"ifAdminStatus {words[0]}", "ifOperStatus down(2)",
+                 f"ifName ge-0/0/{words[1]}"]  # fmt: skip
+        if odd < 6 and draw(st.booleans()):
+            items = draw(st.permutations(items))
+        body = ", ".join(items) + draw(st.sampled_from(["", "", ", x", " "]))
+        tag = draw(st.sampled_from(["mib2d[1344]: ", "mib2d[1344]: ", "mib2d: ", "RT_IDP: "]))
+    if draw(st.integers(0, 3)):
+        stamp = draw(st.sampled_from(["Mar  1 11:59:59", "Dec 31 23:59:59", "Jan  1 00:00:01"]))
+        host = draw(st.sampled_from(["srx-1", "srx.branch_2", "10.0.0.1"]))
+        return f"<14>{stamp} {host} {tag}{event}: {body}"
+    sep = draw(st.sampled_from([" ", " ", " ", "  "]))
+    return (
+        f"{draw(BSD_PRIS)}{draw(BSD_STAMPS)} {draw(BSD_HOSTS)}{sep}{tag}"
+        f"{event}:{draw(st.sampled_from([' ', ' ', '']))}{body}"
+    )

@@ -3,13 +3,20 @@
 from __future__ import annotations
 
 import pyarrow as pa
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from collectors.syslog.model import Line, ParsedBatch
 from collectors.syslog.parse import SyslogParser, batch_candidate, candidate_lines
 
-from .strategies import RECEIVED, bsd_rt_flow_lines, line, scaled, structured_lines
+from .strategies import (
+    RECEIVED,
+    bsd_idp_snmp_lines,
+    bsd_rt_flow_lines,
+    line,
+    scaled,
+    structured_lines,
+)
 
 BATCH = SyslogParser(chunk_lines=4)
 PER_LINE = SyslogParser(fast=False)
@@ -117,11 +124,75 @@ def test_inlined_candidate_test_matches_batch_candidate(raw: bytes, limit: int) 
 @settings(max_examples=scaled(300), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.lists(st.one_of(bsd_rt_flow_lines(), structured_lines()), min_size=1, max_size=9))
 def test_bsd_batch_path_equals_per_line_path(texts: list[str]) -> None:
+    both_paths_agree(texts)
+
+
+def both_paths_agree(texts: list[str]) -> None:
+    """The batch and per-line paths agree on ``texts`` (in UTC, in a device zone, and a
+    receive time far from the BSD timestamps' dates)."""
     lines = [line(t.encode()) for t in texts]
     same(BATCH.parse_batch(lines), PER_LINE.parse_batch(lines))
     same(ZONED_BATCH.parse_batch(lines), ZONED_PER_LINE.parse_batch(lines))
     late = [Line(x.raw, "192.0.2.7", RECEIVED + 300 * 86_400_000_000, "tcp") for x in lines]
     same(ZONED_BATCH.parse_batch(late), ZONED_PER_LINE.parse_batch(late))
+
+
+@settings(max_examples=scaled(300), deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    st.lists(
+        st.one_of(bsd_idp_snmp_lines(), bsd_rt_flow_lines(), structured_lines()),
+        min_size=1,
+        max_size=9,
+    )
+)
+@example(  # an attack name the per-line reader's interface search finds
+    [
+        "<14>Mar  1 11:59:59 srx-1 RT_IDP: IDP_ATTACK_LOG_EVENT: IDP: at 1303673404, SIG Attack "
+        "log <198.51.100.1/5->203.0.113.1/80> for TCP protocol and service HTTP application HTTP"
+        " by rule 3 of rulebase IPS in policy P. attack: repeat=0, action=DROP, "
+        "threat-severity=HIGH, name=intf:a:b->c:d, NAT <0.0.0.0:0->0.0.0.0:0>"
+    ]
+)
+def test_bsd_idp_and_link_batch_path_equals_per_line_path(texts: list[str]) -> None:
+    both_paths_agree(texts)
+
+
+def test_bsd_batch_path_takes_the_idp_and_link_text_forms() -> None:
+    """Short IDP attack lines and SNMP link traps really go through the BSD batch path, and
+    their typed rows are the ones the per-line reader gives (values checked by hand)."""
+    idp = (
+        "<23>Apr 24 12:30:05 srx-1 RT_IDP: IDP_ATTACK_LOG_EVENT: IDP: at 1303673404, SIG Attack "
+        "log <198.51.100.1/48397->203.0.113.110/80> for TCP protocol and service HTTP application"
+        " HTTP by rule 3 of rulebase IPS in policy Recommended. attack: id=19519, repeat=0, "
+        "action=DROP, threat-severity=HIGH, name=HTTP:INVALID:MSNG-HTTP-VER, "
+        "NAT <198.51.100.254:55870->0.0.0.0:0>"
+    )
+    link = (
+        "<30>Mar  1 11:59:00 ex-1 mib2d[1344]: SNMP_TRAP_LINK_DOWN: ifIndex 587, "
+        "ifAdminStatus up(1), ifOperStatus down(2), ifName ge-0/0/5"
+    )
+    misc = idp.replace("0.0.0.0:0>", "0.0.0.0:0>, packet-log-id: 0 and misc-message -")
+    parser = SyslogParser()
+    lines = [line(idp.encode()), line(link.encode()), line(misc.encode())]
+    result = parser.parse_batch(lines)
+    assert parser.bsd_batch_lines == 2
+    security = result.tables["security_events"].to_pylist()
+    first = min(security, key=lambda row: len(row["fields"]))
+    assert (first["category"], first["action"], first["name"], first["protocol"]) == (
+        "idp",
+        "DROP",
+        "HTTP:INVALID:MSNG-HTTP-VER",
+        6,
+    )
+    assert (first["src_addr"], first["src_port"], first["dst_port"]) == ("198.51.100.1", 48397, 80)
+    assert dict(first["fields"])["nat-source-port"] == "55870"
+    device = result.tables["device_events"].to_pylist()
+    assert [(d["category"], d["state"], d["interface"]) for d in device] == [
+        ("interface", "down", "ge-0/0/5")
+    ]
+    events = result.tables["syslog_events"].to_pylist()
+    assert [e["proc_id"] for e in events] == [None, "1344", None]
+    same(result, PER_LINE.parse_batch(lines))
 
 
 def test_bsd_batch_path_takes_the_rt_flow_text_forms() -> None:

@@ -29,7 +29,10 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 
-from collectors.syslog.messages.spec import Typed, Value, convert, reported
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from collectors.syslog.messages.spec import Col, Typed, Value, columns_from, convert, reported
 from collectors.syslog.sd import Params, parse_kv
 
 TABLE = "device_events"
@@ -87,6 +90,29 @@ def derive(msg_id: str, fields: Mapping[str, str]) -> Typed | None:
         "fields": reported(fields),
     }
     return Typed(TABLE, values)
+
+
+_VLAN_COLUMN = (Col("vlan", "u16", ("vlan-id", "vlan")),)
+#: Parameters ``link_columnar`` reads.
+LINK_WANTS: tuple[str, ...] = (*_INTERFACE_PARAMS, *_PEER_PARAMS, "reason", "vlan-id", "vlan")
+
+
+def link_columnar(tags: pa.Array, strings: Mapping[str, pa.Array]) -> dict[str, pa.Array]:
+    """``device_events`` columns of many messages at once whose tag alone gives category and
+    state (``SNMP_TRAP_LINK_UP``/``DOWN``; the batch twin of ``derive`` for them; ``tags`` has
+    no nulls)."""
+    encoded = tags.dictionary_encode()
+    found = [_EXACT.get(tag) for tag in encoded.dictionary.to_pylist()]
+    if any(f is None or f[1] is None for f in found):
+        raise ValueError(f"not all tags with a state: {encoded.dictionary.to_pylist()}")
+    out = columns_from(_VLAN_COLUMN, strings)
+    out["category"] = pa.array([f[0] for f in found if f], pa.string()).take(encoded.indices)
+    out["event_type"] = tags
+    out["state"] = pa.array([f[1] for f in found if f], pa.string()).take(encoded.indices)
+    out["interface"] = pc.coalesce(*(strings[p] for p in _INTERFACE_PARAMS))
+    out["peer"] = pc.coalesce(*(strings[p] for p in _PEER_PARAMS))
+    out["reason"] = strings["reason"]
+    return out
 
 
 def _state_from_text(fields: Mapping[str, str]) -> str | None:

@@ -31,8 +31,11 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 
+import pyarrow as pa
+import pyarrow.compute as pc
+
 from collectors.syslog.junos import protocol_number
-from collectors.syslog.messages.spec import Col, Typed, reported, row_values
+from collectors.syslog.messages.spec import Col, Typed, columns_from, reported, row_values
 from collectors.syslog.sd import Params, parse_kv
 
 TABLE = "security_events"
@@ -106,6 +109,35 @@ def derive(msg_id: str, fields: Mapping[str, str]) -> Typed | None:
     values["protocol"] = protocol_number(fields.get("protocol-id") or fields.get("protocol-name"))
     values["fields"] = params
     return Typed(TABLE, values)
+
+
+#: Parameters ``idp_columnar`` reads.
+IDP_WANTS: tuple[str, ...] = tuple(
+    dict.fromkeys(
+        [*(p for c in COLUMNS for p in c.params), "action", *_NAME_PARAMS["idp"], "protocol-id",
+         "protocol-name"]
+    )
+)  # fmt: skip
+
+
+def idp_columnar(tags: pa.Array, strings: Mapping[str, pa.Array]) -> dict[str, pa.Array]:
+    """``security_events`` columns of many IDP attack messages at once, each with parameters
+    (the batch twin of ``derive`` for them; ``tags`` has no nulls)."""
+    distinct: list[str] = tags.unique().to_pylist()
+    if any(category(tag) != "idp" for tag in distinct):
+        raise ValueError(f"not all IDP attack tags: {distinct}")
+    out = columns_from(COLUMNS, strings)
+    out["category"] = pa.array(["idp"] * len(tags), pa.string())
+    out["event_type"] = tags
+    encoded = tags.dictionary_encode()
+    by_tag = pa.array([_action(tag, {}) for tag in encoded.dictionary.to_pylist()], pa.string())
+    out["action"] = pc.coalesce(strings["action"], by_tag.take(encoded.indices))
+    names = [strings[p] for p in _NAME_PARAMS["idp"]]
+    out["name"] = names[0] if len(names) == 1 else pc.coalesce(*names)
+    protocol = pc.coalesce(strings["protocol-id"], strings["protocol-name"]).dictionary_encode()
+    numbers = [protocol_number(v) for v in protocol.dictionary.to_pylist()]
+    out["protocol"] = pa.array(numbers, pa.uint8()).take(protocol.indices)
+    return out
 
 
 # --------------------------------------------------------------------------- text forms
