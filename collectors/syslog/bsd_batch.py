@@ -1,14 +1,15 @@
 """The BSD batch path: RFC 3164 lines of a batch in the Junos text form, read into columns.
 
 Owns taking, for many lines at once, the plain BSD shape Junos sends
-``<PRI>Mmm dd hh:mm:ss host TAG: EVENT_TAG: text`` whose event has a positional text form
-(``RT_FLOW_SESSION_CLOSE`` / ``CREATE`` / ``DENY``, read with the family's own expression)
-and returning its header fields, its ``fields`` (keys shared by all lines whose text filled
-the same parameters: one key block per layout) and the parameter strings the typed columns
-need. Anything else — other shapes, odd spacing, relays, unknown PRI or time, control
-characters — is simply not taken; the per-line parser then takes it and both give the same
-rows (tests compare them). Must not build tables (``parse`` assembles the batch) and never
-raises on input.
+``<PRI>Mmm dd hh:mm:ss host TAG[PID]: EVENT_TAG: text`` whose event has a fixed text form
+(``RT_FLOW_SESSION_CLOSE`` / ``CREATE`` / ``DENY``, read with the family's own expression;
+``SNMP_TRAP_LINK_UP`` / ``DOWN`` from mib2d and the short ``IDP_ATTACK_LOG_EVENT`` form from
+RT_IDP, read with stricter twins of the per-line readers) and returning its header fields,
+its ``fields`` (keys shared by all lines whose text filled the same parameters: one key block
+per layout) and the parameter strings the typed columns need. Anything else — other shapes,
+odd spacing, relays, unknown PRI or time, control characters — is simply not taken; the
+per-line parser then takes it and both give the same rows (tests compare them). Must not
+build tables (``parse`` assembles the batch) and never raises on input.
 """
 
 from __future__ import annotations

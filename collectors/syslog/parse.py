@@ -9,8 +9,9 @@ message formats (``header``, ``sd``, ``junos`` and ``messages`` do) and never ra
 Three paths give the same rows (tests compare them): RFC 5424 lines with one well-formed SD
 element (the dominant Junos structured-data form) are cut up for the whole batch at once
 (``columnar``: NumPy and Arrow over one buffer, parameter names read once per layout;
-sessions and AppQoE rows column-wise); plain BSD lines with a Junos RT_FLOW text form are
-read into columns (``bsd_batch``: one key block per layout, sessions rows column-wise); every
+sessions and AppQoE rows column-wise); plain BSD lines with a Junos RT_FLOW, SNMP link trap
+or short IDP attack text form are read into columns (``bsd_batch``: one key block per layout;
+sessions, device and security rows column-wise); every
 other line goes through the per-line parser. A line a batch path cannot take is simply
 handed on. All paths' rows are put in input order with one take per column at the end; typed
 tables are grouped by path (not input order; only ``syslog_events`` is in input order).
