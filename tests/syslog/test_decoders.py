@@ -28,7 +28,7 @@ from collectors.syslog.listener import SyslogCollector
 from collectors.syslog.model import ChunkBatch, Line, ParsedBatch
 from collectors.syslog.parse import SyslogParser
 from tests.syslog.test_lake_roundtrip import golden_lines
-from tests.syslog.test_listener import LOOP, tcp_client, value, wait_for
+from tests.syslog.test_listener import LOOP, send_udp, tcp_client, value, wait_for
 
 CLOSE = (
     "<14>1 2026-05-28T20:{m:02d}:{s:02d}.{ms:03d}Z srx-{d} RT_FLOW - RT_FLOW_SESSION_CLOSE "
@@ -300,12 +300,7 @@ def test_udp_datagrams_through_decoders_carry_device_and_site(tmp_path: Path) ->
         )
         await collector.start()
         assert collector.udp is not None
-        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as sender:
-            sender.bind(("127.0.0.2", 0))
-            for i, d in enumerate(datagrams):
-                sender.sendto(d, collector.udp)
-                if i % 100 == 0:
-                    await asyncio.sleep(0)
+        await send_udp(datagrams, collector.udp, "127.0.0.2")
         await wait_for(lambda: value(collector.metrics.lines, "127.0.0.2", "udp") == 3001, 30)
         await collector.stop()
         return collector

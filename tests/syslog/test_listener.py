@@ -110,6 +110,17 @@ def value(metric: object, *labels: str) -> float:
     return float(metric.labels(*labels)._value.get())  # type: ignore[attr-defined]
 
 
+async def send_udp(datagrams: Sequence[bytes], to: tuple[str, int], source: str) -> None:
+    """Send from ``source``, yielding to the event loop every 100 datagrams so the collector
+    reads while we send (its socket buffer would overflow otherwise)."""
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as sender:
+        sender.bind((source, 0))
+        for i, d in enumerate(datagrams):
+            sender.sendto(d, to)
+            if i % 100 == 0:
+                await asyncio.sleep(0)
+
+
 def tcp_client(port: int, source: str) -> socket.socket:
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     sock.bind((source, 0))
@@ -177,12 +188,7 @@ def test_udp_one_message_per_datagram_into_the_lake_with_site(tmp_path: Path) ->
         )
         await collector.start()
         assert collector.udp is not None and collector.udp[1] > 0
-        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as sender:
-            sender.bind(("127.0.0.2", 0))
-            for i, d in enumerate(datagrams):
-                sender.sendto(d, collector.udp)
-                if i % 100 == 0:
-                    await asyncio.sleep(0)
+        await send_udp(datagrams, collector.udp, "127.0.0.2")
         await wait_for(lambda: value(collector.metrics.lines, "127.0.0.2", "udp") == 502)
         await collector.stop()
         writer.close()
