@@ -178,7 +178,7 @@ def rollup_day(job: DayJob) -> int:
         rows = con.sql("SELECT * FROM days").to_arrow_table()
     finally:
         con.close()
-    return output.publish_hours(store, "sle_days", job.shard, [job.day], rows)
+    return output.publish_hours(store, "sle_days", job.shard, [job.day], rows)[0]
 
 
 def compute(

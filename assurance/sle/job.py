@@ -313,11 +313,11 @@ def publish(
         lambda a, b: assemble.user_minutes(con, verdicts, a, b),
     )
     # the roll-ups are small beside user_minutes: each is read once and split by hour in Arrow
-    more, sle = output.publish_split(
+    more, sle = output.publish_hours(
         store, SLE_MINUTES.name, job.shard, hours, _fetch(con, "out_sle_minutes")
     )
     files += more
-    more, _ = output.publish_split(
+    more, _ = output.publish_hours(
         store, "sle_hours", job.shard, hours, _fetch(con, "out_sle_hours")
     )
     files += more

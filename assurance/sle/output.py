@@ -30,36 +30,18 @@ def file_name(shard: str) -> str:
 
 def publish_hours(
     store: LakeStore, table: str, shard: str, hours: list[datetime], rows: pa.Table
-) -> int:
-    """Replace the shard's file of every hour in ``hours`` with that hour's rows; files written."""
-    return publish_split(store, table, shard, hours, rows)[0]
-
-
-def publish_split(
-    store: LakeStore, table: str, shard: str, hours: list[datetime], rows: pa.Table
 ) -> tuple[int, int]:
-    """``publish_hours`` of a table holding every hour at once (split here by its time
-    column, so the engine reads its table once instead of once per hour); (files, rows)."""
+    """Replace the shard's file of every hour in ``hours`` with that hour's rows of ``rows``
+    (every hour at once, split here by the table's time column); (files written, rows)."""
     spec = REGISTRY[table]
     rows = conform(spec, rows)
     times = rows.column(spec.time_column)
-    written = total = 0
-    for hour in hours:
-        part = Partition(table, hour.date(), hour.hour)
-        path = f"{part.path}/{file_name(shard)}"
-        start = pa.scalar(part.start, times.type)
-        end = pa.scalar(part.end, times.type)
-        mask = pc.and_(pc.greater_equal(times, start), pc.less(times, end))
-        chunk = rows.filter(mask)
-        if chunk.num_rows == 0:
-            store.delete(path)
-            continue
-        sink = pa.BufferOutputStream()
-        pq.write_table(chunk, sink, compression="zstd", write_statistics=True)
-        store.publish(path, sink.getvalue())
-        written += 1
-        total += chunk.num_rows
-    return written, total
+
+    def hour_rows(start: datetime, end: datetime) -> pa.Table:
+        a, b = pa.scalar(start, times.type), pa.scalar(end, times.type)
+        return rows.filter(pc.and_(pc.greater_equal(times, a), pc.less(times, b)))
+
+    return _publish(store, table, shard, hours, hour_rows)
 
 
 def publish_tables(
@@ -72,6 +54,17 @@ def publish_tables(
     """Like ``publish_hours`` with each hour's rows made by ``rows_of(hour start, hour end)``
     (one hour in memory at a time); (files written, rows)."""
     spec = REGISTRY[table]
+    return _publish(store, table, shard, hours, lambda a, b: conform(spec, rows_of(a, b)))
+
+
+def _publish(
+    store: LakeStore,
+    table: str,
+    shard: str,
+    hours: list[datetime],
+    rows_of: Callable[[datetime, datetime], pa.Table],
+) -> tuple[int, int]:
+    """Write (or, when empty, delete) the shard's file of each hour; (files written, rows)."""
     written = total = 0
     for hour in hours:
         part = Partition(table, hour.date(), hour.hour)
@@ -81,7 +74,7 @@ def publish_tables(
             store.delete(path)
             continue
         sink = pa.BufferOutputStream()
-        pq.write_table(conform(spec, rows), sink, compression="zstd", write_statistics=True)
+        pq.write_table(rows, sink, compression="zstd", write_statistics=True)
         store.publish(path, sink.getvalue())
         written += 1
         total += rows.num_rows
