@@ -232,7 +232,7 @@ class SyslogParser:
         tables = {SYSLOG_EVENTS.name: pa.table([events[f.name] for f in schema], schema=schema)}
         parts = _deferred_parts(rows.deferred)
         if bsd is not None:
-            for name, more in _bsd_parts(bsd, bsd_lines).items():
+            for name, more in _bsd_parts(bsd, bsd_lines, events["fields"]).items():
                 parts.setdefault(name, []).extend(more)
         if fast is not None:
             fields = events["fields"]
@@ -601,33 +601,26 @@ def _fields(
     return pa.MapArray.from_arrays(pa.array(first.astype(np.int32)), keys, values)
 
 
-def _bsd_parts(bsd: BsdRows, bsd_lines: np.ndarray) -> dict[str, list[_Part]]:
+def _bsd_parts(bsd: BsdRows, bsd_lines: np.ndarray, fields: pa.MapArray) -> dict[str, list[_Part]]:
     """Typed rows of the BSD batch path's lines, column-wise per family (the twin of
-    ``_deferred_parts`` and ``messages.derive`` for the forms it takes)."""
-    keys = columnar.gather_runs(bsd.keys, bsd.run_lo, bsd.run_hi, bsd.layout)[0]
-    offsets = np.append(bsd.value_first, bsd.value_first[-1] + bsd.counts[-1])
-    fields = pa.MapArray.from_arrays(pa.array(offsets.astype(np.int32)), keys, bsd.values)
+    ``_deferred_parts`` and ``messages.derive`` for the forms it takes); a table that keeps
+    ``fields`` takes its rows' maps from ``fields``, the batch's ``syslog_events`` column."""
     by_builder: dict[tuple[str, tuple[str, ...], Callable[..., dict[str, pa.Array]]], list[str]]
     by_builder = {}
     for tag in bsd.strings:
         by_builder.setdefault(_BSD_TYPED[messages.family(tag) or ""], []).append(tag)
+    whole = len(bsd.strings) == 1  # one tag: every row, in order
     parts: dict[str, list[_Part]] = {}
-    for builder, tags in by_builder.items():
-        table, wants, build = builder
+    for (table, wants, build), tags in by_builder.items():
         which, strings = bsd_batch.tag_strings(bsd, tags, wants)
-        if len(by_builder) == 1 and len(tags) == 1:
-            names, part_fields = bsd.msg_id, fields
-        else:
-            taken = pa.array(which)
-            names, part_fields = bsd.msg_id.take(taken), fields.take(taken)
-        count = len(which)
-        columns = build(names, strings)
+        lines = bsd_lines[which]
+        columns = build(bsd.msg_id if whole else bsd.msg_id.take(pa.array(which)), strings)
         if TYPED[table].has_column("fields"):
-            columns["fields"] = part_fields
+            columns["fields"] = fields.take(pa.array(lines))
         for column in _OWN[table]:
             if column.name not in columns:
-                columns[column.name] = pa.nulls(count, column.type)
-        parts.setdefault(table, []).append(_Part(bsd_lines[which], columns))
+                columns[column.name] = pa.nulls(len(which), column.type)
+        parts.setdefault(table, []).append(_Part(lines, columns))
     return parts
 
 
