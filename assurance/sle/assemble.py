@@ -16,12 +16,14 @@ from datetime import datetime
 import duckdb
 import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from assurance.errors import AssuranceError
 from assurance.sle import sqlfiles
 from assurance.sle.catalog import SLE_NAMES
 from assurance.tables import USER_MINUTES
 
+#: The ``user_minutes`` identity columns, in order.
 _IDENTITY = (
     "minute",
     "site",
@@ -45,6 +47,18 @@ _IDENTITY = (
     "bytes_down",
     "flows",
     "evidence_sources",
+)
+#: The client's names kept beside the SQL (``ClientNames``), not carried through it.
+_NAMED = ("client_id", "client_mac", "client_ip", "username", "hostname", "os", "ssid")
+#: What the hourly query reads from ``uw``: the identity columns the SQL carries, the client's
+#: number ``k`` and attribute row ``arow``, and the MAC and IP seen in its traffic.
+_CARRIED = (
+    "rid",
+    "k",
+    "arow",
+    "traffic_mac",
+    "traffic_ip",
+    *(c for c in _IDENTITY if c not in _NAMED),
 )
 _SCOPE = ("gateway", "wan_link", "application", "ap", "switch", "switch_port", "band")
 
@@ -87,21 +101,77 @@ class Verdicts:
         return out
 
 
+class ClientNames:
+    """The job's client names in Arrow, looked up by number instead of carried through the SQL.
+
+    ``client_id`` is found by the client's number ``k`` (``d_client``); MAC, IP, username,
+    hostname, OS and SSID by ``arow``, the row of the client's attributes in force at the minute
+    (``attr_min``; null when it has none fresh). The SLE stages only read ``k`` and ``arow``.
+    """
+
+    ATTRIBUTES = ("mac", "ip", "username", "hostname", "os", "ssid")
+
+    def __init__(self, client_ids: pa.Array, attributes: pa.Table) -> None:
+        self.client_ids = client_ids
+        self.attributes = attributes
+
+    @classmethod
+    def fetch(cls, con: duckdb.DuckDBPyConnection) -> ClientNames:
+        """Read ``d_client`` and ``attr_min`` (both numbered densely from their first row)."""
+        ids = con.sql("SELECT k, cid FROM d_client ORDER BY k").to_arrow_table()
+        k = ids.column("k").to_numpy()
+        if not np.array_equal(k, np.arange(1, len(k) + 1)):
+            raise VerdictError("client numbers are not 1..n")
+        attributes = con.sql(
+            f"SELECT {', '.join(cls.ATTRIBUTES)} FROM attr_min ORDER BY rowid"  # noqa: S608
+        ).to_arrow_table()
+        # index 0 stands for no client: k starts at 1
+        client_ids = pa.concat_arrays([pa.nulls(1, pa.string()), *ids.column("cid").chunks])
+        return cls(client_ids, attributes)
+
+    def columns(
+        self,
+        k: pa.ChunkedArray,
+        arow: pa.ChunkedArray,
+        traffic_mac: pa.ChunkedArray,
+        traffic_ip: pa.ChunkedArray,
+    ) -> dict[str, pa.ChunkedArray]:
+        """The named columns of user minutes with these numbers (the traffic's MAC and IP
+        first, the attributes' after)."""
+        found = {name: self.attributes.column(name).take(arow) for name in self.ATTRIBUTES}
+        return {
+            "client_id": self.client_ids.take(k),
+            "client_mac": pc.coalesce(traffic_mac, found["mac"]),
+            "client_ip": pc.coalesce(traffic_ip, found["ip"]),
+            "username": found["username"],
+            "hostname": found["hostname"],
+            "os": found["os"],
+            "ssid": found["ssid"],
+        }
+
+
 def user_minutes_hour_sql() -> str:
-    """The identity columns (and ``rid``) of one hour's user minutes, ``[$a, $b)``."""
+    """What ``user_minutes`` takes from ``uw`` for one hour, ``[$a, $b)``."""
     return (
-        f"SELECT rid, {', '.join(_IDENTITY)} FROM uw "  # noqa: S608
+        f"SELECT {', '.join(_CARRIED)} FROM uw "  # noqa: S608
         "WHERE minute >= $a AND minute < $b"
     )
 
 
 def user_minutes(
-    con: duckdb.DuckDBPyConnection, verdicts: Verdicts, start: datetime, end: datetime
+    con: duckdb.DuckDBPyConnection,
+    verdicts: Verdicts,
+    names: ClientNames,
+    start: datetime,
+    end: datetime,
 ) -> pa.Table:
-    """The ``user_minutes`` rows of [start, end): identity from ``uw``, every SLE's verdict
-    looked up by ``rid``."""
+    """The ``user_minutes`` rows of [start, end): identity from ``uw`` and ``names``, every
+    SLE's verdict looked up by ``rid``."""
     rows = con.sql(user_minutes_hour_sql(), params={"a": start, "b": end}).to_arrow_table()
-    columns: dict[str, pa.ChunkedArray] = {c: rows.column(c) for c in _IDENTITY}
+    named = names.columns(
+        rows.column("k"), rows.column("arow"), rows.column("traffic_mac"), rows.column("traffic_ip")
+    )
+    columns = {c: named[c] if c in named else rows.column(c) for c in _IDENTITY}
     columns.update(verdicts.columns(rows.column("rid").to_numpy()))
     assert list(columns) == list(USER_MINUTES.column_names)
     return pa.table(columns)

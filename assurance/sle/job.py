@@ -241,9 +241,12 @@ FROM l
 """
 
 
-def compute(con: duckdb.DuckDBPyConnection, store: LakeStore, job: Job) -> assemble.Verdicts:
+def compute(
+    con: duckdb.DuckDBPyConnection, store: LakeStore, job: Job
+) -> tuple[assemble.Verdicts, assemble.ClientNames]:
     """Run every stage for ``job`` on ``con``; leaves ``uw``, ``out_sle_minutes`` and
-    ``out_sle_hours`` there and returns the verdicts (also registered as ``v_<sle>``)."""
+    ``out_sle_hours`` there and returns the verdicts (also registered as ``v_<sle>``) and the
+    client names."""
     ctx = job.context
     charge = timedelta(minutes=_max_threshold(ctx, "wan_outage_charge_min"))
     lb = job.start - charge - DISPLACE_BEFORE
@@ -276,6 +279,8 @@ def compute(con: duckdb.DuckDBPyConnection, store: LakeStore, job: Job) -> assem
     sqlfiles.run(con, "servers", params)
     for stage in STAGES[1:]:
         sqlfiles.run(con, stage, params)
+        if stage == "identity":
+            names = assemble.ClientNames.fetch(con)
         _release(con, stage)
     verdicts: dict[str, pa.Table] = {}
     for sle in SLE_NAMES:
@@ -288,7 +293,7 @@ def compute(con: duckdb.DuckDBPyConnection, store: LakeStore, job: Job) -> assem
     assemble.run(con)
     minutes = sqlfiles.execute(con, "SELECT count(*) FROM uw_rows")[0][0]
     assert isinstance(minutes, int)
-    return assemble.Verdicts(verdicts, minutes)
+    return assemble.Verdicts(verdicts, minutes), names
 
 
 def _release(con: duckdb.DuckDBPyConnection, stage: str) -> None:
@@ -301,7 +306,11 @@ def _fetch(con: duckdb.DuckDBPyConnection, table: str) -> pa.Table:
 
 
 def publish(
-    con: duckdb.DuckDBPyConnection, store: LakeStore, job: Job, verdicts: assemble.Verdicts
+    con: duckdb.DuckDBPyConnection,
+    store: LakeStore,
+    job: Job,
+    verdicts: assemble.Verdicts,
+    names: assemble.ClientNames,
 ) -> tuple[int, int, int]:
     """Write the job's outputs hour by hour; (files, user minutes, sle_minutes rows)."""
     hours = inputs.hours_between(job.start, job.end)
@@ -310,7 +319,7 @@ def publish(
         USER_MINUTES.name,
         job.shard,
         hours,
-        lambda a, b: assemble.user_minutes(con, verdicts, a, b),
+        lambda a, b: assemble.user_minutes(con, verdicts, names, a, b),
     )
     # the roll-ups are small beside user_minutes: each is read once and split by hour in Arrow
     more, sle = output.publish_hours(
@@ -336,13 +345,13 @@ def run_job(job: Job) -> JobResult:
         sqlfiles.execute(con, "SET memory_limit = $m", {"m": job.memory_limit})
         sqlfiles.execute(con, "SET preserve_insertion_order = false")
         try:
-            verdicts = compute(con, store, job)
+            verdicts, names = compute(con, store, job)
         except duckdb.Error as exc:
             first = str(exc).splitlines()[0]
             raise SleJobError(
                 f"SLE job {job.shard} {job.start:%Y-%m-%d %H:%M}-{job.end:%H:%M} failed: {first}"
             ) from None
-        files, users, sle = publish(con, store, job, verdicts)
+        files, users, sle = publish(con, store, job, verdicts, names)
     finally:
         con.close()
     seconds = time.perf_counter() - began

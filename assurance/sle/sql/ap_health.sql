@@ -1,7 +1,7 @@
 -- AP Health: the client's AP (or the AP that disconnected under it), seen from its switch port
 -- and its own uptime.
 CREATE OR REPLACE TEMP VIEW l_ap_health AS
-SELECT u.rid, u.minute, u.site, u.client_id, u.gateway, u.wan_link, u.application,
+SELECT u.rid, u.minute, u.site, u.k, u.gateway, u.wan_link, u.application,
     coalesce(u.disp_ap, u.ap) AS ap, coalesce(s.switch, u.switch) AS switch,
     coalesce(s.switch_port, u.switch_port) AS switch_port, u.band,
     [

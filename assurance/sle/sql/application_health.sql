@@ -41,7 +41,7 @@ WITH app_sla_minute AS (
     LEFT JOIN d_app d ON d.app = u.application
     WHERE u.application IS NOT NULL AND u.wan_link IS NOT NULL AND u.active
 )
-SELECT rid, minute, site, client_id, gateway, wan_link, application, ap, switch, switch_port, band,
+SELECT rid, minute, site, k, gateway, wan_link, application, ap, switch, switch_port, band,
     [
         CASE WHEN util_up_pct > util_threshold THEN 'bandwidth/upload' END,
         CASE WHEN util_down_pct > util_threshold THEN 'bandwidth/download' END,

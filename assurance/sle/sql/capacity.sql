@@ -16,7 +16,7 @@ WITH m AS (
              ELSE 'ap_load' END AS largest
     FROM m
 )
-SELECT rid, minute, site, client_id, gateway, wan_link, application, ap, switch, switch_port, band,
+SELECT rid, minute, site, k, gateway, wan_link, application, ap, switch, switch_port, band,
     CASE WHEN chan_util <= busy_max THEN []::VARCHAR[]
          ELSE dedup([largest] || labels_of([
             CASE WHEN p_non_wifi > 0 THEN 'non_wifi_interference' END,

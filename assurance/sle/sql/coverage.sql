@@ -1,6 +1,6 @@
 -- Coverage: the wireless client's RSSI in the minute (or the last one within 5 minutes).
 CREATE OR REPLACE TEMP VIEW l_coverage AS
-SELECT u.rid, u.minute, u.site, u.client_id, u.gateway, u.wan_link, u.application,
+SELECT u.rid, u.minute, u.site, u.k, u.gateway, u.wan_link, u.application,
     u.ap, u.switch, u.switch_port, u.band,
     [
         CASE WHEN u.rssi < t.wireless_coverage_rssi_dbm

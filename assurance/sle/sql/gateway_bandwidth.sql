@@ -1,6 +1,6 @@
 -- Gateway Bandwidth: queue drops and headroom on the link the client's traffic used.
 CREATE OR REPLACE TEMP VIEW l_gateway_bandwidth AS
-SELECT u.rid, u.minute, u.site, u.client_id, u.gateway, u.wan_link, u.application,
+SELECT u.rid, u.minute, u.site, u.k, u.gateway, u.wan_link, u.application,
     u.ap, u.switch, u.switch_port, u.band,
     [
         CASE WHEN s.drop_pct > s.drop_threshold THEN 'queue_drops/' || u.wan_link END,

@@ -1,6 +1,6 @@
 -- Gateway Health: the gateway the client's traffic used (or the one that went silent under it).
 CREATE OR REPLACE TEMP VIEW l_gateway_health AS
-SELECT u.rid, u.minute, u.site, u.client_id,
+SELECT u.rid, u.minute, u.site, u.k,
     coalesce(u.disp_gateway, u.gateway) AS gateway, u.wan_link, u.application,
     u.ap, u.switch, u.switch_port, u.band,
     [

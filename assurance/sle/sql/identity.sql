@@ -160,8 +160,10 @@ WITH by_client AS (
     SELECT minute, k FROM present
 ), found AS (
     -- the client's latest minute with events at or before this one: the as-of join sorts the
-    -- keys only, the attributes are fetched by row after
-    SELECT ks.minute, ks.k, a.arow
+    -- keys only, the attributes are fetched by row after; older than an hour they are not
+    -- carried (the same for any window length)
+    SELECT ks.minute, ks.k,
+        CASE WHEN a.minute > ks.minute - INTERVAL 60 MINUTE THEN a.arow END AS arow
     FROM keys ks
     ASOF LEFT JOIN (SELECT k, minute, rowid AS arow FROM attr_min) a
         ON a.k = ks.k AND ks.minute >= a.minute
@@ -172,29 +174,16 @@ WITH by_client AS (
     LEFT JOIN by_client c USING (minute, k)
     LEFT JOIN events e USING (minute, k)
 ), attributed AS (
-    -- the client's attributes as of that minute; older than an hour they are not carried (the
-    -- same for any window length)
-    SELECT j.*,
-        CASE WHEN a.minute > j.minute - INTERVAL 60 MINUTE THEN a.mac END AS a_mac,
-        CASE WHEN a.minute > j.minute - INTERVAL 60 MINUTE THEN a.ip END AS a_ip,
-        CASE WHEN a.minute > j.minute - INTERVAL 60 MINUTE THEN a.ap END AS a_ap,
-        CASE WHEN a.minute > j.minute - INTERVAL 60 MINUTE THEN a.ap_event END AS a_ap_event,
-        CASE WHEN a.minute > j.minute - INTERVAL 60 MINUTE THEN a.band END AS a_band,
-        CASE WHEN a.minute > j.minute - INTERVAL 60 MINUTE THEN a.ssid END AS a_ssid,
-        CASE WHEN a.minute > j.minute - INTERVAL 60 MINUTE THEN a.os END AS a_os,
-        CASE WHEN a.minute > j.minute - INTERVAL 60 MINUTE THEN a.hostname END AS a_hostname,
-        CASE WHEN a.minute > j.minute - INTERVAL 60 MINUTE THEN a.username END AS a_username,
-        CASE WHEN a.minute > j.minute - INTERVAL 60 MINUTE THEN a.port END AS a_port,
-        CASE WHEN a.minute > j.minute - INTERVAL 60 MINUTE THEN a.port_device END
-            AS a_port_device
+    -- the attributes the SLEs read (the client's names are looked up by ``arow`` on output)
+    SELECT j.*, a.ap AS a_ap, a.ap_event AS a_ap_event, a.band AS a_band, a.port AS a_port,
+        a.port_device AS a_port_device
     FROM joined j
-    LEFT JOIN (SELECT rowid AS arow, * FROM attr_min) a ON a.arow = j.arow
+    LEFT JOIN (SELECT rowid AS arow, ap, ap_event, band, port, port_device FROM attr_min) a
+        ON a.arow = j.arow
 )
 SELECT
-    j.minute, dc.site, dc.cid AS client_id, j.k,
-    coalesce(j.client_mac, j.a_mac) AS client_mac,
-    coalesce(j.client_ip, j.a_ip) AS client_ip,
-    j.a_username AS username, j.a_hostname AS hostname, j.a_os AS os, j.a_ssid AS ssid,
+    j.minute, dc.site, j.k, j.arow,
+    j.client_mac AS traffic_mac, j.client_ip AS traffic_ip,
     (j.a_ap_event IS NOT NULL AND j.a_ap_event <> 'disassoc') AS wireless,
     CASE WHEN j.a_ap_event IS NOT NULL AND j.a_ap_event <> 'disassoc' THEN j.a_band END AS band,
     j.gateway, j.link AS wan_link, j.overlay AS overlay_path, j.app AS application,
@@ -220,14 +209,13 @@ LEFT JOIN d_ap dap ON dap.site = dc.site AND dap.ap = j.a_ap
 -- Where clients were during the look-back before the window (gateway and link from traffic, AP
 -- from Wi-Fi events), and in the window itself: the scopes an outage may displace them from.
 CREATE OR REPLACE TEMP TABLE presence_all AS
-SELECT minute, site, client_id, k, gateway, link AS wan_link, NULL::VARCHAR AS ap
+SELECT minute, site, k, gateway, link AS wan_link, NULL::VARCHAR AS ap
 FROM ipk
 WHERE minute < $start
 UNION ALL
-SELECT DISTINCT date_trunc('minute', event_time), site, coalesce(client_mac, client_ip), k, NULL,
-    NULL, ap
+SELECT DISTINCT date_trunc('minute', event_time), site, k, NULL, NULL, ap
 FROM in_clients
 WHERE ap IS NOT NULL AND event_type <> 'disassoc' AND event_time >= $lb AND event_time < $start
     AND k IS NOT NULL
 UNION ALL
-SELECT minute, site, client_id, k, gateway, wan_link, ap FROM um
+SELECT minute, site, k, gateway, wan_link, ap FROM um

@@ -44,7 +44,7 @@ CREATE OR REPLACE TEMP TABLE displaced AS
 WITH runs AS (
     SELECT DISTINCT kind, site, scope, gateway, link, ap, run_start FROM outage_runs
 ), before AS (
-    SELECT DISTINCT r.kind, r.site, r.scope, r.run_start, u.client_id, u.k
+    SELECT DISTINCT r.kind, r.site, r.scope, r.run_start, u.k
     FROM runs r
     JOIN presence_all u ON u.site = r.site
         AND u.minute >= r.run_start - INTERVAL 5 MINUTE AND u.minute < r.run_start
@@ -52,7 +52,7 @@ WITH runs AS (
             OR (r.kind = 'link' AND u.gateway = r.gateway AND u.wan_link = r.link)
             OR (r.kind = 'ap' AND u.ap = r.ap))
 )
-SELECT o.kind, o.site, b.client_id, b.k, o.minute, o.gateway, o.link, o.ap, o.label
+SELECT o.kind, o.site, b.k, o.minute, o.gateway, o.link, o.ap, o.label
 FROM outage_runs o
 JOIN d_site t ON t.site = o.site
 JOIN before b ON b.kind = o.kind AND b.site = o.site AND b.scope = o.scope

@@ -1,7 +1,7 @@
 -- Roaming: roams of wireless clients in the minute; 802.11r/OKC against the fast-roam budget,
 -- others against the standard one.
 CREATE OR REPLACE TEMP VIEW l_roaming AS
-SELECT u.rid, u.minute, u.site, u.client_id, u.gateway, u.wan_link, u.application,
+SELECT u.rid, u.minute, u.site, u.k, u.gateway, u.wan_link, u.application,
     u.ap, u.switch, u.switch_port, u.band,
     [
         CASE WHEN u.roam_fail THEN 'failed_roam' END,

@@ -1,7 +1,7 @@
 -- Successful Connects: association, 802.1X/PSK authorization, DHCP and DNS results of wireless
 -- clients in the minute.
 CREATE OR REPLACE TEMP VIEW l_successful_connects AS
-SELECT u.rid, u.minute, u.site, u.client_id, u.gateway, u.wan_link, u.application,
+SELECT u.rid, u.minute, u.site, u.k, u.gateway, u.wan_link, u.application,
     u.ap, u.switch, u.switch_port, u.band,
     [
         CASE WHEN u.assoc_fail IS NOT NULL THEN 'association/' || u.assoc_fail END,

@@ -10,7 +10,7 @@ WITH uplinks AS (
     WHERE p.role = 'uplink'
     GROUP BY ALL
 )
-SELECT u.rid, u.minute, u.site, u.client_id, u.gateway, u.wan_link, u.application,
+SELECT u.rid, u.minute, u.site, u.k, u.gateway, u.wan_link, u.application,
     u.ap, u.switch, u.switch_port, u.band,
     [
         CASE WHEN s.disconnected THEN 'disconnected/no_telemetry' END,

@@ -50,7 +50,7 @@ WITH steps AS (
             ELSE 'ip_services' END AS longest
     FROM m
 )
-SELECT rid, minute, site, client_id, gateway, wan_link, application, ap, switch, switch_port, band,
+SELECT rid, minute, site, k, gateway, wan_link, application, ap, switch, switch_port, band,
     CASE WHEN total_ms <= budget THEN []::VARCHAR[]
          WHEN len(steps_flagged) > 0 THEN steps_flagged
          ELSE [longest] END AS labels,

@@ -1,6 +1,6 @@
 -- WAN Link Health: the link the client's traffic egressed (or the failed link it was on).
 CREATE OR REPLACE TEMP VIEW l_wan_link_health AS
-SELECT u.rid, u.minute, u.site, u.client_id,
+SELECT u.rid, u.minute, u.site, u.k,
     coalesce(u.disp_link_gateway, u.gateway) AS gateway,
     coalesce(u.disp_link, u.wan_link) AS wan_link,
     u.application, u.ap, u.switch, u.switch_port, u.band,

@@ -59,7 +59,7 @@ FROM spans;
 
 CREATE OR REPLACE TEMP TABLE uw_rows AS
 WITH disp AS (
-    SELECT site, client_id, k, minute,
+    SELECT site, k, minute,
         any_value(gateway) FILTER (WHERE kind = 'gateway') AS disp_gateway,
         any_value(gateway) FILTER (WHERE kind = 'link') AS disp_link_gateway,
         any_value(link) FILTER (WHERE kind = 'link') AS disp_link,
@@ -70,7 +70,7 @@ WITH disp AS (
     FROM um u
     LEFT JOIN disp d USING (k, minute)
     UNION ALL BY NAME
-    SELECT d.minute, d.site, d.client_id, d.k,
+    SELECT d.minute, d.site, d.k,
         coalesce(d.disp_gateway, d.disp_link_gateway) AS gateway,
         d.disp_link AS wan_link, d.disp_ap AS ap,
         d.disp_ap IS NOT NULL AS wireless,

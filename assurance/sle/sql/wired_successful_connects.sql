@@ -1,6 +1,6 @@
 -- Wired Successful Connects: 802.1X, DHCP and DNS results of wired clients in the minute.
 CREATE OR REPLACE TEMP VIEW l_wired_successful_connects AS
-SELECT u.rid, u.minute, u.site, u.client_id, u.gateway, u.wan_link, u.application,
+SELECT u.rid, u.minute, u.site, u.k, u.gateway, u.wan_link, u.application,
     u.ap, u.switch, u.switch_port, u.band,
     [
         CASE WHEN u.auth_fail IS NOT NULL THEN 'authorization/' || u.auth_fail END,

@@ -1,6 +1,6 @@
 -- Wired Throughput: the wired client's switch port (errors, negotiated speed, utilisation).
 CREATE OR REPLACE TEMP VIEW l_wired_throughput AS
-SELECT u.rid, u.minute, u.site, u.client_id, u.gateway, u.wan_link, u.application,
+SELECT u.rid, u.minute, u.site, u.k, u.gateway, u.wan_link, u.application,
     u.ap, u.switch, u.switch_port, u.band,
     [
         CASE WHEN 100.0 * p.d_crc / nullif(p.d_in_pkts + p.d_out_pkts, 0)

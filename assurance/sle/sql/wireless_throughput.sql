@@ -18,7 +18,7 @@ WITH m AS (
         ]) AS causes
     FROM m
 )
-SELECT rid, minute, site, client_id, gateway, wan_link, application, ap, switch, switch_port, band,
+SELECT rid, minute, site, k, gateway, wan_link, application, ap, switch, switch_port, band,
     CASE WHEN estimate >= need THEN []::VARCHAR[]
          WHEN len(causes) > 0 THEN causes
          ELSE ['network_issues'] END AS labels,
