@@ -2,28 +2,26 @@
 -- window; ``before`` keeps, for the look-back, only where clients were (outage displacement).
 CREATE OR REPLACE TEMP TABLE ipm AS
 WITH tr AS (
-    SELECT minute, site, client_ip,
-        sum(bytes_up) AS bytes_up, sum(bytes_down) AS bytes_down, sum(flows) AS flows
+    SELECT minute, ck, sum(bytes_up) AS bytes_up, sum(bytes_down) AS bytes_down, sum(flows) AS flows
     FROM ct GROUP BY ALL
 ), per_link AS (
-    SELECT minute, site, client_ip, gateway, link, overlay, sum(bytes_up + bytes_down) AS b
+    SELECT minute, ck, gateway, link, overlay, sum(bytes_up + bytes_down) AS b
     FROM ct GROUP BY ALL
 ), lk AS (
-    SELECT minute, site, client_ip,
+    SELECT minute, ck,
         arg_max(gateway, b) AS gateway,
         arg_max(link, b) FILTER (WHERE link IS NOT NULL) AS link,
         arg_max(overlay, b) FILTER (WHERE link IS NOT NULL) AS overlay
     FROM per_link GROUP BY ALL
 ), per_app AS (
-    SELECT minute, site, client_ip, app, sum(bytes_up + bytes_down) AS b
+    SELECT minute, ck, app, sum(bytes_up + bytes_down) AS b
     FROM ct WHERE app IS NOT NULL GROUP BY ALL
 ), ap AS (
-    SELECT minute, site, client_ip, arg_max(app, b) AS app FROM per_app GROUP BY ALL
+    SELECT minute, ck, arg_max(app, b) AS app FROM per_app GROUP BY ALL
 )
 SELECT
     coalesce(tr.minute, cs.minute) AS minute,
-    coalesce(tr.site, cs.site) AS site,
-    coalesce(tr.client_ip, cs.client_ip) AS client_ip,
+    coalesce(tr.ck, cs.ck) AS ck,
     coalesce(lk.gateway, cs.gateway) AS gateway,
     coalesce(lk.link, cs.link) AS link,
     coalesce(lk.overlay, cs.overlay) AS overlay,
@@ -38,28 +36,32 @@ SELECT
     coalesce(cs.resets, 0) AS resets,
     coalesce(cs.no_response, 0) AS no_response
 FROM tr
-LEFT JOIN lk USING (minute, site, client_ip)
-LEFT JOIN ap USING (minute, site, client_ip)
-FULL JOIN cs ON cs.minute = tr.minute AND cs.site = tr.site AND cs.client_ip = tr.client_ip;
+LEFT JOIN lk USING (minute, ck)
+LEFT JOIN ap USING (minute, ck)
+FULL JOIN cs ON cs.minute = tr.minute AND cs.ck = tr.ck;
 
 -- IP -> MAC: the binding in force at the minute (the latest client event carrying both, at most
--- 24 h old), for every client IP of the window and the look-back.
+-- 24 h old), for every client address of the window and the look-back.
 CREATE OR REPLACE TEMP TABLE bind AS
-SELECT site, client_ip, client_mac, max(event_time) AS t
-FROM in_bindings GROUP BY site, client_ip, client_mac, date_trunc('minute', event_time);
+SELECT l.ck, b.client_mac, max(b.event_time) AS t
+FROM in_bindings b
+JOIN d_lan l ON l.site = b.site AND l.addr = b.client_ip
+GROUP BY l.ck, b.client_mac, date_trunc('minute', b.event_time);
 
--- The traffic rows with that MAC (ipm holds one row per site, IP and minute): each binding
--- holds from its time until the next one of the same IP, so a hash join on the IP finds it
--- (bindings are few; sorting every traffic row for an as-of join costs more).
+-- The traffic rows with their site, IP and that MAC (ipm holds one row per address and minute):
+-- each binding holds from its time until the next one of the same address, so a hash join on
+-- the address finds it (bindings are few; sorting every traffic row for an as-of join costs
+-- more).
 CREATE OR REPLACE TEMP TABLE ipx AS
 WITH spans AS (
-    SELECT *, lead(t) OVER (PARTITION BY site, client_ip ORDER BY t) AS t_next FROM bind
+    SELECT *, lead(t) OVER (PARTITION BY ck ORDER BY t) AS t_next FROM bind
 )
-SELECT i.*,
+SELECT i.*, l.site, l.addr AS client_ip,
     CASE WHEN b.t > i.minute + INTERVAL 1 MINUTE - INTERVAL 24 HOUR THEN b.client_mac END AS mac
 FROM ipm i
+JOIN d_lan l ON l.ck = i.ck
 LEFT JOIN spans b
-    ON b.site = i.site AND b.client_ip = i.client_ip AND i.minute + INTERVAL 1 MINUTE > b.t
+    ON b.ck = i.ck AND i.minute + INTERVAL 1 MINUTE > b.t
     AND (b.t_next IS NULL OR i.minute + INTERVAL 1 MINUTE <= b.t_next);
 
 -- Every client of the job (site and id: MAC when known, else IP) numbered once, so that the

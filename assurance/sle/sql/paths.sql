@@ -14,10 +14,9 @@ GROUP BY ALL;
 CREATE OR REPLACE TEMP TABLE cf AS
 SELECT
     date_trunc('minute', f.event_time) AS minute,
-    f.site,
     f.device AS gateway,
     ls.addr IS NOT NULL AS up,
-    CASE WHEN ls.addr IS NOT NULL THEN f.src_addr ELSE f.dst_addr END AS client_ip,
+    coalesce(ls.ck, ld.ck) AS ck,
     CASE WHEN ls.addr IS NOT NULL THEN f.out_if ELSE f.in_if END AS wan_if,
     CASE WHEN ls.addr IS NOT NULL THEN f.dst_addr ELSE f.src_addr END AS server,
     f.protocol,

@@ -1,7 +1,7 @@
--- Per client IP and minute: bytes, flows, and the gateway, link and app carrying most bytes.
+-- Per client address (``ck``) and minute: bytes, flows, and the gateway, link and app carrying most bytes.
 CREATE OR REPLACE TEMP TABLE ct AS
 SELECT
-    f.minute, f.site, f.client_ip, f.gateway, l.link, l.overlay, s.app,
+    f.minute, f.ck, f.gateway, l.link, l.overlay, s.app,
     sum(CASE WHEN f.up THEN f.b ELSE 0 END) AS bytes_up,
     sum(CASE WHEN f.up THEN 0 ELSE f.b END) AS bytes_down,
     count(*) AS flows
@@ -17,7 +17,7 @@ GROUP BY ALL;
 CREATE OR REPLACE TEMP TABLE cs AS
 WITH s AS (
     SELECT
-        date_trunc('minute', s.event_time) AS minute, s.site, s.src_addr AS client_ip,
+        date_trunc('minute', s.event_time) AS minute, d_lan.ck,
         s.device AS gateway, s.b, s.protocol, s.packets_from_server, s.close_reason,
         s.egress_interface,
         CASE
@@ -34,7 +34,7 @@ WITH s AS (
     LEFT JOIN d_apptrack a2 ON a2.apptrack = upper(s.application)
 )
 SELECT
-    s.minute, s.site, s.client_ip,
+    s.minute, s.ck,
     arg_max(s.gateway, s.b) AS gateway,
     arg_max(l.link, s.b) FILTER (WHERE l.link IS NOT NULL) AS link,
     arg_max(l.overlay, s.b) FILTER (WHERE l.link IS NOT NULL) AS overlay,
