@@ -88,7 +88,7 @@ WITH grid AS (
     SELECT t.site, t.device, t.if_name, t.ifk, m.minute FROM if_targets t CROSS JOIN d_minute m
 ), stale AS (SELECT site, wan_telemetry_stale_s AS s FROM d_site)
 SELECT
-    g.site, g.device, g.if_name, g.minute,
+    g.site, g.device, g.if_name, g.ifk, g.minute,
     CASE WHEN epoch(g.minute) - epoch(s.minute) <= st.s THEN s.down END AS down,
     CASE WHEN epoch(g.minute) - epoch(s.minute) <= st.s THEN s.speed_bps END AS speed_bps,
     CASE WHEN epoch(g.minute) - epoch(s.minute) <= st.s THEN s.in_bps END AS in_bps,

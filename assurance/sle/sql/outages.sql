@@ -9,9 +9,16 @@ SELECT a.site, a.ap, a.switch, a.switch_port, m.minute,
     coalesce(f.poe, false) AS poe,
     100.0 * greatest(coalesce(f.d_crc, 0), coalesce(f.d_in_err, 0) + coalesce(f.d_out_err, 0))
         / nullif(f.d_in_pkts + f.d_out_pkts, 0) AS error_pct
-FROM d_ap a CROSS JOIN d_minute m
-LEFT JOIN if_state f ON f.device = a.switch AND f.if_name = a.switch_port AND f.minute = m.minute
-WHERE a.switch IS NOT NULL;
+FROM (
+    -- each AP with the number of its switch port (if_state joins on it)
+    SELECT d.*, i.ifk
+    FROM d_ap d
+    LEFT JOIN (SELECT DISTINCT device, if_name, ifk FROM if_targets) i
+        ON i.device = d.switch AND i.if_name = d.switch_port
+    WHERE d.switch IS NOT NULL
+) a
+CROSS JOIN d_minute m
+LEFT JOIN if_state f ON f.ifk = a.ifk AND f.minute = m.minute;
 
 CREATE OR REPLACE TEMP TABLE outage AS
 SELECT 'gateway' AS kind, site, device AS scope, device AS gateway, NULL AS link, NULL AS ap,
