@@ -27,7 +27,17 @@ from assurance.sle.context import Context
 from assurance.tables import SLE_MINUTES, USER_MINUTES
 
 #: SQL stages before the SLEs, in order.
-STAGES = ("paths", "traffic", "identity", "interfaces", "devices", "links", "outages", "window")
+STAGES = (
+    "paths",
+    "traffic",
+    "identity",
+    "minutes",
+    "interfaces",
+    "devices",
+    "links",
+    "outages",
+    "window",
+)
 #: Intermediate tables no later stage reads, dropped after the stage named (frees memory).
 RELEASE: dict[str, tuple[str, ...]] = {
     "traffic": (
@@ -39,7 +49,8 @@ RELEASE: dict[str, tuple[str, ...]] = {
         "d_server",
         "d_server6",
     ),
-    "identity": ("ct", "cs", "ipm", "bind", "ipx", "ipk", "attr_min", "in_bindings", "d_client"),
+    "identity": ("ct", "cs", "ipm", "bind", "ipx", "in_bindings"),
+    "minutes": ("ipk", "attr_min", "d_client"),
     "interfaces": ("if_samples", "if_min", "ev_held", "ev_min"),
     "devices": ("in_health", "in_ifstats", "dev_seen", "health_min"),
     "links": ("in_sla", "sla_minute", "sla_min", "baseline", "vpn_min", "in_vpn"),
@@ -279,7 +290,7 @@ def compute(
     sqlfiles.run(con, "servers", params)
     for stage in STAGES[1:]:
         sqlfiles.run(con, stage, params)
-        if stage == "identity":
+        if stage == "minutes":
             names = assemble.ClientNames.fetch(con)
         _release(con, stage)
     verdicts: dict[str, pa.Table] = {}
