@@ -1,11 +1,11 @@
 """Assembling a job's outputs from the per-SLE verdict tables ``v_<sle>``.
 
 Owns putting every SLE's verdict beside the window's user minutes (``user_minutes``: one row
-per client-minute, five columns per SLE, looked up by row id in Arrow) and the roll-ups
-(``sle_minutes``: good and total user minutes per SLE, site, scope and classifier, and its
-hourly sum). The statements are
-generated from the SLE catalogue and the table declarations only — names, never user text.
-Must not judge minutes (the ``.sql`` files do).
+per client-minute, five columns per SLE, looked up by row id in Arrow; the client's names
+looked up by number the same way) and the roll-ups (``sle_minutes``: good and total user
+minutes per SLE, site, scope and classifier, and its hourly sum). The statements are generated
+from the SLE catalogue and the table declarations only — names, never user text. Must not
+judge minutes (the ``.sql`` files do).
 """
 
 from __future__ import annotations
@@ -126,7 +126,8 @@ class ClientNames:
             f"SELECT {', '.join(cls.ATTRIBUTES)} FROM attr_min ORDER BY rowid"  # noqa: S608
         ).to_arrow_table()
         # index 0 stands for no client: k starts at 1
-        client_ids = pa.concat_arrays([pa.nulls(1, pa.string()), *ids.column("cid").chunks])
+        cid = ids.column("cid")
+        client_ids = pa.concat_arrays([pa.nulls(1, cid.type), *cid.chunks])
         return cls(client_ids, attributes)
 
     def columns(

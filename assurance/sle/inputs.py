@@ -241,7 +241,7 @@ def load(
     Files written with the declared schema (the normal case) are bound from the first file's
     footer alone. When that file's types differ from the declaration, or a later file lacks a
     column or cannot be cast, the files are read by column name (``union_by_name``), which
-    opens every footer to bind: on a day of hourly files that is most of a small shard's read.
+    reads every file's footer once more to bind.
     """
     spec_input = INPUTS[name]
     spec = REGISTRY[spec_input.table]

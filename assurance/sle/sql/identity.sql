@@ -65,7 +65,7 @@ LEFT JOIN spans b
     AND (b.t_next IS NULL OR i.minute + INTERVAL 1 MINUTE <= b.t_next);
 
 -- Every client of the job (site and id: MAC when known, else IP) numbered once, so that the
--- per-minute work below groups, joins and sorts on an integer ``k`` instead of two strings.
+-- per-minute work (minutes.sql) groups, joins and sorts on an integer ``k``, not two strings.
 CREATE OR REPLACE TEMP TABLE d_client AS
 SELECT site, cid, (row_number() OVER ())::INTEGER AS k FROM (
     SELECT site, coalesce(mac, client_ip) AS cid FROM ipx
