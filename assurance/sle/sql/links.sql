@@ -55,8 +55,22 @@ SELECT device, tunnel, date_trunc('minute', event_time) AS minute,
 FROM in_vpn WHERE tunnel IS NOT NULL GROUP BY ALL;
 
 CREATE OR REPLACE TEMP TABLE link_state AS
-WITH grid AS (
-    SELECT l.*, m.minute FROM d_link l CROSS JOIN d_minute m
+WITH ifk AS (
+    SELECT DISTINCT device, if_name, ifk FROM if_targets
+), numbered AS (
+    -- the interface numbers of each link's unit, parent and tunnel (if_state joins on them)
+    SELECT l.*, i.ifk AS ifk_unit, p.ifk AS ifk_parent, t.ifk AS ifk_tunnel
+    FROM d_link l
+    LEFT JOIN ifk i ON i.device = l.gateway AND i.if_name = l.interface
+    LEFT JOIN ifk p ON p.device = l.gateway AND p.if_name = l.parent
+    LEFT JOIN ifk t ON t.device = l.gateway AND t.if_name = l.tunnel
+), wan_if AS MATERIALIZED (
+    -- the WAN interfaces' rows only: the joins below then hash these, not every port's
+    SELECT * FROM if_state
+    WHERE ifk IN (SELECT ifk_unit FROM numbered UNION SELECT ifk_parent FROM numbered
+        UNION SELECT ifk_tunnel FROM numbered)
+), grid AS (
+    SELECT n.*, m.minute FROM numbered n CROSS JOIN d_minute m
 )
 SELECT
     g.site, g.gateway, g.link, g.minute,
@@ -84,11 +98,9 @@ SELECT
     100 - t.wan_bandwidth_headroom_pct AS util_threshold
 FROM grid g
 JOIN d_site t ON t.site = g.site
-LEFT JOIN if_state fi ON fi.device = g.gateway AND fi.if_name = g.interface AND fi.minute = g.minute
-LEFT JOIN if_state fp
-    ON fp.device = g.gateway AND fp.if_name = g.parent AND fp.minute = g.minute
-    AND g.parent <> g.interface
-LEFT JOIN if_state ft ON ft.device = g.gateway AND ft.if_name = g.tunnel AND ft.minute = g.minute
+LEFT JOIN wan_if fi ON fi.ifk = g.ifk_unit AND fi.minute = g.minute
+LEFT JOIN wan_if fp ON fp.ifk = g.ifk_parent AND fp.minute = g.minute AND g.parent <> g.interface
+LEFT JOIN wan_if ft ON ft.ifk = g.ifk_tunnel AND ft.minute = g.minute
 LEFT JOIN sla_min s ON s.gateway = g.gateway AND s.link = g.link AND s.minute = g.minute
 LEFT JOIN baseline b
     ON b.gateway = g.gateway AND b.link = g.link AND b.h = date_trunc('hour', g.minute)
