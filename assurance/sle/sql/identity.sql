@@ -81,5 +81,5 @@ FROM in_clients c
 LEFT JOIN d_client d ON d.site = c.site AND d.cid = coalesce(c.client_mac, c.client_ip);
 
 CREATE OR REPLACE TEMP TABLE ipk AS
-SELECT i.* EXCLUDE (mac), i.mac AS client_mac, coalesce(i.mac, i.client_ip) AS client_id, d.k
+SELECT i.* EXCLUDE (mac), i.mac AS client_mac, d.k
 FROM ipx i JOIN d_client d ON d.site = i.site AND d.cid = coalesce(i.mac, i.client_ip);

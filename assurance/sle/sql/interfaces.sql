@@ -21,6 +21,9 @@ JOIN (
     FROM (SELECT DISTINCT device, if_name FROM t)
 ) d USING (device, if_name);
 
+-- Each interface's number once (links, AP ports and the samples below look it up by name).
+CREATE OR REPLACE TEMP TABLE if_numbers AS SELECT DISTINCT device, if_name, ifk FROM if_targets;
+
 CREATE OR REPLACE TEMP TABLE if_samples AS
 SELECT
     site, ifk, event_time, oper_status, speed_bps, in_bps, out_bps,
@@ -33,7 +36,7 @@ SELECT
     CASE WHEN counter_reset THEN NULL ELSE out_discards::HUGEINT - lag(out_discards::HUGEINT) OVER w END
         AS d_drops
 FROM in_ifstats
-JOIN (SELECT DISTINCT device, if_name, ifk FROM if_targets) USING (device, if_name)
+JOIN if_numbers USING (device, if_name)
 WINDOW w AS (PARTITION BY ifk ORDER BY event_time);
 
 CREATE OR REPLACE TEMP TABLE if_min AS

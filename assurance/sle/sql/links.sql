@@ -55,15 +55,13 @@ SELECT device, tunnel, date_trunc('minute', event_time) AS minute,
 FROM in_vpn WHERE tunnel IS NOT NULL GROUP BY ALL;
 
 CREATE OR REPLACE TEMP TABLE link_state AS
-WITH ifk AS (
-    SELECT DISTINCT device, if_name, ifk FROM if_targets
-), numbered AS (
+WITH numbered AS (
     -- the interface numbers of each link's unit, parent and tunnel (if_state joins on them)
     SELECT l.*, i.ifk AS ifk_unit, p.ifk AS ifk_parent, t.ifk AS ifk_tunnel
     FROM d_link l
-    LEFT JOIN ifk i ON i.device = l.gateway AND i.if_name = l.interface
-    LEFT JOIN ifk p ON p.device = l.gateway AND p.if_name = l.parent
-    LEFT JOIN ifk t ON t.device = l.gateway AND t.if_name = l.tunnel
+    LEFT JOIN if_numbers i ON i.device = l.gateway AND i.if_name = l.interface
+    LEFT JOIN if_numbers p ON p.device = l.gateway AND p.if_name = l.parent
+    LEFT JOIN if_numbers t ON t.device = l.gateway AND t.if_name = l.tunnel
 ), wan_if AS MATERIALIZED (
     -- the WAN interfaces' rows only: the joins below then hash these, not every port's
     SELECT * FROM if_state

@@ -13,8 +13,7 @@ FROM (
     -- each AP with the number of its switch port (if_state joins on it)
     SELECT d.*, i.ifk
     FROM d_ap d
-    LEFT JOIN (SELECT DISTINCT device, if_name, ifk FROM if_targets) i
-        ON i.device = d.switch AND i.if_name = d.switch_port
+    LEFT JOIN if_numbers i ON i.device = d.switch AND i.if_name = d.switch_port
     WHERE d.switch IS NOT NULL
 ) a
 CROSS JOIN d_minute m
