@@ -8,6 +8,7 @@ shards that no longer exist when every site is recomputed. Must not contain SQL 
 
 from __future__ import annotations
 
+import dataclasses
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -19,10 +20,10 @@ from assurance.errors import AssuranceError
 from assurance.lake.catalog import open_duckdb
 from assurance.lake.layout import Partition
 from assurance.lake.store import LakeStore
-from assurance.sle import assemble, output, sqlfiles
+from assurance.sle import assemble, filesites, output, sqlfiles
 from assurance.sle.context import Context, build_context
-from assurance.sle.inputs import hours_between, telemetry_horizon
-from assurance.sle.job import Job, JobResult, run_job
+from assurance.sle.inputs import INPUTS, files_for, hours_between, telemetry_horizon
+from assurance.sle.job import Job, JobResult, input_ranges, run_job
 
 HOUR = timedelta(hours=1)
 DAY = timedelta(days=1)
@@ -147,6 +148,24 @@ def plan(
     return jobs
 
 
+def skip_foreign_files(store: LakeStore, jobs: Sequence[Job]) -> list[Job]:
+    """The jobs with ``skip`` set to the raw files whose footers show none of their sites
+    (each footer read once here instead of once per job)."""
+    if not store.is_local:
+        return list(jobs)
+    listed: dict[tuple[str, datetime, datetime], list[str]] = {}
+    for job in jobs:
+        for name, (begin, until) in input_ranges(job).items():
+            key = (INPUTS[name].table, begin, until)
+            if key not in listed:
+                listed[key] = files_for(store, *key)
+    ranges = filesites.site_ranges(store, {f for files in listed.values() for f in files})
+    return [
+        dataclasses.replace(job, skip=filesites.holding_none(ranges, job.context.site_names))
+        for job in jobs
+    ]
+
+
 def rollup_day(job: DayJob) -> int:
     """Sum one shard's ``sle_hours`` files of one day into its ``sle_days`` file."""
     store = LakeStore(job.lake)
@@ -235,6 +254,7 @@ def compute(
         memory_limit=memory_limit,
         horizon=telemetry_horizon(store),
     )
+    jobs = skip_foreign_files(store, jobs)
     results: list[JobResult] = []
     total = len(jobs)
     jobs_began = time.perf_counter()

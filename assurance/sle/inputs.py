@@ -235,8 +235,10 @@ def load(
     name: str,
     start: datetime,
     end: datetime,
+    skip: frozenset[str] = frozenset(),
 ) -> int:
-    """Create ``in_<name>`` with the rows of [start, end) at the shard's sites (``d_site``).
+    """Create ``in_<name>`` with the rows of [start, end) at the shard's sites (``d_site``),
+    from the partitions' files except those in ``skip`` (known to hold none of the sites).
 
     Files written with the declared schema (the normal case) are bound from the first file's
     footer alone. When that file's types differ from the declaration, or a later file lacks a
@@ -245,7 +247,7 @@ def load(
     """
     spec_input = INPUTS[name]
     spec = REGISTRY[spec_input.table]
-    files = files_for(store, spec.name, start, end)
+    files = [f for f in files_for(store, spec.name, start, end) if f not in skip]
     empty = f"_empty_{name}"
     con.register(empty, pa.Table.from_batches([], schema=spec.schema))
     where = "event_time >= $start AND event_time < $end AND site IN (SELECT site FROM d_site)"

@@ -86,6 +86,8 @@ class Job:
     memory_limit: str = "1500MB"
     #: The newest device telemetry in the lake: silence after it is not a disconnect.
     horizon: datetime | None = None
+    #: Raw files the planner found to hold none of the job's sites (never opened).
+    skip: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -252,6 +254,35 @@ FROM l
 """
 
 
+def look_back(job: Job) -> datetime:
+    """The first minute the job judges: outages are charged to clients seen before them."""
+    charge = timedelta(minutes=_max_threshold(job.context, "wan_outage_charge_min"))
+    return job.start - charge - DISPLACE_BEFORE
+
+
+def input_ranges(job: Job) -> dict[str, tuple[datetime, datetime]]:
+    """The time range [begin, until) the job reads of each input, look-backs included."""
+    lb = look_back(job)
+    baseline = timedelta(hours=_max_threshold(job.context, "wan_baseline_hours"))
+    begins = {
+        "flows": lb,
+        "flow_options": lb - timedelta(hours=1),
+        "sessions": lb,
+        "sla": min(lb, job.start - baseline) - STATE_LOOKBACK,
+        "ifstats": lb - STATE_LOOKBACK,
+        "health": lb - STATE_LOOKBACK,
+        "clients": min(lb, job.start - CLIENT_LOOKBACK),
+        "bindings": lb - BIND_LOOKBACK,
+        "vpn": lb - STATE_LOOKBACK,
+        "devevents": lb - EVENT_LOOKBACK,
+    }
+    # Path quality reads one minute past the window: lasting loss looks at the next minute.
+    return {
+        name: (begin, job.end + timedelta(minutes=1) if name == "sla" else job.end)
+        for name, begin in begins.items()
+    }
+
+
 def compute(
     con: duckdb.DuckDBPyConnection, store: LakeStore, job: Job
 ) -> tuple[assemble.Verdicts, assemble.ClientNames]:
@@ -259,27 +290,10 @@ def compute(
     ``out_sle_hours`` there and returns the verdicts (also registered as ``v_<sle>``) and the
     client names."""
     ctx = job.context
-    charge = timedelta(minutes=_max_threshold(ctx, "wan_outage_charge_min"))
-    lb = job.start - charge - DISPLACE_BEFORE
-    baseline = timedelta(hours=_max_threshold(ctx, "wan_baseline_hours"))
+    lb = look_back(job)
     _dimensions(con, ctx, lb, job.start, job.end)
-    client_lb = min(lb, job.start - CLIENT_LOOKBACK)
-    ranges = {
-        "flows": lb,
-        "flow_options": lb - timedelta(hours=1),
-        "sessions": lb,
-        "sla": min(lb, job.start - baseline) - STATE_LOOKBACK,
-        "ifstats": lb - STATE_LOOKBACK,
-        "health": lb - STATE_LOOKBACK,
-        "clients": client_lb,
-        "bindings": lb - BIND_LOOKBACK,
-        "vpn": lb - STATE_LOOKBACK,
-        "devevents": lb - EVENT_LOOKBACK,
-    }
-    for name, begin in ranges.items():
-        # Path quality reads one minute past the window: lasting loss looks at the next minute.
-        until = job.end + timedelta(minutes=1) if name == "sla" else job.end
-        inputs.load(con, store, name, begin, until)
+    for name, (begin, until) in input_ranges(job).items():
+        inputs.load(con, store, name, begin, until, job.skip)
     params = {"start": job.start, "end": job.end, "lb": lb, "horizon": job.horizon}
     _rules(con, ctx)
     sqlfiles.run(con, "addresses", params)
