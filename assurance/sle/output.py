@@ -22,6 +22,10 @@ from assurance.lake.store import LakeStore
 from assurance.tables import REGISTRY
 
 PREFIX = "part-sle-"
+#: Columns whose min/max statistics are written: those readers prune files on (the time, the
+#: site a shard's files are cut by, the SLE). Other columns span their whole range in every
+#: file, and their string statistics cost a seventh of writing ``user_minutes``.
+STATISTICS = ("site", "sle")
 
 
 def file_name(shard: str) -> str:
@@ -65,6 +69,8 @@ def _publish(
     rows_of: Callable[[datetime, datetime], pa.Table],
 ) -> tuple[int, int]:
     """Write (or, when empty, delete) the shard's file of each hour; (files written, rows)."""
+    spec = REGISTRY[table]
+    statistics = [c for c in spec.schema.names if c == spec.time_column or c in STATISTICS]
     written = total = 0
     for hour in hours:
         part = Partition(table, hour.date(), hour.hour)
@@ -74,7 +80,7 @@ def _publish(
             store.delete(path)
             continue
         sink = pa.BufferOutputStream()
-        pq.write_table(rows, sink, compression="zstd", write_statistics=True)
+        pq.write_table(rows, sink, compression="zstd", write_statistics=statistics)
         store.publish(path, sink.getvalue())
         written += 1
         total += rows.num_rows

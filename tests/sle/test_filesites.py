@@ -87,3 +87,26 @@ def test_jobs_skip_the_other_sites_files_and_compute_the_same(
     compute(lake, inventory, START, END, workers=1, shards=3)
     assert contents(lake) == pruned
     assert len(pruned["user_minutes"]) > 0
+
+
+def test_outputs_keep_statistics_for_time_site_and_sle_only(fixture_lake: str) -> None:
+    """Readers prune SLE outputs on the time, the site and the SLE; the other columns' min
+    and max span every file and are not written."""
+    store = LakeStore(fixture_lake)
+    kept = {
+        "user_minutes": {"minute", "site"},
+        "sle_minutes": {"minute", "site", "sle"},
+        "sle_hours": {"hour_start", "site", "sle"},
+        "sle_days": {"day_start", "site", "sle"},
+    }
+    for table, expected in kept.items():
+        files = store.list_files(table)
+        assert files, table
+        meta = pq.read_metadata(store.abspath(files[0].path))
+        group = meta.row_group(0)
+        with_stats = {
+            group.column(i).path_in_schema
+            for i in range(group.num_columns)
+            if group.column(i).statistics is not None and group.column(i).statistics.has_min_max
+        }
+        assert with_stats == expected, table
