@@ -2,8 +2,9 @@
 
 Owns cutting a request (lake, inventory, time range, sites) into pure partition jobs — site
 shards × hour-aligned windows — running them through ``assurance.runner``, then the day roll-up
-jobs (one per shard and day, reading that shard's hourly outputs), and removing outputs of
-shards that no longer exist when every site is recomputed. Must not contain SQL or judge minutes.
+jobs (one per shard and day that no job's window covered whole, reading that shard's hourly
+outputs), and removing outputs of shards that no longer exist when every site is recomputed.
+Must not contain SQL or judge minutes.
 """
 
 from __future__ import annotations
@@ -265,9 +266,17 @@ def compute(
     jobs_seconds = time.perf_counter() - jobs_began
     shard_names = {j.shard for j in jobs}
     days = sorted({floor_hour(h).replace(hour=0) for h in hours_between(start, end)})
-    day_jobs = [DayJob(lake, shard, day) for shard in sorted(shard_names) for day in days]
+    # a job whose window covers a day whole has written that day's roll-up itself
+    rolled = {(r.shard, day) for r in results for day in r.days}
+    day_jobs = [
+        DayJob(lake, shard, day)
+        for shard in sorted(shard_names)
+        for day in days
+        if (shard, day) not in rolled
+    ]
     files = sum(r.files for r in results)
-    files += sum(runner.run(rollup_day, day_jobs, workers=workers))
+    if day_jobs:
+        files += sum(runner.run(rollup_day, day_jobs, workers=workers))
     pruned = 0
     if sites is None:
         hours = hours_between(start, end)

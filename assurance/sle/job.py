@@ -3,8 +3,9 @@
 Owns the order of the SQL stages, the dimension tables built from the ``Context``, the look-back
 each input needs, and turning the per-SLE label lists into verdicts. A job reads raw inputs for
 its window plus look-backs, writes ``user_minutes``, ``sle_minutes`` and ``sle_hours`` for its
-window through ``output`` and returns a small summary; it is pure (same inputs → same files) and
-may run twice. Must not reach other shards' outputs or decide how partitions are laid out.
+window (and ``sle_days`` for the days the window covers whole) through ``output`` and returns
+a small summary; it is pure (same inputs → same files) and may run twice. Must not reach other
+shards' outputs or decide how partitions are laid out.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ import os
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 import duckdb
 import pyarrow as pa
@@ -67,6 +68,7 @@ EVENT_LOOKBACK = timedelta(minutes=60)
 STATE_LOOKBACK = timedelta(minutes=10)
 #: Clients seen this long before an outage began are charged for it.
 DISPLACE_BEFORE = timedelta(minutes=5)
+DAY = timedelta(days=1)
 
 
 class SleJobError(AssuranceError):
@@ -103,6 +105,8 @@ class JobResult:
     worker: int = 0
     began_at: float = 0.0
     ended_at: float = 0.0
+    #: The UTC days the window covers whole, whose ``sle_days`` file the job wrote too.
+    days: tuple[datetime, ...] = ()
 
 
 def _max_threshold(context: Context, key: str) -> float:
@@ -337,7 +341,8 @@ def publish(
     verdicts: assemble.Verdicts,
     names: assemble.ClientNames,
 ) -> tuple[int, int, int]:
-    """Write the job's outputs hour by hour; (files, user minutes, sle_minutes rows)."""
+    """Write the job's outputs hour by hour, and the days its window covers whole; (files,
+    user minutes, sle_minutes rows)."""
     hours = inputs.hours_between(job.start, job.end)
     files, users = output.publish_tables(
         store,
@@ -355,7 +360,29 @@ def publish(
         store, "sle_hours", job.shard, hours, _fetch(con, "out_sle_hours")
     )
     files += more
+    days = whole_days(job.start, job.end)
+    if days:
+        sqlfiles.execute(
+            con,
+            assemble.rollup_sql("out_sle_hours", "out_sle_days", "hour_start", "day_start", "day"),
+        )
+        more, _ = output.publish_hours(
+            store, "sle_days", job.shard, days, _fetch(con, "out_sle_days")
+        )
+        files += more
     return files, users, sle
+
+
+def whole_days(start: datetime, end: datetime) -> list[datetime]:
+    """The UTC days that lie whole in [start, end)."""
+    first = start.astimezone(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
+    if first < start:
+        first += DAY
+    days = []
+    while first + DAY <= end:
+        days.append(first)
+        first += DAY
+    return days
 
 
 def run_job(job: Job) -> JobResult:
@@ -391,4 +418,5 @@ def run_job(job: Job) -> JobResult:
         os.getpid(),
         began_at,
         time.time(),
+        tuple(whole_days(job.start, job.end)),
     )

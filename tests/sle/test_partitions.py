@@ -6,10 +6,12 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pyarrow.parquet as pq
+import pytest
 
 from assurance.config.inventory import Inventory
 from assurance.lake.catalog import connect
 from assurance.lake.store import LakeStore
+from assurance.sle import compute as compute_module
 from assurance.sle.compute import compute, partitioning
 from tests.sle.fixture import GW1, GW1_IFINDEX, SW1, Rows
 from tests.sle.test_properties import OUTPUTS, write
@@ -121,3 +123,22 @@ def test_the_engine_chooses_long_windows_and_balanced_shards() -> None:
     assert partitioning(3, 48, 2) == (timedelta(hours=24), 1)
     # One hour of three sites on four workers: no more shards than sites.
     assert partitioning(3, 1, 4) == (timedelta(hours=1), 3)
+
+
+def test_a_job_covering_a_whole_day_rolls_the_day_up_itself(
+    tmp_path: Path, inventory: Inventory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    lake = str(tmp_path / "lake")
+    write(lake, silent_gateway_rows())
+    day = START.replace(hour=0)
+    # 12-hour windows: no job covers the day, the day job sums the shard's hours
+    compute(lake, inventory, day, day + timedelta(days=1), workers=1, window=timedelta(hours=12))
+    by_day_job = contents(lake)
+    assert by_day_job["sle_days"]
+
+    def no_day_job(job: object) -> int:
+        raise AssertionError("the partition job should have rolled the day up")
+
+    monkeypatch.setattr(compute_module, "rollup_day", no_day_job)
+    compute(lake, inventory, day, day + timedelta(days=1), workers=1, window=timedelta(days=1))
+    assert contents(lake) == by_day_job
