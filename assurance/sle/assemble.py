@@ -216,12 +216,19 @@ def sle_minutes_sql() -> str:
     return "CREATE OR REPLACE TEMP TABLE out_sle_minutes AS " + " UNION ALL ".join(parts)
 
 
+#: Microseconds per roll-up grain (UTC buckets).
+_GRAIN_US = {"hour": 3_600_000_000, "day": 86_400_000_000}
+
+
 def rollup_sql(source: str, target: str, time_in: str, time_out: str, grain: str) -> str:
     """Sum ``source`` (sle_minutes or sle_hours rows) into ``grain`` buckets as ``target``."""
     scope = ", ".join(_SCOPE)
+    # the bucket by epoch arithmetic, as sql/macros.sql does (this also runs outside a job)
+    us, unit = f"epoch_us({time_in})", _GRAIN_US[grain]
+    bucket = f"make_timestamptz({us} - (({us} % {unit}) + {unit}) % {unit})"
     return (
         f"CREATE OR REPLACE TEMP TABLE {target} AS "  # noqa: S608
-        f"SELECT date_trunc('{grain}', {time_in}) AS {time_out}, site, sle, {scope}, "
+        f"SELECT {bucket} AS {time_out}, site, sle, {scope}, "
         "classifier, sub_classifier, sum(total)::UBIGINT AS total, sum(good)::UBIGINT AS good, "
         "round(fsum(value_sum), 6) AS value_sum, sum(value_count)::UBIGINT AS value_count "
         f"FROM {source} GROUP BY ALL"

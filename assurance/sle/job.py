@@ -295,6 +295,7 @@ def compute(
     client names."""
     ctx = job.context
     lb = look_back(job)
+    sqlfiles.run(con, "macros", {})
     _dimensions(con, ctx, lb, job.start, job.end)
     for name, (begin, until) in input_ranges(job).items():
         inputs.load(con, store, name, begin, until, job.skip)

@@ -1,13 +1,13 @@
 -- Per gateway/switch and minute: telemetry freshness and the worst health values, carried
 -- forward while not stale. Data plane = SPU components; control plane = everything else.
 CREATE OR REPLACE TEMP TABLE dev_seen AS
-SELECT device, date_trunc('minute', event_time) AS minute, max(event_time) AS t
+SELECT device, minute_of(event_time) AS minute, max(event_time) AS t
 FROM (SELECT device, event_time FROM in_health UNION ALL SELECT device, event_time FROM in_ifstats)
 GROUP BY ALL;
 
 CREATE OR REPLACE TEMP TABLE health_min AS
 SELECT
-    device, date_trunc('minute', event_time) AS minute,
+    device, minute_of(event_time) AS minute,
     max(cpu_pct) FILTER (WHERE component NOT LIKE '%SPU%' OR component IS NULL) AS cpu_cp,
     max(cpu_pct) FILTER (WHERE component LIKE '%SPU%') AS cpu_dp,
     max(memory_pct) FILTER (WHERE component NOT LIKE '%SPU%' OR component IS NULL) AS mem_cp,
@@ -59,7 +59,7 @@ JOIN d_site t ON t.site = g.site
 ASOF LEFT JOIN dev_seen ds ON ds.device = g.device AND g.minute + INTERVAL 1 MINUTE > ds.t
 ASOF LEFT JOIN health_min h ON h.device = g.device AND g.minute >= h.minute
 LEFT JOIN (
-    SELECT device, date_trunc('minute', event_time) AS minute, true AS poe
+    SELECT device, minute_of(event_time) AS minute, true AS poe
     FROM in_devevents
     WHERE category = 'poe' AND coalesce(state, '') NOT IN ('up', 'cleared', 'on')
     GROUP BY ALL

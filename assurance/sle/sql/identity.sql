@@ -46,7 +46,7 @@ CREATE OR REPLACE TEMP TABLE bind AS
 SELECT l.ck, b.client_mac, max(b.event_time) AS t
 FROM in_bindings b
 JOIN d_lan l ON l.site = b.site AND l.addr = b.client_ip
-GROUP BY l.ck, b.client_mac, date_trunc('minute', b.event_time);
+GROUP BY l.ck, b.client_mac, minute_of(b.event_time);
 
 -- The traffic rows with their site, IP and that MAC (ipm holds one row per address and minute):
 -- each binding holds from its time until the next one of the same address, so a hash join on

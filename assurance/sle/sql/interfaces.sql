@@ -41,7 +41,7 @@ WINDOW w AS (PARTITION BY ifk ORDER BY event_time);
 
 CREATE OR REPLACE TEMP TABLE if_min AS
 SELECT
-    site, ifk, date_trunc('minute', event_time) AS minute,
+    site, ifk, minute_of(event_time) AS minute,
     bool_or(oper_status IN ('down', 'lowerlayerdown', 'notpresent')) AS down,
     max(speed_bps) AS speed_bps, max(in_bps) AS in_bps, max(out_bps) AS out_bps,
     sum(greatest(d_in_pkts, 0)) AS d_in_pkts, sum(greatest(d_out_pkts, 0)) AS d_out_pkts,
@@ -57,7 +57,7 @@ WHERE interface IS NOT NULL AND category IN ('interface', 'vpn', 'lldp')
     AND state IN ('down', 'failed', 'up', 'established');
 
 CREATE OR REPLACE TEMP TABLE ev_min AS
-SELECT site, device, interface AS if_name, date_trunc('minute', event_time) AS minute,
+SELECT site, device, interface AS if_name, minute_of(event_time) AS minute,
     bool_or(category = 'interface' AND state = 'down')
         AND bool_or(category = 'interface' AND state = 'up') AS flap,
     bool_or(category = 'poe' AND coalesce(state, '') NOT IN ('up', 'cleared', 'on')) AS poe

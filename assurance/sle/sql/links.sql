@@ -2,7 +2,7 @@
 -- path quality (RPM and AppQoE on the link's interface, its parent or its overlay tunnel), with
 -- the latency/jitter thresholds in force (fixed, or the baseline when that is higher).
 CREATE OR REPLACE TEMP TABLE sla_rows AS
-SELECT s.site, s.device AS gateway, l.link, date_trunc('minute', s.event_time) AS minute,
+SELECT s.site, s.device AS gateway, l.link, minute_of(s.event_time) AS minute,
     s.source, s.application, s.rtt_ms, s.jitter_ms, s.loss_pct, s.probes_sent, s.probes_received,
     coalesce(s.interface = l.tunnel, false) AS via_tunnel
 FROM in_sla s
@@ -37,7 +37,7 @@ WINDOW w AS (PARTITION BY gateway, link ORDER BY minute);
 
 CREATE OR REPLACE TEMP TABLE baseline AS
 WITH hours AS (
-    SELECT DISTINCT date_trunc('hour', minute) AS h FROM d_minute WHERE minute >= $start
+    SELECT DISTINCT hour_of(minute) AS h FROM d_minute WHERE minute >= $start
 )
 SELECT s.site, s.gateway, s.link, hr.h,
     count(s.rtt_ms) AS n_rtt,
@@ -50,7 +50,7 @@ JOIN hours hr ON s.minute < hr.h AND s.minute >= hr.h - to_hours(t.wan_baseline_
 GROUP BY s.site, s.gateway, s.link, hr.h, t.wan_baseline_mad_k;
 
 CREATE OR REPLACE TEMP TABLE vpn_min AS
-SELECT device, tunnel, date_trunc('minute', event_time) AS minute,
+SELECT device, tunnel, minute_of(event_time) AS minute,
     bool_or(ike_state = 'down' OR ipsec_state = 'down') AS down
 FROM in_vpn WHERE tunnel IS NOT NULL GROUP BY ALL;
 
@@ -101,6 +101,6 @@ LEFT JOIN wan_if fp ON fp.ifk = g.ifk_parent AND fp.minute = g.minute AND g.pare
 LEFT JOIN wan_if ft ON ft.ifk = g.ifk_tunnel AND ft.minute = g.minute
 LEFT JOIN sla_min s ON s.gateway = g.gateway AND s.link = g.link AND s.minute = g.minute
 LEFT JOIN baseline b
-    ON b.gateway = g.gateway AND b.link = g.link AND b.h = date_trunc('hour', g.minute)
+    ON b.gateway = g.gateway AND b.link = g.link AND b.h = hour_of(g.minute)
 ASOF LEFT JOIN vpn_min v
     ON v.device = g.gateway AND v.tunnel = g.tunnel AND g.minute >= v.minute

@@ -5,7 +5,7 @@
 -- The client's attributes as of the end of each minute it had events in: the running latest
 -- non-null value of each, kept at the minute's last event (one sort serves both).
 CREATE OR REPLACE TEMP TABLE attr_min AS
-SELECT * EXCLUDE (t, t_next), date_trunc('minute', t) AS minute FROM (
+SELECT * EXCLUDE (t, t_next), minute_of(t) AS minute FROM (
     SELECT
         k, event_time AS t,
         last_value(client_mac IGNORE NULLS) OVER w AS mac,
@@ -27,7 +27,7 @@ SELECT * EXCLUDE (t, t_next), date_trunc('minute', t) AS minute FROM (
         PARTITION BY k ORDER BY event_time ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW
     )
 )
-WHERE t_next IS NULL OR date_trunc('minute', t_next) <> date_trunc('minute', t);
+WHERE t_next IS NULL OR minute_of(t_next) <> minute_of(t);
 
 CREATE OR REPLACE TEMP TABLE um AS
 WITH by_client AS (
@@ -43,7 +43,7 @@ WITH by_client AS (
         sum(closes) AS closes, sum(resets) AS resets, sum(no_response) AS no_response
     FROM ipk WHERE minute >= $start GROUP BY minute, k
 ), events AS (
-    SELECT DISTINCT date_trunc('minute', event_time) AS minute, k
+    SELECT DISTINCT minute_of(event_time) AS minute, k
     FROM in_clients
     WHERE k IS NOT NULL AND event_time >= $start
 ), presence_ev AS (
@@ -64,10 +64,10 @@ WITH by_client AS (
     -- for at most 60 minutes; a connected one makes the client present in those minutes.
     SELECT DISTINCT k, minute FROM (
         SELECT k, unnest(generate_series(
-            greatest(date_trunc('minute', t), $start::TIMESTAMPTZ),
+            greatest(minute_of(t), $start::TIMESTAMPTZ),
             least(
-                date_trunc('minute', coalesce(t_next - INTERVAL 1 MINUTE, $end::TIMESTAMPTZ)),
-                date_trunc('minute', t + INTERVAL 59 MINUTE - INTERVAL 1 MICROSECOND),
+                minute_of(coalesce(t_next - INTERVAL 1 MINUTE, $end::TIMESTAMPTZ)),
+                minute_of(t + INTERVAL 59 MINUTE - INTERVAL 1 MICROSECOND),
                 $end::TIMESTAMPTZ - INTERVAL 1 MINUTE),
             INTERVAL 1 MINUTE)) AS minute
         FROM spans WHERE connected
@@ -133,7 +133,7 @@ SELECT minute, site, k, gateway, link AS wan_link, NULL::VARCHAR AS ap
 FROM ipk
 WHERE minute < $start
 UNION ALL
-SELECT DISTINCT date_trunc('minute', event_time), site, k, NULL, NULL, ap
+SELECT DISTINCT minute_of(event_time), site, k, NULL, NULL, ap
 FROM in_clients
 WHERE ap IS NOT NULL AND event_type <> 'disassoc' AND event_time >= $lb AND event_time < $start
     AND k IS NOT NULL

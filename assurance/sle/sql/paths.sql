@@ -13,7 +13,7 @@ GROUP BY ALL;
 
 CREATE OR REPLACE TEMP TABLE cf AS
 SELECT
-    date_trunc('minute', f.event_time) AS minute,
+    minute_of(f.event_time) AS minute,
     f.device AS gateway,
     ls.addr IS NOT NULL AS up,
     coalesce(ls.ck, ld.ck) AS ck,

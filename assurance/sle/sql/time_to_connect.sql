@@ -3,12 +3,12 @@
 -- the hour before and the hour of the minute, at least 20 samples).
 CREATE OR REPLACE TEMP VIEW l_time_to_connect AS
 WITH steps AS (
-    SELECT c.site, date_trunc('hour', c.event_time) AS h, c.event_type, c.duration_ms
+    SELECT c.site, hour_of(c.event_time) AS h, c.event_type, c.duration_ms
     FROM in_clients c
     WHERE c.event_type IN ('assoc', 'auth', 'dhcp', 'dns') AND c.duration_ms IS NOT NULL
         AND coalesce(c.result, 'ok') = 'ok'
 ), hours AS (
-    SELECT DISTINCT date_trunc('hour', minute) AS h FROM d_minute WHERE minute >= (SELECT start FROM d_window)
+    SELECT DISTINCT hour_of(minute) AS h FROM d_minute WHERE minute >= (SELECT start FROM d_window)
 ), stats AS (
     SELECT s.site, hr.h, s.event_type,
         CASE WHEN count(*) >= 20 THEN avg(s.duration_ms) + t.wireless_connect_sigma
@@ -31,7 +31,7 @@ WITH steps AS (
         st.assoc_lim, st.auth_lim, st.dhcp_lim, st.dns_lim
     FROM uw u
     JOIN d_site t ON t.site = u.site
-    LEFT JOIN st ON st.site = u.site AND st.h = date_trunc('hour', u.minute)
+    LEFT JOIN st ON st.site = u.site AND st.h = hour_of(u.minute)
     WHERE u.active AND u.wireless AND u.connect_ok AND u.assoc_fail IS NULL
         AND u.auth_fail IS NULL AND u.dhcp_fail IS NULL AND u.dns_fail IS NULL
 ), flagged AS (

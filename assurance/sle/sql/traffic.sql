@@ -17,7 +17,7 @@ GROUP BY ALL;
 CREATE OR REPLACE TEMP TABLE cs AS
 WITH s AS (
     SELECT
-        date_trunc('minute', s.event_time) AS minute, d_lan.ck,
+        minute_of(s.event_time) AS minute, d_lan.ck,
         s.device AS gateway, s.b, s.protocol, s.packets_from_server, s.close_reason,
         s.egress_interface,
         CASE

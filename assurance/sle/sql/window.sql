@@ -4,7 +4,7 @@ CREATE OR REPLACE TEMP MACRO labels_of(l) AS list_filter(l, lambda x: x IS NOT N
 CREATE OR REPLACE TEMP MACRO dedup(l) AS list_filter(l, lambda v, i: list_position(l, v) = i);
 
 CREATE OR REPLACE TEMP TABLE ce_min AS
-SELECT k, date_trunc('minute', event_time) AS minute,
+SELECT k, minute_of(event_time) AS minute,
     count(*) FILTER (WHERE event_type IN ('assoc', 'auth', 'dhcp', 'dns')) AS attempts,
     bool_or(event_type IN ('assoc', 'auth', 'dhcp', 'dns') AND coalesce(result, 'ok') = 'ok')
         AS connect_ok,
@@ -39,7 +39,7 @@ GROUP BY ALL;
 
 CREATE OR REPLACE TEMP TABLE rssi_min AS
 WITH m AS (
-    SELECT k, date_trunc('minute', event_time) AS minute, avg(rssi_dbm) AS rssi
+    SELECT k, minute_of(event_time) AS minute, avg(rssi_dbm) AS rssi
     FROM in_clients
     -- an RSSI holds at most 5 minutes: older ones cannot reach the window
     WHERE rssi_dbm IS NOT NULL AND k IS NOT NULL
