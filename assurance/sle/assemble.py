@@ -69,6 +69,8 @@ class VerdictError(AssuranceError):
 
 #: The columns of a verdict table ``v_<sle>``, in the order ``user_minutes`` has them per SLE.
 VERDICT_COLUMNS = ("ok", "classifier", "sub", "value", "evidence")
+#: Fixed-width verdict columns, gathered by NumPy indexing (cheaper than Arrow's ``take``).
+_FIXED_WIDTH = ("ok", "value")
 
 
 class Verdicts:
@@ -81,24 +83,44 @@ class Verdicts:
     def __init__(self, tables: Mapping[str, pa.Table], minutes: int) -> None:
         self.tables = dict(tables)
         self.places: dict[str, np.ndarray] = {}
+        self.dense: dict[tuple[str, str], tuple[np.ndarray, np.ndarray]] = {}
         for sle, table in self.tables.items():
             place = np.full(minutes, -1, dtype=np.int64)
             place[table.column("rid").to_numpy()] = np.arange(table.num_rows)
             if np.count_nonzero(place >= 0) != table.num_rows:
                 raise VerdictError(f"{sle}: more than one verdict for a user minute")
             self.places[sle] = place
+            for name in _FIXED_WIDTH:
+                column = table.column(name)
+                if table.num_rows and _is_fixed_width(column.type):
+                    filler = False if pa.types.is_boolean(column.type) else 0
+                    values = column.fill_null(filler).to_numpy()
+                    self.dense[sle, name] = values, column.is_null().to_numpy()
 
-    def columns(self, rids: np.ndarray) -> dict[str, pa.ChunkedArray]:
+    def columns(self, rids: np.ndarray) -> dict[str, pa.Array | pa.ChunkedArray]:
         """The five verdict columns of every SLE for the user minutes ``rids``, in order
         (null where the SLE does not apply)."""
-        out: dict[str, pa.ChunkedArray] = {}
+        out: dict[str, pa.Array | pa.ChunkedArray] = {}
         for sle in SLE_NAMES:
             table = self.tables[sle]
             found = self.places[sle][rids]
-            index = pa.array(found, mask=found < 0)
+            missing = found < 0
+            index = pa.array(found, mask=missing)
+            at = np.where(missing, 0, found)
             for name in VERDICT_COLUMNS:
-                out[f"{sle}_{name}"] = table.column(name).take(index)
+                dense = self.dense.get((sle, name))
+                if dense is None:
+                    out[f"{sle}_{name}"] = table.column(name).take(index)
+                else:
+                    values, nulls = dense
+                    out[f"{sle}_{name}"] = pa.array(values[at], mask=missing | nulls[at])
         return out
+
+
+def _is_fixed_width(type_: pa.DataType) -> bool:
+    return bool(
+        pa.types.is_boolean(type_) or pa.types.is_integer(type_) or pa.types.is_floating(type_)
+    )
 
 
 class ClientNames:

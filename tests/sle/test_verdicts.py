@@ -37,6 +37,7 @@ def test_each_verdict_lands_on_its_user_minute() -> None:
     coverage = [
         (3, False, "weak_signal", "5", -80.0, "weak_signal/5"),
         (0, True, None, None, -60.0, None),
+        (1, True, None, None, None, None),  # judged, with no measurement behind it
     ]
     roaming = [(2, False, "failed_roam", None, 900.0, "failed_roam")]
     verdicts = Verdicts(_tables(coverage=coverage, roaming=roaming), minutes=4)
@@ -45,7 +46,7 @@ def test_each_verdict_lands_on_its_user_minute() -> None:
     got = verdicts.columns(np.array([2, 0, 1]))
 
     assert list(got) == [f"{s}_{c}" for s in SLE_NAMES for c in VERDICT_COLUMNS]
-    assert got["coverage_ok"].to_pylist() == [None, True, None]
+    assert got["coverage_ok"].to_pylist() == [None, True, True]
     assert got["coverage_value"].to_pylist() == [None, -60.0, None]
     assert got["roaming_ok"].to_pylist() == [False, None, None]
     assert got["roaming_classifier"].to_pylist() == ["failed_roam", None, None]
