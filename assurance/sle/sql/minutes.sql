@@ -3,31 +3,52 @@
 -- identity stage's address-level tables are dropped before this one runs (memory for um).
 
 -- The client's attributes as of the end of each minute it had events in: the running latest
--- non-null value of each, kept at the minute's last event (one sort serves both).
+-- non-null value of each, kept at the minute's last event. Most events carry the MAC, AP and
+-- band; the other attributes come with few events (connects, DHCP, 802.1X), so they are carried
+-- forward over those events alone and joined as of each kept event: the last of the events at
+-- one time holds the values of all of them.
 CREATE OR REPLACE TEMP TABLE attr_min AS
-SELECT * EXCLUDE (t, t_next), minute_of(t) AS minute FROM (
+WITH dense AS (
     SELECT
         k, event_time AS t,
         last_value(client_mac IGNORE NULLS) OVER w AS mac,
-        last_value(client_ip IGNORE NULLS) OVER w AS ip,
         last_value(ap IGNORE NULLS) OVER w AS ap,
         last_value(CASE WHEN ap IS NOT NULL THEN event_type END IGNORE NULLS) OVER w AS ap_event,
         last_value(band IGNORE NULLS) OVER w AS band,
-        last_value(ssid IGNORE NULLS) OVER w AS ssid,
-        last_value(os IGNORE NULLS) OVER w AS os,
-        last_value(hostname IGNORE NULLS) OVER w AS hostname,
-        last_value(username IGNORE NULLS) OVER w AS username,
-        last_value(switch_port IGNORE NULLS) OVER w AS port,
-        last_value(CASE WHEN switch_port IS NOT NULL THEN device END IGNORE NULLS) OVER w
-            AS port_device,
         lead(event_time) OVER w AS t_next
     FROM in_clients
     WHERE k IS NOT NULL
     WINDOW w AS (
         PARTITION BY k ORDER BY event_time ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW
     )
+), kept AS (
+    SELECT * FROM dense WHERE t_next IS NULL OR minute_of(t_next) <> minute_of(t)
+), sparse AS (
+    SELECT * FROM (
+        SELECT
+            k, event_time AS t,
+            last_value(client_ip IGNORE NULLS) OVER w AS ip,
+            last_value(ssid IGNORE NULLS) OVER w AS ssid,
+            last_value(os IGNORE NULLS) OVER w AS os,
+            last_value(hostname IGNORE NULLS) OVER w AS hostname,
+            last_value(username IGNORE NULLS) OVER w AS username,
+            last_value(switch_port IGNORE NULLS) OVER w AS port,
+            last_value(CASE WHEN switch_port IS NOT NULL THEN device END IGNORE NULLS) OVER w
+                AS port_device,
+            lead(event_time) OVER w AS t_next
+        FROM in_clients
+        WHERE k IS NOT NULL AND (client_ip IS NOT NULL OR ssid IS NOT NULL OR os IS NOT NULL
+            OR hostname IS NOT NULL OR username IS NOT NULL OR switch_port IS NOT NULL)
+        WINDOW w AS (
+            PARTITION BY k ORDER BY event_time ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW
+        )
+    )
+    WHERE t_next IS NULL OR t_next <> t
 )
-WHERE t_next IS NULL OR minute_of(t_next) <> minute_of(t);
+SELECT d.k, d.mac, s.ip, d.ap, d.ap_event, d.band, s.ssid, s.os, s.hostname, s.username, s.port,
+    s.port_device, minute_of(d.t) AS minute
+FROM kept d
+ASOF LEFT JOIN sparse s ON s.k = d.k AND d.t >= s.t;
 
 CREATE OR REPLACE TEMP TABLE um AS
 WITH by_client AS (
