@@ -152,7 +152,7 @@ def plan(
 def skip_foreign_files(store: LakeStore, jobs: Sequence[Job]) -> list[Job]:
     """The jobs with ``skip`` set to the raw files whose footers show none of their sites
     (each footer read once here instead of once per job)."""
-    if not store.is_local:
+    if not filesites.indexed(store):
         return list(jobs)
     listed: dict[tuple[str, datetime, datetime], list[str]] = {}
     for job in jobs:
@@ -160,7 +160,7 @@ def skip_foreign_files(store: LakeStore, jobs: Sequence[Job]) -> list[Job]:
             key = (INPUTS[name].table, begin, until)
             if key not in listed:
                 listed[key] = files_for(store, *key)
-    ranges = filesites.site_ranges(store, {f for files in listed.values() for f in files})
+    ranges = filesites.site_ranges({f for files in listed.values() for f in files})
     return [
         dataclasses.replace(job, skip=filesites.holding_none(ranges, job.context.site_names))
         for job in jobs

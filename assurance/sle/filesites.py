@@ -49,11 +49,14 @@ def site_range(path: str) -> SiteRange | None:
     return low, high
 
 
-def site_ranges(store: LakeStore, paths: Iterable[str]) -> dict[str, SiteRange]:
-    """The site range of every file in ``paths`` (absolute, as ``files_for`` lists them) whose
-    footer has one; nothing for a lake on an object store."""
-    if not store.is_local:
-        return {}
+def indexed(store: LakeStore) -> bool:
+    """Whether the planner reads this lake's footers (a local lake)."""
+    return store.is_local
+
+
+def site_ranges(paths: Iterable[str]) -> dict[str, SiteRange]:
+    """The site range of every local file in ``paths`` (absolute, as ``files_for`` lists them)
+    whose footer has one."""
     found = {}
     for path in paths:
         got = site_range(path)
