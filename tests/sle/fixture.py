@@ -319,7 +319,7 @@ def _probes(rows: Rows) -> None:
             )
 
 
-def _flow(
+def flow(
     rows: Rows,
     when: datetime,
     exporter: str,
@@ -331,6 +331,7 @@ def _flow(
     proto: int,
     out_if: int,
 ) -> None:
+    """One client flow record of 100 kB from ``src`` (port 50000) to ``dst``."""
     rows.add(
         "flows",
         when,
@@ -355,17 +356,32 @@ def _flow(
     )
 
 
+def alive(rows: Rows, when: datetime, exporter: str, device: str, site: str) -> None:
+    """A health sample of a device with nothing wrong (its Routing Engine at 10 % CPU)."""
+    rows.add(
+        "device_health",
+        when,
+        exporter,
+        device,
+        site,
+        source="snmp",
+        component="Routing Engine",
+        cpu_pct=10.0,
+        memory_pct=20.0,
+    )
+
+
 def _traffic(rows: Rows) -> None:
     mpls, inet, lte = (GW1_IFINDEX[LINK_IF[k]] for k in ("mpls", "inet", "lte"))
     for m in minutes(t(10, 0), t(10, 11)):
         link = inet if t(10, 8) <= m <= t(10, 10) else mpls
-        _flow(rows, m + timedelta(seconds=40), GW1, "gw1", "s1", L1, "198.51.100.10", 8080, 6, link)
+        flow(rows, m + timedelta(seconds=40), GW1, "gw1", "s1", L1, "198.51.100.10", 8080, 6, link)
     for m in minutes(t(10, 0), t(10, 7)):
-        _flow(rows, m + timedelta(seconds=40), GW1, "gw1", "s1", A1, "52.112.1.1", 3478, 17, inet)
+        flow(rows, m + timedelta(seconds=40), GW1, "gw1", "s1", A1, "52.112.1.1", 3478, 17, inet)
     for m in minutes(t(10, 5), t(10, 7)):
-        _flow(rows, m + timedelta(seconds=40), GW1, "gw1", "s1", L2, "203.0.113.5", 443, 6, lte)
+        flow(rows, m + timedelta(seconds=40), GW1, "gw1", "s1", L2, "203.0.113.5", 443, 6, lte)
     for m in minutes(t(10, 0), t(10, 9)):
-        _flow(rows, m + timedelta(seconds=40), GW2, "gw2", "s2", S2C, "198.51.100.20", 22, 6, 510)
+        flow(rows, m + timedelta(seconds=40), GW2, "gw2", "s2", S2C, "198.51.100.20", 22, 6, 510)
     base = {
         "application": "MS-TEAMS",
         "nested_application": "UNKNOWN",

@@ -13,7 +13,7 @@ from assurance.lake.catalog import connect
 from assurance.lake.store import LakeStore
 from assurance.sle import compute as compute_module
 from assurance.sle.compute import compute, partitioning
-from tests.sle.fixture import GW1, GW1_IFINDEX, SW1, Rows
+from tests.sle.fixture import GW1, GW1_IFINDEX, SW1, Rows, alive, flow
 from tests.sle.test_properties import OUTPUTS, write
 
 START = datetime(2026, 11, 20, 8, tzinfo=UTC)
@@ -31,33 +31,18 @@ def silent_gateway_rows() -> dict[str, list[dict[str, object]]]:
         for device, exporter in (("gw1", GW1), ("sw1", SW1)):
             if device == "gw1" and m + timedelta(seconds=30) > SILENT_AFTER:
                 continue
-            rows.add(
-                "device_health",
-                m + timedelta(seconds=30),
-                exporter,
-                device,
-                "s1",
-                source="snmp",
-                component="Routing Engine",
-                cpu_pct=10.0,
-                memory_pct=20.0,
-            )
-        rows.add(
-            "flows",
+            alive(rows, m + timedelta(seconds=30), exporter, device, "s1")
+        flow(
+            rows,
             m + timedelta(seconds=10),
             GW1,
             "gw1",
             "s1",
-            version=10,
-            observation_domain=0,
-            src_addr=CLIENT,
-            dst_addr="203.0.113.9",
-            src_port=50000,
-            dst_port=443,
-            protocol=6,
-            bytes=1000,
-            in_if=200,
-            out_if=GW1_IFINDEX["ge-0/0/0.0"],
+            CLIENT,
+            "203.0.113.9",
+            443,
+            6,
+            GW1_IFINDEX["ge-0/0/0.0"],
         )
     return rows.tables
 

@@ -19,10 +19,12 @@ from assurance.lake.catalog import connect
 from assurance.lake.writer import LakeWriter
 from assurance.sle.compute import compute
 from assurance.tables import REGISTRY
-from tests.sle.fixture import GW1, GW1_IFINDEX, Rows, t
+from tests.sle.fixture import GW1, GW1_IFINDEX, Rows, alive, flow, t
 
 CLIENT = "10.1.40.9"
 INET = "ge-0/0/1.0"
+EGRESS = GW1_IFINDEX[INET]
+SERVER = "198.51.100.7"
 
 
 def _rows() -> Rows:
@@ -37,39 +39,13 @@ def _rows() -> Rows:
         version=10,
         observation_domain=0,
         template_id=512,
-        if_index=GW1_IFINDEX[INET],
+        if_index=EGRESS,
         if_name=INET,
     )
     for k in range(10):
         m = t(10, k)
-        rows.add(
-            "device_health",
-            m + timedelta(seconds=20),
-            GW1,
-            "gw1",
-            "s1",
-            source="snmp",
-            component="Routing Engine",
-            cpu_pct=10.0,
-            memory_pct=20.0,
-        )
-        rows.add(
-            "flows",
-            m + timedelta(seconds=10),
-            GW1,
-            "gw1",
-            "s1",
-            version=10,
-            observation_domain=0,
-            src_addr=CLIENT,
-            dst_addr="198.51.100.7",
-            src_port=50000 + k,
-            dst_port=443,
-            protocol=6,
-            bytes=20_000,
-            in_if=200,
-            out_if=GW1_IFINDEX[INET],
-        )
+        alive(rows, m + timedelta(seconds=20), GW1, "gw1", "s1")
+        flow(rows, m + timedelta(seconds=10), GW1, "gw1", "s1", CLIENT, SERVER, 443, 6, EGRESS)
         rows.add(
             "vpn_tunnels",
             m + timedelta(seconds=30),
